@@ -1,0 +1,129 @@
+//! The admin console's server functions. Each checks on the server that the caller is an
+//! admin; the forms post them as plain forms and come back to `/admin` with the outcome.
+
+use leptos::prelude::*;
+
+use crate::model::{admin::AdminView, AppError, Outcome};
+
+/// The state, if the caller is an admin; otherwise the refusal, answered with its status
+/// (401 or 403).
+#[cfg(feature = "ssr")]
+async fn admin() -> Result<crate::server::state::AppState, AppError> {
+    let st = crate::server::state::app_state()?;
+    let session = super::session().await?;
+    if let Err(e) = crate::server::admin::require_admin(&st, &session).await {
+        if let (Some(response), Ok(status)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            axum::http::StatusCode::from_u16(e.status_code()),
+        ) {
+            response.set_status(status);
+        }
+        return Err(e);
+    }
+    Ok(st)
+}
+
+/// The console: accounts sorted by `sort` (`expires`, `username`, `status`, `refreshed`),
+/// filtered by token state and a search text, with the refresh job, the webhook log and the
+/// Meta setup.
+#[server(endpoint = "admin/overview")]
+pub async fn load_admin(
+    sort: Option<String>,
+    state: Option<String>,
+    q: Option<String>,
+) -> Result<AdminView, AppError> {
+    use crate::model::admin::TokenState;
+    let st = admin().await?;
+    let filter = state.as_deref().and_then(TokenState::parse);
+    let mut view = crate::server::admin::overview(
+        &st,
+        sort.as_deref().unwrap_or("expires"),
+        filter,
+        q.as_deref().unwrap_or(""),
+    )
+    .await?;
+    let session = super::session().await?;
+    view.notice = crate::server::auth::session::take_notice(&session).await?;
+    Ok(view)
+}
+
+/// Refreshes one account's token now (the 24-hour rule still applies; a failure cooldown
+/// does not).
+#[server(endpoint = "admin/refresh")]
+pub async fn admin_refresh(id: String) -> Result<Outcome, AppError> {
+    use crate::server::tokens;
+    let st = admin().await?;
+    let row = st
+        .store
+        .integration_get(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (outcome, text) = match tokens::refresh_or_current(&st, &id).await {
+        Ok(r) => (
+            Outcome::Done,
+            format!(
+                "@{} was refreshed: its access now expires {}.",
+                row.username,
+                crate::model::format::date(r.expires_at.unwrap_or(0))
+            ),
+        ),
+        Err(e) => match tokens::app_error(e) {
+            AppError::Internal => return Err(AppError::Internal),
+            refused => {
+                let why = format!("@{}: {refused}", row.username);
+                (Outcome::Refused(why.clone()), why)
+            }
+        },
+    };
+    back_to_admin(outcome == Outcome::Done, text).await?;
+    Ok(outcome)
+}
+
+/// Disconnects an account: its token is deleted at once.
+#[server(endpoint = "admin/disconnect")]
+pub async fn admin_disconnect(id: String) -> Result<Outcome, AppError> {
+    let st = admin().await?;
+    let row = st
+        .store
+        .integration_get(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::server::tokens::disconnect(&st, &id, "an admin").await?;
+    back_to_admin(true, format!("@{} was disconnected.", row.username)).await?;
+    Ok(Outcome::Done)
+}
+
+/// Refreshes, in the background, every token that expires within `days`; the console shows
+/// the progress.
+#[server(endpoint = "admin/refresh-all")]
+pub async fn admin_refresh_all(days: i64) -> Result<Outcome, AppError> {
+    let st = admin().await?;
+    let (outcome, text) = match crate::server::admin::start_refresh_all(&st, days).await {
+        Ok(0) => (
+            Outcome::Done,
+            format!("No account expires within {days} days."),
+        ),
+        Ok(n) => (
+            Outcome::Done,
+            format!("Refreshing {n} account(s) that expire within {days} days…"),
+        ),
+        Err(e @ (AppError::Conflict(_) | AppError::BadRequest(_))) => {
+            (Outcome::Refused(e.to_string()), e.to_string())
+        }
+        Err(e) => return Err(e),
+    };
+    back_to_admin(outcome == Outcome::Done, text).await?;
+    Ok(outcome)
+}
+
+/// After a plain form post: the outcome waits in the session; the browser goes back to the
+/// console.
+#[cfg(feature = "ssr")]
+async fn back_to_admin(ok: bool, text: String) -> Result<(), AppError> {
+    if super::plain_form_post() {
+        let session = super::session().await?;
+        crate::server::auth::session::leave_notice(&session, ok, text).await;
+        leptos_axum::redirect("/admin");
+    }
+    Ok(())
+}

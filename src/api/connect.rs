@@ -1,0 +1,113 @@
+//! Connecting an Instagram account from the UI.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{AppError, ConnectResult};
+
+/// What the connect page shows before the person leaves for Instagram.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectDetails {
+    /// Scopes that will be requested.
+    pub scopes: Vec<String>,
+    /// Whether the app talks to the Instagram sandbox (no Meta credentials).
+    pub sandbox: bool,
+    /// The redirect URI the app sends (for explaining a mismatch).
+    pub redirect_uri: String,
+}
+
+/// The scopes the app asks for, and whether it runs against the sandbox.
+#[server(endpoint = "connect/info")]
+pub async fn connect_info() -> Result<ConnectDetails, AppError> {
+    let st = crate::server::state::app_state()?;
+    Ok(ConnectDetails {
+        scopes: st.config.instagram.scopes.clone(),
+        sandbox: st.config.uses_sandbox(),
+        redirect_uri: st.config.instagram.redirect_uri.clone(),
+    })
+}
+
+/// Starts a connection: binds a one-time `state` to this browser's session and sends the
+/// browser to Instagram (a full-page redirect, also without JavaScript).
+#[server(endpoint = "connect/start")]
+pub async fn start_connect(return_to: String) -> Result<String, AppError> {
+    use crate::server::{auth::session, connect, state::app_state};
+    let st = app_state()?;
+    let session = super::session().await?;
+    let id = session::ensure_id(&session).await?;
+    let url = connect::start(&st, &id, Some(&return_to)).await?;
+    leptos_axum::redirect(&url);
+    Ok(url)
+}
+
+/// Completes a connection on the callback page: checks and consumes `state` before anything
+/// else (so a second dispatch never reaches Instagram), exchanges the code once, saves the
+/// account, and signs the person in with a new session ID.
+///
+/// The callback page posts it as a plain form: the browser is then sent on to `return_to`,
+/// or back to the callback page with the failure's code (`?failed=…`). Called from code, it
+/// answers the [`ConnectResult`].
+#[server(endpoint = "connect/complete")]
+pub async fn complete_connect(code: String, state: String) -> Result<ConnectResult, AppError> {
+    let result = complete(code, state).await?;
+    if super::plain_form_post() {
+        match &result {
+            ConnectResult::Connected(outcome) => leptos_axum::redirect(&outcome.return_to),
+            ConnectResult::Failed(e) => {
+                let retry = match e {
+                    crate::model::ConnectError::RateLimited { retry_after_secs } => {
+                        format!("&retry={retry_after_secs}")
+                    }
+                    _ => String::new(),
+                };
+                leptos_axum::redirect(&format!(
+                    "/auth/instagram/callback?failed={}{retry}",
+                    e.code()
+                ));
+            }
+        }
+    }
+    Ok(result)
+}
+
+#[cfg(feature = "ssr")]
+async fn complete(code: String, state: String) -> Result<ConnectResult, AppError> {
+    use crate::server::{
+        auth::{self, session},
+        connect,
+        state::app_state,
+    };
+    let st = app_state()?;
+    let session = super::session().await?;
+    let session_id = session::verified_id(&session).await?;
+    let return_to = match connect::consume_state(&st, session_id.as_deref(), Some(&state)).await {
+        Ok(r) => r,
+        Err(e) => return Ok(ConnectResult::Failed(e)),
+    };
+    let now = st.clock.now();
+    let signed_in = session::user_id(&session, now).await?;
+    let connected = match connect::finish(
+        &st,
+        &code,
+        &st.config.instagram.redirect_uri,
+        signed_in.as_deref(),
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(e) => return Ok(ConnectResult::Failed(e)),
+    };
+    session::sign_in(&session, &connected.row.user_id, now).await?;
+    let rows = st
+        .store
+        .integrations_for_user(&connected.row.user_id)
+        .await?;
+    let admin = auth::viewer::is_admin(&st, &rows);
+    Ok(ConnectResult::Connected(Box::new(
+        crate::model::ConnectOutcome {
+            integration: auth::summarize(&connected.row, &st.config.instagram.scopes, admin),
+            return_to,
+            new_user: connected.new_user,
+        },
+    )))
+}

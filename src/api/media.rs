@@ -1,0 +1,75 @@
+//! The gallery's pages: each loads its data through the media cache.
+
+use leptos::prelude::*;
+
+use crate::model::{AppError, GalleryView, InsightsView, Notice, PostView, PublishView};
+
+#[cfg(feature = "ssr")]
+async fn browsing(
+    account: Option<&str>,
+) -> Result<
+    Option<(
+        crate::server::state::AppState,
+        crate::server::media::access::Browsing,
+    )>,
+    AppError,
+> {
+    let st = crate::server::state::app_state()?;
+    let session = super::session().await?;
+    Ok(crate::server::media::access::browse(&st, &session, account)
+        .await?
+        .map(|b| (st, b)))
+}
+
+/// The gallery of an account (or of the person's first account): `None` when nobody is
+/// signed in or they have no account yet.
+#[server(endpoint = "media/gallery")]
+pub async fn load_gallery(
+    account: Option<String>,
+    after: Option<String>,
+) -> Result<Option<GalleryView>, AppError> {
+    let Some((st, b)) = browsing(account.as_deref()).await? else {
+        return Ok(None);
+    };
+    crate::server::media::views::gallery(&st, &b, after.as_deref())
+        .await
+        .map(Some)
+}
+
+/// A post with its comments and insights.
+#[server(endpoint = "media/post")]
+pub async fn load_post(
+    account: String,
+    media: String,
+    comments_after: Option<String>,
+) -> Result<PostView, AppError> {
+    let (st, b) = browsing(Some(&account))
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    crate::server::media::views::post(&st, &b, &media, comments_after.as_deref()).await
+}
+
+/// An account's insights.
+#[server(endpoint = "media/insights")]
+pub async fn load_insights(account: String) -> Result<InsightsView, AppError> {
+    let (st, b) = browsing(Some(&account))
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    crate::server::media::views::insights(&st, &b).await
+}
+
+/// The publishing page.
+#[server(endpoint = "media/publishing")]
+pub async fn load_publishing(account: String) -> Result<PublishView, AppError> {
+    let (st, b) = browsing(Some(&account))
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    crate::server::media::views::publishing(&st, &b).await
+}
+
+/// The message left by the last action (no-JavaScript forms), once.
+#[server(endpoint = "media/notice")]
+pub async fn take_notice() -> Result<Option<Notice>, AppError> {
+    let session = super::session().await?;
+    crate::server::auth::session::take_notice(&session).await
+}

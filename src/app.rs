@@ -1,0 +1,104 @@
+//! The HTML shell and the route table.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    components::layout::Layout,
+    pages::{
+        accounts::AccountsPage, admin::AdminPage, callback::CallbackPage, connect::ConnectPage,
+        deletion::DeletionPage, home::HomePage, insights::InsightsPage, media::MediaPage,
+        not_found::NotFound, post::PostPage, publish::PublishPage,
+    },
+};
+
+/// What the server needs to render the document around the app.
+#[derive(Debug, Clone)]
+pub struct ShellOptions {
+    /// Leptos' options (output name, package folder).
+    pub leptos: LeptosOptions,
+    /// URL prefix of the build's JS, WASM and CSS (`/assets/<build id>`): the URLs change with
+    /// every build, so browsers may cache them forever.
+    pub asset_root: String,
+    /// Where pictures and videos may come from (Content-Security-Policy).
+    pub media_origins: String,
+    /// Instagram's sign-in origin, which the connect form redirects to.
+    pub form_origin: String,
+}
+
+/// The whole HTML document, rendered on the server around [`App`].
+pub fn shell(options: ShellOptions) -> impl IntoView {
+    let ShellOptions {
+        leptos,
+        asset_root,
+        media_origins,
+        form_origin,
+    } = options;
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        if let Ok(csp) =
+            axum::http::HeaderValue::from_str(&crate::server::security::content_security_policy(
+                &nonce.to_string(),
+                &media_origins,
+                &form_origin,
+            ))
+        {
+            response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, csp);
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = (media_origins, form_origin);
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <meta name="theme-color" content="#9b1760" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HashedStylesheet options=leptos.clone() root=asset_root.clone() id="leptos" />
+                <AutoReload options=leptos.clone() />
+                <HydrationScripts options=leptos root=asset_root islands=true />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: layout and routes. Hydrated in the browser.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|page: String| {
+            if page.is_empty() { "instagram-connect".to_owned() } else { format!("{page} · instagram-connect") }
+        } />
+        <Router>
+            <Layout>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/connect") view=ConnectPage />
+                    <Route path=path!("/auth/instagram/callback") view=CallbackPage />
+                    <Route path=path!("/media") view=MediaPage />
+                    <Route path=path!("/media/:account/posts/:media") view=PostPage />
+                    <Route path=path!("/media/:account/insights") view=InsightsPage />
+                    <Route path=path!("/media/:account/publish") view=PublishPage />
+                    <Route path=path!("/accounts") view=AccountsPage />
+                    <Route path=path!("/admin") view=AdminPage />
+                    <Route path=path!("/privacy/deletion") view=DeletionPage />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,476 @@
+//! The admin console's parts: the accounts table, the expiry timeline, the refresh job, a
+//! "refresh all" batch's progress, the live webhook log and the Meta setup.
+
+use leptos::{prelude::*, server_fn::ServerFn};
+
+use crate::{
+    api::admin::{AdminDisconnect, AdminRefresh, AdminRefreshAll},
+    model::{
+        admin::{AdminRow, BatchView, JobView, SetupView, TokenState, WebhookEntry, SORTS},
+        format,
+    },
+};
+
+/// Days the timeline covers.
+const TIMELINE_DAYS: i64 = 60;
+
+fn days_left(now: i64, t: i64) -> String {
+    let d = (t - now) as f64 / 86_400.0;
+    if d < 0.0 {
+        "expired".to_owned()
+    } else if d < 1.0 {
+        format!("{:.0} hours left", (t - now) as f64 / 3600.0)
+    } else {
+        format!("{d:.0} days left")
+    }
+}
+
+/// An SVG coordinate.
+fn n(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+fn badge(state: TokenState) -> &'static str {
+    match state {
+        TokenState::Active => "badge ok",
+        TokenState::Expiring => "badge warn",
+        _ => "badge bad",
+    }
+}
+
+/// The link that sorts the table by `key`, keeping the filter.
+fn sort_link(key: &str, state: &str, q: &str) -> String {
+    let mut url = format!("/admin?sort={key}");
+    if !state.is_empty() {
+        url.push_str(&format!("&state={state}"));
+    }
+    if !q.is_empty() {
+        url.push_str(&format!("&q={}", urlencode(q)));
+    }
+    url
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Sort, filter and search.
+#[component]
+pub fn AdminFilters(
+    sort: String,
+    state: String,
+    q: String,
+    shown: usize,
+    total: usize,
+) -> impl IntoView {
+    let states = [
+        TokenState::Active,
+        TokenState::Expiring,
+        TokenState::NeedsReconnect,
+        TokenState::Expired,
+        TokenState::Revoked,
+    ];
+    view! {
+        <form class="filters" method="get" action="/admin" role="search">
+            <input type="hidden" name="sort" value=sort />
+            <label>
+                "Status "
+                <select name="state" data-testid="state-filter">
+                    <option value="" selected=state.is_empty()>"Any"</option>
+                    {states.into_iter().map(|s| view! {
+                        <option value=s.as_str() selected=state == s.as_str()>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>
+                "Search "
+                <input type="search" name="q" value=q placeholder="username or person" data-testid="search" />
+            </label>
+            <button class="button button-ghost" type="submit">"Filter"</button>
+            <span class="muted small" data-testid="shown">{format!("{shown} of {total} accounts")}</span>
+        </form>
+    }
+}
+
+/// Every connected account, with its token's state and the actions.
+#[component]
+pub fn AdminTable(
+    rows: Vec<AdminRow>,
+    now: i64,
+    sort: String,
+    state: String,
+    q: String,
+) -> impl IntoView {
+    let header = move |key: &'static str, label: &'static str| {
+        let current = sort == key;
+        view! {
+            <th scope="col" aria-sort=if current { "ascending" } else { "none" }>
+                <a href=sort_link(key, &state, &q)>{label}{current.then_some(" ▾")}</a>
+            </th>
+        }
+    };
+    let [s0, s1, s2, s3] = SORTS;
+    view! {
+        <div class="table-wrap">
+            <table class="admin-table" data-testid="admin-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Person"</th>
+                        {header(s1.0, "Account")}
+                        <th scope="col">"Type"</th>
+                        {header(s2.0, s2.1)}
+                        {header(s0.0, "Expires")}
+                        {header(s3.0, s3.1)}
+                        <th scope="col">"Last error"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|r| view! { <Row row=r now /> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn Row(row: AdminRow, now: i64) -> impl IntoView {
+    let kind = match row.account_type.as_deref() {
+        Some("Media_Creator") => "Creator",
+        Some("Business") => "Business",
+        _ => "—",
+    };
+    let expires = match row.expires_at {
+        Some(t) => view! {
+            <span>{format::date(t)}</span>
+            <span class="muted small">{days_left(now, t)}</span>
+        }
+        .into_any(),
+        None => view! { <span>"—"</span> }.into_any(),
+    };
+    let refreshed = row.last_refresh_at.map(|t| {
+        let ok = row.last_refresh_ok == Some(true);
+        view! {
+            <span>{format::datetime(t)}</span>
+            <span class=if ok { "small ok-text" } else { "small bad-text" }>{if ok { "worked" } else { "failed" }}</span>
+        }
+    });
+    let error = row.last_error.clone().map(|e| match &row.last_error_class {
+        Some(c) => format!("[{c}] {e}"),
+        None => e,
+    });
+    let active = matches!(row.state, TokenState::Active | TokenState::Expiring);
+    let id = row.id.clone();
+    view! {
+        <tr data-testid="admin-row" data-username=row.username.clone() data-state=row.state.as_str()>
+            <td>{row.user.clone()}</td>
+            <td><a href=format!("/media?account={}", row.username)>{format!("@{}", row.username)}</a></td>
+            <td>{kind}</td>
+            <td><span class=badge(row.state) data-testid="token-state">{row.state.label()}</span></td>
+            <td class="stack" data-testid="expires">{expires}</td>
+            <td class="stack">{refreshed}</td>
+            <td class="error-cell">{error}</td>
+            <td class="row-actions">
+                {active.then(|| view! {
+                    <form method="post" action={<AdminRefresh as ServerFn>::PATH}>
+                        <input type="hidden" name="id" value=id.clone() />
+                        <button class="button button-ghost" type="submit" data-testid="admin-refresh">"Refresh"</button>
+                    </form>
+                })}
+                {(row.state != TokenState::Revoked).then(|| view! {
+                    <form method="post" action={<AdminDisconnect as ServerFn>::PATH}
+                        data-confirm=format!("Disconnect @{}? Its token is deleted at once.", row.username)>
+                        <input type="hidden" name="id" value=id.clone() />
+                        <button class="button button-ghost danger" type="submit" data-testid="admin-disconnect">"Disconnect"</button>
+                    </form>
+                })}
+            </td>
+        </tr>
+    }
+}
+
+/// When the tokens expire over the next 60 days: one bar per day, the refresh window shaded.
+#[component]
+pub fn ExpiryTimeline(
+    expiries: Vec<(TokenState, i64)>,
+    now: i64,
+    window_days: i64,
+) -> impl IntoView {
+    const W: f64 = 720.0;
+    const H: f64 = 140.0;
+    const TOP: f64 = 10.0;
+    const BOTTOM: f64 = 24.0;
+    let day_w = W / TIMELINE_DAYS as f64;
+    let mut per_day = vec![(0usize, 0usize); TIMELINE_DAYS as usize];
+    let mut expired = 0;
+    let mut later = 0;
+    for (state, t) in &expiries {
+        if *state == TokenState::Revoked {
+            continue;
+        }
+        let d = (t - now).div_euclid(86_400);
+        if *t <= now {
+            expired += 1;
+        } else if d < TIMELINE_DAYS {
+            let slot = &mut per_day[d as usize];
+            if matches!(state, TokenState::NeedsReconnect | TokenState::Expired) {
+                slot.1 += 1;
+            } else {
+                slot.0 += 1;
+            }
+        } else {
+            later += 1;
+        }
+    }
+    let max = per_day.iter().map(|(a, b)| a + b).max().unwrap_or(0).max(1) as f64;
+    let scale = (H - TOP - BOTTOM) / max;
+    let base = H - BOTTOM;
+    let soon: usize = per_day
+        .iter()
+        .take(window_days as usize)
+        .map(|(a, b)| a + b)
+        .sum();
+    let summary = format!(
+        "{soon} token(s) expire within the {window_days}-day refresh window, {} later in the next 60 days, {later} after that{}.",
+        per_day.iter().skip(window_days as usize).map(|(a, b)| a + b).sum::<usize>(),
+        if expired > 0 { format!("; {expired} already expired") } else { String::new() }
+    );
+    let bars = per_day
+        .into_iter()
+        .enumerate()
+        .filter(|(_, (a, b))| a + b > 0)
+        .map(|(d, (ok, bad))| {
+            let x = d as f64 * day_w + 1.0;
+            let ok_h = ok as f64 * scale;
+            let bad_h = bad as f64 * scale;
+            let label = format!("{}: {} token(s)", format::date(now + d as i64 * 86_400), ok + bad);
+            view! {
+                <g data-testid="timeline-bar">
+                    <title>{label}</title>
+                    <rect class="bar-ok" x=n(x) y=n(base - ok_h) width=n(day_w - 2.0) height=n(ok_h) />
+                    <rect class="bar-bad" x=n(x) y=n(base - ok_h - bad_h) width=n(day_w - 2.0) height=n(bad_h) />
+                </g>
+            }
+        })
+        .collect_view();
+    let ticks = (0..=TIMELINE_DAYS)
+        .step_by(10)
+        .map(|d| {
+            let x = d as f64 * day_w;
+            view! {
+                <line class="tick" x1=n(x) x2=n(x) y1=n(base) y2=n(base + 4.0) />
+                <text class="tick-label" x=n(x) y=n(H - 6.0) text-anchor=if d == 0 { "start" } else if d == TIMELINE_DAYS { "end" } else { "middle" }>
+                    {if d == 0 { "today".to_owned() } else { format!("{d} d") }}
+                </text>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="timeline" data-testid="expiry-timeline">
+            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-labelledby="timeline-title timeline-desc" preserveAspectRatio="none">
+                <title id="timeline-title">"Token expiries over the next 60 days"</title>
+                <desc id="timeline-desc">{summary.clone()}</desc>
+                <rect class="window" x="0" y=n(TOP) width=n(window_days as f64 * day_w) height=n(base - TOP) />
+                <line class="axis" x1="0" x2=n(W) y1=n(base) y2=n(base) />
+                {bars}
+                {ticks}
+            </svg>
+            <figcaption class="muted small">
+                {summary}
+                " The shaded part is the refresh window: the scheduler renews those tokens."
+            </figcaption>
+        </figure>
+    }
+}
+
+/// The scheduled refresh job.
+#[component]
+pub fn JobPanel(job: JobView, now: i64) -> impl IntoView {
+    let when = |t: Option<i64>| {
+        t.map(|t| format!("{} ({})", format::datetime(t), format::relative(now, t)))
+            .unwrap_or_else(|| "never".to_owned())
+    };
+    let outcomes = job
+        .last_outcomes
+        .iter()
+        .map(|(k, v)| format!("{v} {}", k.replace('_', " ")))
+        .collect::<Vec<_>>()
+        .join(", ");
+    view! {
+        <dl class="facts" data-testid="job-panel">
+            <dt>"Scheduler"</dt>
+            <dd>{if job.enabled {
+                format!("on: every {} minutes, tokens expiring within {} days", job.interval_minutes, job.window_days)
+            } else {
+                "off on this server (REFRESH_SCHEDULER=off): cron runs `instagram-connect refresh-tokens`".to_owned()
+            }}</dd>
+            <dt>"Last run"</dt>
+            <dd data-testid="job-last">
+                {if job.running { "running now".to_owned() } else { when(job.last_finished_at) }}
+            </dd>
+            <dt>"Its results"</dt>
+            <dd>{if job.last_total == 0 {
+                "nothing was due".to_owned()
+            } else {
+                format!("{} token(s): {outcomes}", job.last_total)
+            }}</dd>
+            <dt>"Next run"</dt>
+            <dd>{when(job.next_run_at)}</dd>
+        </dl>
+    }
+}
+
+/// "Refresh all that expire within N days", and the batch's progress.
+#[component]
+pub fn RefreshAll(window_days: i64, batch: Option<BatchView>) -> impl IntoView {
+    view! {
+        <form class="inline-form" method="post" action={<AdminRefreshAll as ServerFn>::PATH}>
+            <label>
+                "Refresh every token that expires within "
+                <input type="number" name="days" min="1" max="60" value=window_days.to_string() required data-testid="refresh-all-days" />
+                " days"
+            </label>
+            <button class="button button-primary" type="submit" data-testid="refresh-all">"Refresh all"</button>
+        </form>
+        <BatchProgress batch />
+    }
+}
+
+/// A batch's progress; polled while it runs.
+#[component]
+pub fn BatchProgress(batch: Option<BatchView>) -> impl IntoView {
+    batch.map(|b| {
+        let counts = format!(
+            "{} of {} done: {} refreshed, {} failed, {} skipped",
+            b.done, b.total, b.refreshed, b.failed, b.skipped
+        );
+        let title = if b.running {
+            format!("Refreshing tokens that expire within {} days…", b.within_days)
+        } else {
+            format!("Refreshed the tokens that expire within {} days.", b.within_days)
+        };
+        view! {
+            <div
+                class="batch"
+                id="batch"
+                data-testid="batch-progress"
+                data-running=if b.running { "true" } else { "false" }
+                data-poll=b.running.then_some("/admin/batch")
+                data-poll-ms="700"
+                role="status"
+                aria-live="polite"
+            >
+                <p>{title}</p>
+                <progress max=b.total.max(1).to_string() value=b.done.to_string()>{counts.clone()}</progress>
+                <p class="small" data-testid="batch-counts">{counts}</p>
+                {(!b.failures.is_empty()).then(|| view! {
+                    <ul class="small bad-text">
+                        {b.failures.into_iter().map(|(who, why)| view! { <li>{format!("{who}: {why}")}</li> }).collect_view()}
+                    </ul>
+                })}
+                {b.running.then(|| view! { <noscript><a href="/admin">"Reload to see the progress"</a></noscript> })}
+            </div>
+        }
+    })
+}
+
+/// One webhook delivery in the log (also sent live, by Server-Sent Events).
+#[component]
+pub fn WebhookRow(entry: WebhookEntry) -> impl IntoView {
+    let badge = if entry.status == "failed" {
+        "badge bad"
+    } else {
+        "badge ok"
+    };
+    view! {
+        <tr data-testid="webhook-row" data-id=entry.id.clone()>
+            <td>{format::datetime(entry.received_at)}</td>
+            <td>{entry.account}</td>
+            <td>{entry.fields}</td>
+            <td><span class=badge>{entry.status}</span></td>
+        </tr>
+    }
+}
+
+/// The latest webhook deliveries, newest first, with new ones added live.
+#[component]
+pub fn WebhookLog(entries: Vec<WebhookEntry>) -> impl IntoView {
+    let empty = entries.is_empty();
+    view! {
+        <div class="table-wrap">
+            <table class="admin-table" data-testid="webhook-log">
+                <thead>
+                    <tr>
+                        <th scope="col">"Received"</th>
+                        <th scope="col">"Account"</th>
+                        <th scope="col">"Events"</th>
+                        <th scope="col">"Status"</th>
+                    </tr>
+                </thead>
+                <tbody data-sse="/admin/events" data-sse-gone="no-webhooks" aria-live="polite">
+                    {entries.into_iter().map(|e| view! { <WebhookRow entry=e /> }).collect_view()}
+                </tbody>
+            </table>
+            {empty.then(|| view! { <p class="muted" id="no-webhooks">"No webhook delivery yet. New ones appear here as they arrive."</p> })}
+        </div>
+    }
+}
+
+/// What to enter in Meta's dashboard, and the original guide's common issues answered.
+#[component]
+pub fn SetupPanel(setup: SetupView) -> impl IntoView {
+    view! {
+        <dl class="facts" data-testid="setup">
+            <dt>"Instagram"</dt>
+            <dd>{if setup.sandbox {
+                "the built-in sandbox: set INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET to use the real Instagram".to_owned()
+            } else {
+                format!("app ID {}", setup.app_id)
+            }}</dd>
+            <dt>"OAuth redirect URI"</dt>
+            <dd><code data-testid="setup-redirect-uri">{setup.redirect_uri.clone()}</code></dd>
+            {(!setup.extra_redirect_uris.is_empty()).then(|| view! {
+                <dt>"Also accepted"</dt>
+                <dd>{setup.extra_redirect_uris.join(", ")}</dd>
+            })}
+            <dt>"Webhook callback URL"</dt>
+            <dd><code>{setup.webhook_url}</code></dd>
+            <dt>"Webhook verify token"</dt>
+            <dd data-testid="setup-verify-token">{if setup.verify_token_set {
+                "set (INSTAGRAM_WEBHOOK_VERIFY_TOKEN); enter the same value in Meta's dashboard"
+            } else {
+                "not set: Meta cannot verify the callback URL until INSTAGRAM_WEBHOOK_VERIFY_TOKEN is set"
+            }}</dd>
+            <dt>"Deauthorize callback URL"</dt>
+            <dd><code>{setup.deauthorize_url}</code></dd>
+            <dt>"Data deletion request URL"</dt>
+            <dd><code>{setup.deletion_url}</code></dd>
+            <dt>"Permissions requested"</dt>
+            <dd>{setup.scopes.join(", ")}</dd>
+        </dl>
+        <h3 class="subsection">"Common issues"</h3>
+        <ul class="issues">
+            <li>
+                <strong>"Invalid auth code"</strong>
+                ": the redirect URI registered with Meta must match "
+                <code>{setup.redirect_uri}</code>
+                " exactly (scheme, host, path, no trailing slash). A code also works only once and for a few minutes."
+            </li>
+            <li>
+                <strong>"Token refresh failures"</strong>
+                ": a token can be refreshed once it is a day old and until it expires; an expired or revoked one needs the owner to reconnect. The table shows each account's last error."
+            </li>
+            <li>
+                <strong>"Missing permissions"</strong>
+                ": the app asks for the permissions listed above; an owner who unticks some is shown as needing to reconnect, with what is missing."
+            </li>
+        </ul>
+    }
+}

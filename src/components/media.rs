@@ -1,0 +1,433 @@
+//! The gallery's views: profile header, account switcher, notices, the grid and its tiles.
+//! Rendered on the server, for pages and for the fragments the islands fetch.
+
+use leptos::prelude::*;
+
+use super::enhance::Enhance;
+use crate::model::{
+    account_type_label, format, paths, AccountRef, FeedPage, Freshness, IntegrationStatus,
+    MediaKind, MediaTile, Problem, ProfileView,
+};
+
+/// `1,204`, `12.5K`, `3.4M`.
+pub fn compact(n: i64) -> String {
+    let abs = n.unsigned_abs();
+    let one_decimal = |v: u64, unit: u64, suffix: &str| {
+        let tenths = (v * 10 + unit / 2) / unit;
+        if tenths.is_multiple_of(10) || tenths >= 1000 {
+            format!("{}{suffix}", tenths / 10)
+        } else {
+            format!("{}.{}{suffix}", tenths / 10, tenths % 10)
+        }
+    };
+    let s = match abs {
+        0..=9_999 => {
+            let t = abs.to_string();
+            if t.len() > 3 {
+                format!("{},{}", &t[..t.len() - 3], &t[t.len() - 3..])
+            } else {
+                t
+            }
+        }
+        10_000..=999_949 => one_decimal(abs, 1_000, "K"),
+        _ => one_decimal(abs, 1_000_000, "M"),
+    };
+    if n < 0 {
+        format!("-{s}")
+    } else {
+        s
+    }
+}
+
+/// "just now", "5 minutes ago".
+fn age(now: i64, at: i64) -> String {
+    if now - at < 60 {
+        "just now".to_owned()
+    } else {
+        format::relative(now, at)
+    }
+}
+
+/// `14:05 UTC` (or the date when it is not today).
+pub fn clock_time(now: i64, t: i64) -> String {
+    let day = |x: i64| x.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let hm = format!("{:02}:{:02} UTC", secs / 3600, secs % 3600 / 60);
+    if day(now) == day(t) {
+        hm
+    } else {
+        format!("{} {hm}", format::date(t))
+    }
+}
+
+/// The account's picture, name and counters.
+#[component]
+pub fn ProfileHeader(account: AccountRef, profile: Option<ProfileView>) -> impl IntoView {
+    let username = profile
+        .as_ref()
+        .map(|p| p.username.clone())
+        .unwrap_or_else(|| account.username.clone());
+    let initial = username
+        .chars()
+        .next()
+        .unwrap_or('?')
+        .to_ascii_uppercase()
+        .to_string();
+    let picture = profile.as_ref().and_then(|p| p.picture_url.clone());
+    let name = profile.as_ref().and_then(|p| p.name.clone());
+    let kind = account_type_label(profile.as_ref().and_then(|p| p.account_type.as_deref()));
+    let stat = |value: Option<i64>, one: &'static str, many: &'static str| {
+        value.map(|v| {
+            view! {
+                <li><strong>{compact(v)}</strong>" "{if v == 1 { one } else { many }}</li>
+            }
+        })
+    };
+    let (posts, followers, following) = match &profile {
+        Some(p) => (p.media_count, p.followers, p.follows),
+        None => (None, None, None),
+    };
+    view! {
+        <header class="profile" data-testid="profile">
+            {match picture {
+                Some(src) => view! {
+                    <img class="profile-picture" src=src alt="" width="96" height="96" decoding="async" />
+                }.into_any(),
+                None => view! { <span class="profile-picture avatar" aria-hidden="true">{initial}</span> }.into_any(),
+            }}
+            <div class="profile-text">
+                <h1 class="profile-name">
+                    {format!("@{username}")}
+                    {(account.status != IntegrationStatus::Active).then(|| view! {
+                        <span class="badge bad">{account.status.label()}</span>
+                    })}
+                </h1>
+                {name.map(|n| view! { <p class="profile-fullname">{n}</p> })}
+                <p class="muted">{kind}</p>
+                <ul class="profile-stats" data-testid="profile-stats">
+                    {stat(posts, "post", "posts")}
+                    {stat(followers, "follower", "followers")}
+                    {following.map(|v| view! { <li><strong>{compact(v)}</strong>" following"</li> })}
+                </ul>
+            </div>
+        </header>
+    }
+}
+
+/// Links between the person's accounts (shown when there are several).
+#[component]
+pub fn AccountSwitcher(accounts: Vec<AccountRef>, current: String) -> impl IntoView {
+    (accounts.len() > 1).then(|| {
+        view! {
+            <nav class="account-switcher" aria-label="Your accounts">
+                {accounts
+                    .into_iter()
+                    .map(|a| {
+                        let here = a.id == current;
+                        view! {
+                            <a
+                                href=paths::gallery(&a.id, None)
+                                class="chip"
+                                aria-current=here.then_some("page")
+                            >
+                                {format!("@{}", a.username)}
+                            </a>
+                        }
+                    })
+                    .collect_view()}
+            </nav>
+        }
+    })
+}
+
+/// The account's sub-pages.
+#[component]
+pub fn AccountTabs(account: String, current: &'static str) -> impl IntoView {
+    let tab = |href: String, key: &'static str, label: &'static str| {
+        view! {
+            <a href=href class="tab" aria-current=(key == current).then_some("page")>{label}</a>
+        }
+    };
+    view! {
+        <nav class="tabs" aria-label="Account">
+            {tab(paths::gallery(&account, None), "media", "Posts")}
+            {tab(paths::insights(&account), "insights", "Insights")}
+            {tab(paths::publish(&account), "publish", "Publish")}
+        </nav>
+    }
+}
+
+/// The account needs reconnecting: why, and the button.
+#[component]
+pub fn ReconnectBanner(account: AccountRef) -> impl IntoView {
+    let reason = account
+        .reason
+        .clone()
+        .unwrap_or_else(|| match account.status {
+            IntegrationStatus::Expired => "The access expired.".to_owned(),
+            IntegrationStatus::Revoked => "The account was disconnected.".to_owned(),
+            IntegrationStatus::Incomplete => "Some permissions were not granted.".to_owned(),
+            _ => "Instagram no longer accepts the account's access.".to_owned(),
+        });
+    view! {
+        <div class="banner warn" role="alert" data-testid="reconnect-banner">
+            <div>
+                <strong>{format!("Reconnect @{} to see fresh media", account.username)}</strong>
+                <p>{reason}</p>
+            </div>
+            <a class="button button-primary" href="/connect?return_to=/media" data-testid="reconnect-button">"Reconnect"</a>
+        </div>
+    }
+}
+
+/// Says how old the data is and why it could not be refreshed, if it could not.
+#[component]
+pub fn FreshnessNotice(
+    fresh: Freshness,
+    now: i64,
+    /// Whether anything is shown (cached data), or nothing could be loaded.
+    has_data: bool,
+) -> impl IntoView {
+    let saved = fresh
+        .fetched_at
+        .filter(|_| has_data)
+        .map(|at| format!("Showing what was saved {}.", age(now, at)));
+    match fresh.problem {
+        None => None,
+        // The reconnect banner says it.
+        Some(Problem::Reconnect { .. }) => saved.map(|s| {
+            view! { <p class="notice info" data-testid="stale-notice">{s}</p> }.into_any()
+        }),
+        Some(Problem::RateLimited { until }) => Some(
+            view! {
+                <div class="notice warn" role="status" data-testid="rate-limited">
+                    <strong>"Instagram asked us to slow down for this account."</strong>
+                    <p>
+                        {saved.unwrap_or_else(|| "Nothing could be loaded yet.".to_owned())}
+                        {format!(
+                            " Requests resume at {} ({}); the page shows fresh data after that.",
+                            clock_time(now, until),
+                            format::relative(now, until)
+                        )}
+                    </p>
+                </div>
+            }
+            .into_any(),
+        ),
+        Some(Problem::Unavailable) => Some(
+            view! {
+                <div class="notice warn" role="status" data-testid="unavailable">
+                    <strong>"Instagram isn't answering right now."</strong>
+                    <p>{saved.unwrap_or_else(|| "Nothing could be loaded. Please try again in a minute.".to_owned())}</p>
+                </div>
+            }
+            .into_any(),
+        ),
+        Some(Problem::Refused { message }) => Some(
+            view! {
+                <div class="notice error" role="status" data-testid="refused">
+                    <p>{message}</p>
+                    {saved.map(|s| view! { <p>{s}</p> })}
+                </div>
+            }
+            .into_any(),
+        ),
+    }
+}
+
+/// When the data was fetched, when there was no problem.
+#[component]
+pub fn UpdatedAt(fresh: Freshness, now: i64) -> impl IntoView {
+    fresh
+        .fetched_at
+        .filter(|_| fresh.problem.is_none())
+        .map(|at| view! { <span class="muted small" data-testid="updated-at">{format!("Updated {}", age(now, at))}</span> })
+}
+
+/// The grid's items (`<li>`s), for the page and for the infinite scroll's fragments.
+///
+/// `eager`: how many of the first pictures load at once (those above the fold).
+#[component]
+pub fn Tiles(
+    account: String,
+    items: Vec<MediaTile>,
+    #[prop(optional)] eager: usize,
+) -> impl IntoView {
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| view! { <Tile account=account.clone() tile=t eager={i < eager} /> })
+        .collect_view()
+}
+
+#[component]
+fn Tile(account: String, tile: MediaTile, eager: bool) -> impl IntoView {
+    let alt = tile.alt_text();
+    let label = format!(
+        "{}{}",
+        tile.kind.label(),
+        tile.posted_at
+            .map(|t| format!(", {}", format::date(t)))
+            .unwrap_or_default()
+    );
+    // The marks and count icons are drawn by the stylesheet: 24 tiles of inline SVG would
+    // more than double the page.
+    let mark = match tile.kind {
+        MediaKind::Video => {
+            Some(view! { <span class="tile-mark video" title="Video"></span> }.into_any())
+        }
+        MediaKind::Carousel => {
+            Some(view! { <span class="tile-mark carousel" title="Carousel"></span> }.into_any())
+        }
+        MediaKind::Image => None,
+    };
+    let counts = (tile.likes.is_some() || tile.comments.is_some()).then(|| {
+        view! {
+            <span class="tile-counts" aria-hidden="true">
+                {tile.likes.map(|l| view! { <span class="likes">{compact(l)}</span> })}
+                {tile.comments.map(|c| view! { <span class="comments">{compact(c)}</span> })}
+            </span>
+        }
+    });
+    view! {
+        <li class="media-tile" data-kind=match tile.kind { MediaKind::Image => "image", MediaKind::Video => "video", MediaKind::Carousel => "carousel" }>
+            <a class="tile-link" href=paths::post(&account, &tile.id) aria-label=label data-testid="tile">
+                {match tile.thumb {
+                    Some(src) => view! {
+                        <img src=src alt=alt width="320" height="320" decoding="async"
+                            loading=if eager { "eager" } else { "lazy" } />
+                    }.into_any(),
+                    None => view! {
+                        <span class="tile-missing">"Not available here (copyright)"<span class="visually-hidden">{alt}</span></span>
+                    }.into_any(),
+                }}
+                {mark}
+                {counts}
+            </a>
+        </li>
+    }
+}
+
+/// The grid with its *Load more* control (an island that turns into infinite scrolling).
+#[component]
+pub fn MediaGrid(account: String, page: FeedPage, first_page: bool) -> impl IntoView {
+    if page.items.is_empty() {
+        return view! {
+            <div class="empty-state small" data-testid="empty-feed">
+                <h2>{if first_page { "No posts yet" } else { "No more posts" }}</h2>
+                <p class="muted">
+                    {if first_page {
+                        "Posts and reels published on this account appear here."
+                    } else {
+                        "You have reached the oldest post."
+                    }}
+                </p>
+                <p>
+                    {if first_page {
+                        view! { <a class="button button-primary" href=paths::publish(&account)>"Publish your first post"</a> }.into_any()
+                    } else {
+                        view! { <a class="button button-ghost" href=paths::gallery(&account, None)>"Back to the newest posts"</a> }.into_any()
+                    }}
+                </p>
+            </div>
+        }
+        .into_any();
+    }
+    let next = page.after.clone();
+    let newest = paths::gallery(&account, None);
+    view! {
+        <Enhance>
+            <ul class="media-grid" id="media-grid" data-testid="media-grid">
+                <Tiles account=account.clone() items=page.items eager={if first_page { 8 } else { 0 }} />
+            </ul>
+            {match next {
+                Some(after) => view! {
+                    <div class="load-more" data-testid="load-more">
+                        <a
+                            class="button button-ghost"
+                            href=paths::gallery(&account, Some(&after))
+                            data-load-more
+                            data-grid="media-grid"
+                            data-fragment=paths::feed_fragment(&account, &after)
+                            data-testid="load-more-button"
+                        >
+                            "Load more"
+                        </a>
+                        <p class="visually-hidden" role="status" aria-live="polite" data-announce></p>
+                    </div>
+                }
+                .into_any(),
+                None => view! { <p class="muted center" data-testid="feed-end">"That's every post."</p> }.into_any(),
+            }}
+        </Enhance>
+        {(!first_page).then(|| view! {
+            <p class="center"><a href=newest>"Back to the newest posts"</a></p>
+        })}
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_compact() {
+        assert_eq!(compact(0), "0");
+        assert_eq!(compact(1204), "1,204");
+        assert_eq!(compact(12_500), "12.5K");
+        assert_eq!(compact(999_999), "1M");
+        assert_eq!(compact(150_400), "150K");
+        assert_eq!(compact(3_400_000), "3.4M");
+        assert_eq!(compact(2_000_000), "2M");
+        assert_eq!(compact(-1500), "-1,500");
+    }
+
+    #[test]
+    fn times_say_the_day_when_it_is_not_today() {
+        assert_eq!(clock_time(3600, 3600 + 65 * 60), "02:05 UTC");
+        assert_eq!(clock_time(0, 86_400 + 60), "Jan 2, 1970 00:01 UTC");
+    }
+}
+
+/// An error instead of a page's content, with the matching HTTP status.
+#[component]
+pub fn PageError(error: crate::model::AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = axum::http::StatusCode::from_u16(error.status_code()) {
+            response.set_status(status);
+        }
+    }
+    match error {
+        crate::model::AppError::NotFound => view! {
+            <div class="status-page" data-testid="not-found">
+                <h1>"This post or account isn't here"</h1>
+                <p class="lead">"It may have been deleted, or it belongs to an account you can't see."</p>
+                <p><a class="button button-primary" href="/media">"Back to your media"</a></p>
+            </div>
+        }
+        .into_any(),
+        crate::model::AppError::Unauthorized => view! {
+            <div class="empty-state" data-testid="not-connected">
+                <h1>"Sign in to see this"</h1>
+                <p class="lead">"Connect your Instagram account to sign in."</p>
+                <p><a class="button button-primary button-large" href="/connect?return_to=/media">"Connect Instagram"</a></p>
+            </div>
+        }
+        .into_any(),
+        e => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
+    }
+}
+
+/// The message an action left, if any.
+#[component]
+pub fn NoticeLine(notice: Option<crate::model::Notice>) -> impl IntoView {
+    notice.map(|n| {
+        view! {
+            <p class=if n.ok { "notice ok" } else { "notice error" } role=if n.ok { "status" } else { "alert" } data-testid="notice">
+                {n.text}
+            </p>
+        }
+    })
+}

@@ -1,0 +1,12 @@
+//! Reusable views.
+
+pub mod account;
+pub mod admin;
+pub mod chart;
+pub mod comments;
+pub mod enhance;
+pub mod icons;
+pub mod layout;
+pub mod media;
+pub mod publish;
+pub mod theme;

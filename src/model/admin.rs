@@ -1,0 +1,255 @@
+//! What the admin console shows: every connected account with its token's state, the refresh
+//! job, recent webhook events and the Meta setup.
+
+use serde::{Deserialize, Serialize};
+
+use super::{IntegrationStatus, Notice};
+
+/// How a token stands, for the console's status column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TokenState {
+    /// Working, not expiring within the refresh window.
+    Active,
+    /// Working, expiring within the refresh window (the scheduler will refresh it).
+    Expiring,
+    /// The owner must reconnect (Instagram refused the token, or permissions are missing).
+    NeedsReconnect,
+    /// The token ran out.
+    Expired,
+    /// Disconnected.
+    Revoked,
+}
+
+impl TokenState {
+    /// Derives the state from the stored status and expiry.
+    pub fn of(
+        status: IntegrationStatus,
+        expires_at: Option<i64>,
+        now: i64,
+        window_secs: i64,
+    ) -> Self {
+        match status {
+            IntegrationStatus::Active => match expires_at {
+                Some(t) if t <= now => Self::Expired,
+                Some(t) if t - now <= window_secs => Self::Expiring,
+                _ => Self::Active,
+            },
+            IntegrationStatus::Incomplete | IntegrationStatus::NeedsReauth => Self::NeedsReconnect,
+            IntegrationStatus::Expired => Self::Expired,
+            IntegrationStatus::Revoked => Self::Revoked,
+        }
+    }
+
+    /// The name used in filters and test hooks.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Expiring => "expiring",
+            Self::NeedsReconnect => "needs_reconnect",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+        }
+    }
+
+    /// Parses a filter value.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Active,
+            Self::Expiring,
+            Self::NeedsReconnect,
+            Self::Expired,
+            Self::Revoked,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+
+    /// A label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Active => "Active",
+            Self::Expiring => "Expiring",
+            Self::NeedsReconnect => "Needs reconnect",
+            Self::Expired => "Expired",
+            Self::Revoked => "Revoked",
+        }
+    }
+}
+
+/// One connected account in the console.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminRow {
+    /// Integration ID.
+    pub id: String,
+    /// The owner's display name.
+    pub user: String,
+    /// Instagram username.
+    pub username: String,
+    /// `Business`, `Media_Creator`.
+    pub account_type: Option<String>,
+    /// The token's state.
+    pub state: TokenState,
+    /// When the token expires.
+    pub expires_at: Option<i64>,
+    /// When a refresh was last attempted.
+    pub last_refresh_at: Option<i64>,
+    /// Whether that attempt worked.
+    pub last_refresh_ok: Option<bool>,
+    /// The last error, for people.
+    pub last_error: Option<String>,
+    /// Its class (`reauth`, `rate_limited`, `transient`…).
+    pub last_error_class: Option<String>,
+    /// The token's last four characters.
+    pub token_last4: Option<String>,
+}
+
+/// The scheduled refresh job.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobView {
+    /// Whether this server runs the scheduler.
+    pub enabled: bool,
+    /// Whether a run is going on.
+    pub running: bool,
+    /// When the last run finished.
+    pub last_finished_at: Option<i64>,
+    /// When the next run is due.
+    pub next_run_at: Option<i64>,
+    /// Tokens the last run took.
+    pub last_total: usize,
+    /// Of which failed.
+    pub last_failed: usize,
+    /// Outcome → count, of the last run.
+    pub last_outcomes: Vec<(String, usize)>,
+    /// The refresh window, in days.
+    pub window_days: i64,
+    /// The interval between runs, in minutes.
+    pub interval_minutes: i64,
+}
+
+/// A "refresh all" batch started from the console.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchView {
+    /// Whether it is still running.
+    pub running: bool,
+    /// Tokens taken.
+    pub total: usize,
+    /// Tokens done.
+    pub done: usize,
+    /// Refreshed so far.
+    pub refreshed: usize,
+    /// Failed so far.
+    pub failed: usize,
+    /// Skipped (fresh, busy, too young…).
+    pub skipped: usize,
+    /// The window it took, in days.
+    pub within_days: i64,
+    /// Accounts that failed, with why.
+    pub failures: Vec<(String, String)>,
+}
+
+/// A webhook delivery in the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookEntry {
+    /// Delivery or event ID.
+    pub id: String,
+    /// When it arrived.
+    pub received_at: i64,
+    /// The account's Instagram ID.
+    pub account: String,
+    /// The fields it carried (`comments`, `mentions`…).
+    pub fields: String,
+    /// `pending`, `done`, `failed`, or `processed` (live events).
+    pub status: String,
+}
+
+/// What to set up in Meta's dashboard: the original guide's "Common Issues" answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupView {
+    /// Whether the app runs against the built-in sandbox.
+    pub sandbox: bool,
+    /// The Instagram app ID.
+    pub app_id: String,
+    /// The redirect URI to register (exactly).
+    pub redirect_uri: String,
+    /// Other accepted redirect URIs.
+    pub extra_redirect_uris: Vec<String>,
+    /// The webhook callback URL.
+    pub webhook_url: String,
+    /// Whether the webhook verify token is set.
+    pub verify_token_set: bool,
+    /// The deauthorize callback URL.
+    pub deauthorize_url: String,
+    /// The data deletion request URL.
+    pub deletion_url: String,
+    /// The scopes requested.
+    pub scopes: Vec<String>,
+}
+
+/// The console.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminView {
+    /// Now (Unix seconds).
+    pub now: i64,
+    /// Accounts, sorted and filtered as asked.
+    pub rows: Vec<AdminRow>,
+    /// Every account's expiry (state, expires at), for the timeline.
+    pub expiries: Vec<(TokenState, i64)>,
+    /// Accounts before filtering.
+    pub total: usize,
+    /// The refresh job.
+    pub job: JobView,
+    /// The running or last "refresh all" batch.
+    pub batch: Option<BatchView>,
+    /// Recent webhook deliveries, newest first.
+    pub webhooks: Vec<WebhookEntry>,
+    /// Meta setup.
+    pub setup: SetupView,
+    /// The outcome of the last action.
+    pub notice: Option<Notice>,
+}
+
+/// How the table is sorted.
+pub const SORTS: [(&str, &str); 4] = [
+    ("expires", "Expiry"),
+    ("username", "Username"),
+    ("status", "Status"),
+    ("refreshed", "Last refresh"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_follow_status_and_expiry() {
+        let day = 86_400;
+        let w = 30 * day;
+        let s = |st, exp| TokenState::of(st, exp, 100 * day, w);
+        assert_eq!(
+            s(IntegrationStatus::Active, Some(150 * day)),
+            TokenState::Active
+        );
+        assert_eq!(
+            s(IntegrationStatus::Active, Some(130 * day)),
+            TokenState::Expiring
+        );
+        assert_eq!(
+            s(IntegrationStatus::Active, Some(100 * day)),
+            TokenState::Expired
+        );
+        assert_eq!(
+            s(IntegrationStatus::NeedsReauth, None),
+            TokenState::NeedsReconnect
+        );
+        assert_eq!(
+            s(IntegrationStatus::Incomplete, None),
+            TokenState::NeedsReconnect
+        );
+        assert_eq!(s(IntegrationStatus::Revoked, None), TokenState::Revoked);
+        assert_eq!(
+            TokenState::parse("needs_reconnect"),
+            Some(TokenState::NeedsReconnect)
+        );
+        assert_eq!(TokenState::parse("nope"), None);
+    }
+}

@@ -1,0 +1,19 @@
+//! Wire types shared by the server and the browser build.
+//!
+//! Nothing in here may depend on server-only crates: these types cross the network between
+//! server functions and the hydrated UI, so they carry no secrets and use fixed-width integers.
+
+mod account;
+pub mod admin;
+mod error;
+pub mod format;
+mod health;
+pub mod media;
+
+pub use account::{
+    scope_label, ConnectError, ConnectOutcome, ConnectResult, DeletionStatus, IntegrationStatus,
+    IntegrationSummary, Outcome, Viewer,
+};
+pub use error::AppError;
+pub use health::{DatabaseHealth, Health, HealthStatus};
+pub use media::*;

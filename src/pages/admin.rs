@@ -1,0 +1,134 @@
+//! `/admin`: every connected account and when its token expires, what failed, the refresh job
+//! and the webhook log; refresh one, refresh all that expire soon, disconnect. Admins only:
+//! the server checks it for the page and for each action.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::{
+    api::admin::load_admin,
+    components::{
+        admin::{
+            AdminFilters, AdminTable, ExpiryTimeline, JobPanel, RefreshAll, SetupPanel, WebhookLog,
+        },
+        enhance::Enhance,
+        media::NoticeLine,
+    },
+    model::{admin::AdminView, AppError},
+};
+
+/// The admin console.
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let query = use_query_map();
+    let args = move || {
+        let q = query.read();
+        (q.get("sort"), q.get("state"), q.get("q"))
+    };
+    let data = Resource::new_blocking(args, |(sort, state, q)| load_admin(sort, state, q));
+    view! {
+        <Title text="Admin" />
+        <section class="container page admin">
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let (sort, state, q) = args();
+                    match data.await {
+                        Ok(v) => console(
+                            v,
+                            sort.unwrap_or_else(|| "expires".to_owned()),
+                            state.unwrap_or_default(),
+                            q.unwrap_or_default(),
+                        )
+                        .into_any(),
+                        Err(e) => refused(e).into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn refused(e: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = axum::http::StatusCode::from_u16(e.status_code()) {
+            response.set_status(status);
+        }
+    }
+    match e {
+        AppError::Unauthorized => view! {
+            <div class="empty-state" data-testid="admin-refused">
+                <h1>"Sign in as an admin"</h1>
+                <p class="lead">"The admin console is for the accounts listed in ADMIN_INSTAGRAM_USERS."</p>
+                <p><a class="button button-primary" href="/connect?return_to=/admin">"Connect Instagram"</a></p>
+            </div>
+        }
+        .into_any(),
+        AppError::Forbidden => view! {
+            <div class="empty-state" data-testid="admin-refused">
+                <h1>"Admins only"</h1>
+                <p class="lead">"Your account is not an admin of this app. Your own accounts are on the accounts page."</p>
+                <p><a class="button button-primary" href="/accounts">"Your accounts"</a></p>
+            </div>
+        }
+        .into_any(),
+        e => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
+    }
+}
+
+fn console(v: AdminView, sort: String, state: String, q: String) -> impl IntoView {
+    let now = v.now;
+    let shown = v.rows.len();
+    let needs_attention = v
+        .rows
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.state,
+                crate::model::admin::TokenState::NeedsReconnect
+                    | crate::model::admin::TokenState::Expired
+            )
+        })
+        .count();
+    view! {
+        <div class="page-head">
+            <div>
+                <p class="eyebrow">"Admin"</p>
+                <h1>"Connected accounts"</h1>
+            </div>
+        </div>
+        <NoticeLine notice=v.notice />
+        {(needs_attention > 0).then(|| view! {
+            <p class="notice warn" data-testid="attention">
+                {format!("{needs_attention} account(s) need their owner to reconnect.")}
+            </p>
+        })}
+        <Enhance>
+            <section class="panel">
+                <h2 class="section-title">"Expiries in the next 60 days"</h2>
+                <ExpiryTimeline expiries=v.expiries now window_days=v.job.window_days />
+            </section>
+            <section class="panel">
+                <h2 class="section-title">"Tokens"</h2>
+                <RefreshAll window_days=v.job.window_days batch=v.batch />
+                <AdminFilters sort=sort.clone() state=state.clone() q=q.clone() shown total=v.total />
+                <AdminTable rows=v.rows now sort state q />
+            </section>
+            <div class="two-columns">
+                <section class="panel">
+                    <h2 class="section-title">"Refresh job"</h2>
+                    <JobPanel job=v.job now />
+                </section>
+                <section class="panel">
+                    <h2 class="section-title">"Meta setup"</h2>
+                    <SetupPanel setup=v.setup />
+                </section>
+            </div>
+            <section class="panel">
+                <h2 class="section-title">"Webhook events"</h2>
+                <WebhookLog entries=v.webhooks />
+            </section>
+        </Enhance>
+    }
+}

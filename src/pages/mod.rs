@@ -1,0 +1,13 @@
+//! One module per route.
+
+pub mod accounts;
+pub mod admin;
+pub mod callback;
+pub mod connect;
+pub mod deletion;
+pub mod home;
+pub mod insights;
+pub mod media;
+pub mod not_found;
+pub mod post;
+pub mod publish;

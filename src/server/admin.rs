@@ -1,0 +1,373 @@
+//! The admin console's services: the accounts overview, "refresh all" batches with their
+//! progress, the webhook log and its live feed (Server-Sent Events).
+//!
+//! Every entry point checks that the caller is an admin ([`require_admin`]); the routes sit
+//! behind the session and CSRF layers like every page.
+
+use std::{convert::Infallible, sync::Mutex, time::Duration};
+
+use axum::{
+    extract::State,
+    http::{header, HeaderMap, StatusCode},
+    response::{
+        sse::{Event, KeepAlive, Sse},
+        IntoResponse, Response,
+    },
+    routing::get,
+    Router,
+};
+use leptos::{prelude::*, tachys::view::RenderHtml};
+use tower_sessions::Session;
+
+use super::{
+    auth::{self, session},
+    db::{IntegrationRow, WebhookEventRow},
+    instagram::webhook::parse_delivery,
+    lifecycle::{self, Selection},
+    startup::WEBHOOK_PATH,
+    state::AppState,
+};
+use crate::{
+    components::admin::{BatchProgress, WebhookRow},
+    components::enhance::FRAGMENT_HEADER,
+    model::{
+        admin::{AdminRow, AdminView, BatchView, JobView, SetupView, TokenState, WebhookEntry},
+        AppError, IntegrationStatus,
+    },
+};
+
+/// The signed-in admin's user ID; `Unauthorized` without a sign-in, `Forbidden` for others.
+pub async fn require_admin(st: &AppState, session: &Session) -> Result<String, AppError> {
+    let Some(user_id) = session::user_id(session, st.clock.now()).await? else {
+        return Err(AppError::Unauthorized);
+    };
+    let own = st.store.integrations_for_user(&user_id).await?;
+    if !auth::viewer::is_admin(st, &own) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(user_id)
+}
+
+/// The "refresh all" batch of this instance.
+#[derive(Debug, Default)]
+pub struct Batches {
+    current: Mutex<Option<BatchView>>,
+}
+
+impl Batches {
+    /// The running or last batch.
+    pub fn view(&self) -> Option<BatchView> {
+        self.current
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn update(&self, f: impl FnOnce(&mut BatchView)) {
+        if let Some(b) = self
+            .current
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_mut()
+        {
+            f(b);
+        }
+    }
+}
+
+/// Starts refreshing every token that expires within `days`, in the background; its progress
+/// is in [`Batches::view`]. Refused while one runs.
+pub async fn start_refresh_all(st: &AppState, days: i64) -> Result<usize, AppError> {
+    if !(1..=60).contains(&days) {
+        return Err(AppError::BadRequest(
+            "Choose a number of days from 1 to 60.".to_owned(),
+        ));
+    }
+    let selection = Selection::Within(days * 86_400);
+    let rows = lifecycle::due(st, selection).await?;
+    let total = rows.len();
+    {
+        let mut current = st
+            .lifecycle
+            .batches
+            .current
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if current.as_ref().is_some_and(|b| b.running) {
+            return Err(AppError::Conflict(
+                "A refresh of all expiring accounts is already running.".to_owned(),
+            ));
+        }
+        *current = Some(BatchView {
+            running: total > 0,
+            total,
+            within_days: days,
+            ..BatchView::default()
+        });
+    }
+    if total == 0 {
+        return Ok(0);
+    }
+    let st = st.clone();
+    tokio::spawn(async move {
+        let concurrency = st.config.refresh.concurrency;
+        let batches = &st.lifecycle.batches;
+        lifecycle::run_batch(&st, rows, selection, concurrency, |item, done| {
+            batches.update(|b| {
+                b.done = done;
+                if item.outcome == "refreshed" {
+                    b.refreshed += 1;
+                } else if item.failed() {
+                    b.failed += 1;
+                    b.failures.push((
+                        format!("@{}", item.username),
+                        item.message.clone().unwrap_or_default(),
+                    ));
+                } else {
+                    b.skipped += 1;
+                }
+            });
+        })
+        .await;
+        batches.update(|b| b.running = false);
+    });
+    Ok(total)
+}
+
+/// The console's data, sorted by `sort` and filtered by token state and a search text.
+pub async fn overview(
+    st: &AppState,
+    sort: &str,
+    state_filter: Option<TokenState>,
+    query: &str,
+) -> Result<AdminView, AppError> {
+    let now = st.clock.now();
+    let window = st.config.refresh.window_secs;
+    let rows = st.store.integrations_all().await?;
+    let mut users = std::collections::HashMap::new();
+    let mut all = Vec::with_capacity(rows.len());
+    for r in &rows {
+        if !users.contains_key(&r.user_id) {
+            let name = st
+                .store
+                .user_get(&r.user_id)
+                .await?
+                .map(|u| u.display_name)
+                .unwrap_or_default();
+            users.insert(r.user_id.clone(), name);
+        }
+        all.push(admin_row(r, users[&r.user_id].clone(), now, window));
+    }
+    let expiries = all
+        .iter()
+        .filter_map(|r| r.expires_at.map(|t| (r.state, t)))
+        .collect();
+    let total = all.len();
+    let q = query.trim().trim_start_matches('@').to_ascii_lowercase();
+    let mut shown: Vec<AdminRow> = all
+        .into_iter()
+        .filter(|r| state_filter.is_none_or(|s| r.state == s))
+        .filter(|r| {
+            q.is_empty()
+                || r.username.to_ascii_lowercase().contains(&q)
+                || r.user.to_ascii_lowercase().contains(&q)
+        })
+        .collect();
+    match sort {
+        "username" => shown.sort_by(|a, b| a.username.cmp(&b.username)),
+        "status" => shown.sort_by_key(|r| (r.state.as_str(), r.expires_at)),
+        "refreshed" => shown.sort_by_key(|r| std::cmp::Reverse(r.last_refresh_at)),
+        // Soonest expiry first; accounts without a token last.
+        _ => shown.sort_by_key(|r| (r.expires_at.is_none(), r.expires_at)),
+    }
+    let job = lifecycle::job_status(st).await?;
+    let summary = job.last_summary.unwrap_or_default();
+    let webhooks = webhook_log(st, 20).await?;
+    let c = &st.config;
+    Ok(AdminView {
+        now,
+        rows: shown,
+        expiries,
+        total,
+        job: JobView {
+            enabled: job.enabled,
+            running: job.running,
+            last_finished_at: job.last_finished_at,
+            next_run_at: job.next_run_at,
+            last_total: summary.total,
+            last_failed: summary.failed,
+            last_outcomes: summary.outcomes.into_iter().collect(),
+            window_days: c.refresh.window_secs / 86_400,
+            interval_minutes: c.refresh.interval_secs / 60,
+        },
+        batch: st.lifecycle.batches.view(),
+        webhooks,
+        setup: SetupView {
+            sandbox: c.uses_sandbox(),
+            app_id: c.instagram.app_credentials().app_id,
+            redirect_uri: c.instagram.redirect_uri.clone(),
+            extra_redirect_uris: c.extra_redirect_uris.clone(),
+            webhook_url: c.public_url(WEBHOOK_PATH),
+            verify_token_set: c.instagram.webhook_verify_token.is_some(),
+            deauthorize_url: c.public_url("/integrations/instagram/deauthorize"),
+            deletion_url: c.public_url("/integrations/instagram/data-deletion"),
+            scopes: c.instagram.scopes.clone(),
+        },
+        notice: None,
+    })
+}
+
+fn admin_row(r: &IntegrationRow, user: String, now: i64, window: i64) -> AdminRow {
+    let status = IntegrationStatus::parse(&r.status).unwrap_or(IntegrationStatus::Revoked);
+    let has_token = r.token_ciphertext.is_some();
+    let expires_at = r.expires_at.filter(|_| has_token);
+    AdminRow {
+        id: r.id.clone(),
+        user,
+        username: r.username.clone(),
+        account_type: r.account_type.clone(),
+        state: TokenState::of(status, expires_at, now, window),
+        expires_at,
+        last_refresh_at: r.last_refresh_at,
+        last_refresh_ok: r.last_refresh_at.map(|at| r.last_refresh_ok_at == Some(at)),
+        last_error: r.last_error.clone(),
+        last_error_class: r.last_error_class.clone(),
+        token_last4: r.token_last4.clone(),
+    }
+}
+
+fn entry(e: &WebhookEventRow) -> WebhookEntry {
+    let (account, fields) = match parse_delivery(&e.body) {
+        Ok(d) => {
+            let accounts: Vec<&str> = d.entries.iter().map(|en| en.account_id.as_str()).collect();
+            let mut fields: Vec<&str> = d
+                .entries
+                .iter()
+                .flat_map(|en| en.events.iter().map(|ev| ev.field()))
+                .collect();
+            fields.dedup();
+            let object = if d.object == "instagram" {
+                String::new()
+            } else {
+                format!("{} ", d.object)
+            };
+            (
+                accounts.join(", "),
+                format!("{object}{}", fields.join(", ")),
+            )
+        }
+        Err(_) => (String::new(), "not a webhook payload".to_owned()),
+    };
+    WebhookEntry {
+        id: e.id.clone(),
+        received_at: e.received_at,
+        account,
+        fields,
+        status: e.status.clone(),
+    }
+}
+
+/// The latest webhook deliveries, newest first.
+pub async fn webhook_log(st: &AppState, limit: i64) -> Result<Vec<WebhookEntry>, AppError> {
+    Ok(st
+        .store
+        .webhook_events_recent(limit)
+        .await?
+        .iter()
+        .map(entry)
+        .collect())
+}
+
+/// The admin routes that are not pages (behind the session and CSRF layers).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/batch", get(batch))
+        .route("/admin/events", get(events))
+}
+
+fn render<V: IntoView + 'static>(make: impl FnOnce() -> V) -> String {
+    let owner = Owner::new();
+    owner.with(|| make().into_view().to_html())
+}
+
+fn refused(e: &AppError) -> Response {
+    (
+        StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::FORBIDDEN),
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        e.to_string(),
+    )
+        .into_response()
+}
+
+/// `GET /admin/batch`: the progress panel, polled while the batch runs.
+async fn batch(State(st): State<AppState>, session: Session, headers: HeaderMap) -> Response {
+    if let Err(e) = require_admin(&st, &session).await {
+        return refused(&e);
+    }
+    if !headers.contains_key(FRAGMENT_HEADER) {
+        return axum::response::Redirect::to("/admin").into_response();
+    }
+    let view = st.lifecycle.batches.view();
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        render(move || view! { <BatchProgress batch=view /> }),
+    )
+        .into_response()
+}
+
+/// How often the live log looks for deliveries another instance stored.
+const SSE_POLL: Duration = Duration::from_secs(3);
+
+/// `GET /admin/events`: each new webhook delivery as an HTML table row, as it is processed
+/// here or found in the database (deliveries other instances processed).
+async fn events(State(st): State<AppState>, session: Session) -> Response {
+    if let Err(e) = require_admin(&st, &session).await {
+        return refused(&e);
+    }
+    // Everything already shown is older than the latest delivery now.
+    let seen: Vec<String> = match st.store.webhook_events_recent(50).await {
+        Ok(rows) => rows.into_iter().map(|r| r.id).collect(),
+        Err(e) => return refused(&AppError::from(e)),
+    };
+    let live = st.webhooks.events.subscribe();
+    let stream = futures_util::stream::unfold(
+        (st, live, seen, Vec::<Event>::new()),
+        |(st, mut live, mut seen, mut queue)| async move {
+            loop {
+                if let Some(ev) = queue.pop() {
+                    return Some((Ok::<_, Infallible>(ev), (st, live, seen, queue)));
+                }
+                tokio::select! {
+                    _ = live.recv() => {}
+                    () = tokio::time::sleep(SSE_POLL) => {}
+                }
+                let Ok(rows) = st.store.webhook_events_recent(20).await else {
+                    continue;
+                };
+                // Unprocessed deliveries wait until they are done or failed.
+                let fresh: Vec<WebhookEventRow> = rows
+                    .into_iter()
+                    .filter(|r| r.status == "done" || r.status == "failed")
+                    .filter(|r| !seen.contains(&r.id))
+                    .collect();
+                // Oldest first into the page; the queue pops from its end.
+                for r in &fresh {
+                    seen.push(r.id.clone());
+                    let e = entry(r);
+                    queue.push(
+                        Event::default().data(render(move || view! { <WebhookRow entry=e /> })),
+                    );
+                }
+                if seen.len() > 500 {
+                    seen.drain(..250);
+                }
+            }
+        },
+    );
+    Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
+}

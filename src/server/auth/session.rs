@@ -1,0 +1,115 @@
+//! The session cookie and what a session holds: the signed-in user and when they signed in.
+//! Never a token (SS-07).
+
+use tower_sessions::{cookie::SameSite, Expiry, Session, SessionManagerLayer};
+
+use super::store::DbSessionStore;
+use crate::model::AppError;
+
+/// The cookie's name: generic, it names no framework (SS-01).
+pub const SESSION_COOKIE: &str = "id";
+/// Session key of the signed-in user's ID.
+pub const USER_KEY: &str = "user_id";
+/// Session key of the sign-in time (for the absolute timeout).
+pub const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+/// Session key marking a session that started a connection.
+const STARTED_KEY: &str = "started";
+/// A session ends after this long without use.
+pub const IDLE_TIMEOUT: time::Duration = time::Duration::days(14);
+/// A sign-in ends after this long, however active (SS-05).
+pub const ABSOLUTE_TIMEOUT_SECS: i64 = 30 * 86_400;
+
+/// The session layer: `HttpOnly`, `SameSite=Lax` (a `Strict` cookie is not sent on the
+/// redirect back from Instagram, SS-02), `Secure` over https, `Path=/`, no `Domain`.
+pub fn session_layer(store: DbSessionStore, secure: bool) -> SessionManagerLayer<DbSessionStore> {
+    SessionManagerLayer::new(store)
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(IDLE_TIMEOUT))
+        // Every request with a session extends it: the idle timeout counts from the last use.
+        .with_always_save(true)
+}
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %e, "session store failure");
+    AppError::Internal
+}
+
+/// The session's ID once the store has confirmed it: a cookie with an ID the server never
+/// issued (or that expired) yields `None`, never that ID (SS-04).
+pub async fn verified_id(session: &Session) -> Result<Option<String>, AppError> {
+    // Reading loads the record; an unknown ID is dropped by the load.
+    session.get_value(STARTED_KEY).await.map_err(internal)?;
+    Ok(session.id().map(|id| id.to_string()))
+}
+
+/// The session's ID, creating and saving the session if it is new (to bind an OAuth state).
+pub async fn ensure_id(session: &Session) -> Result<String, AppError> {
+    if verified_id(session).await?.is_none() {
+        session.insert(STARTED_KEY, true).await.map_err(internal)?;
+        session.save().await.map_err(internal)?;
+    }
+    session
+        .id()
+        .map(|id| id.to_string())
+        .ok_or(AppError::Internal)
+}
+
+/// The signed-in user, if any. A sign-in older than the absolute timeout is ended here.
+pub async fn user_id(session: &Session, now: i64) -> Result<Option<String>, AppError> {
+    let Some(user) = session.get::<String>(USER_KEY).await.map_err(internal)? else {
+        return Ok(None);
+    };
+    let since = session
+        .get::<i64>(SIGNED_IN_AT_KEY)
+        .await
+        .map_err(internal)?
+        .unwrap_or(0);
+    if now - since > ABSOLUTE_TIMEOUT_SECS {
+        session.flush().await.map_err(internal)?;
+        return Ok(None);
+    }
+    Ok(Some(user))
+}
+
+/// Signs `user_id` in: a new session ID (SS-03), then the user.
+pub async fn sign_in(session: &Session, user_id: &str, now: i64) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(internal)?;
+    session.insert(USER_KEY, user_id).await.map_err(internal)?;
+    session
+        .insert(SIGNED_IN_AT_KEY, now)
+        .await
+        .map_err(internal)?;
+    session.remove_value(STARTED_KEY).await.map_err(internal)?;
+    Ok(())
+}
+
+/// Signs out: the session is deleted and its cookie cleared.
+pub async fn sign_out(session: &Session) -> Result<(), AppError> {
+    session.flush().await.map_err(internal)
+}
+
+/// Where an action's message waits for the next page (a redirect after a plain form post).
+const NOTICE_KEY: &str = "notice";
+
+/// Leaves a message for the next page.
+pub async fn leave_notice(session: &Session, ok: bool, text: impl Into<String>) {
+    let notice = crate::model::Notice {
+        ok,
+        text: text.into(),
+    };
+    if let Err(e) = session.insert(NOTICE_KEY, notice).await {
+        tracing::warn!(error = %e, "a notice could not be kept in the session");
+    }
+}
+
+/// Takes the message an action left, once.
+pub async fn take_notice(session: &Session) -> Result<Option<crate::model::Notice>, AppError> {
+    session
+        .remove::<crate::model::Notice>(NOTICE_KEY)
+        .await
+        .map_err(internal)
+}

@@ -1,0 +1,1287 @@
+//! Typed configuration, read once at startup from the environment and an optional `.env` file.
+//!
+//! Every problem is collected and reported together, each naming the variable and saying how
+//! to fix it, so a misconfigured deployment fails once with the whole list instead of one
+//! variable per restart. Secrets are wrapped in [`SecretString`] and never printed.
+
+use std::{
+    fmt,
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    path::PathBuf,
+    time::Duration,
+};
+
+use secrecy::SecretString;
+use url::Url;
+
+use super::crypto::KeySource;
+use super::instagram::endpoints::{
+    is_graph_version, scope_problem, Endpoints, DEFAULT_SCOPES, KNOWN_SCOPES, SCOPE_BASIC,
+};
+
+/// Where the app runs. Production turns on the strict checks (https, real credentials).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEnv {
+    /// A developer machine: defaults everywhere, the sandbox when no credentials are set.
+    Development,
+    /// Automated tests.
+    Test,
+    /// A real deployment.
+    Production,
+}
+
+impl AppEnv {
+    /// The name used in `APP_ENV`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppEnv::Development => "development",
+            AppEnv::Test => "test",
+            AppEnv::Production => "production",
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines (the default outside production).
+    Pretty,
+    /// One JSON object per line (the default in production).
+    Json,
+}
+
+/// The storage backend selected by the `DATABASE_URL` scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file (`sqlite:`).
+    Sqlite,
+    /// A PostgreSQL server (`postgres:` or `postgresql:`).
+    Postgres,
+}
+
+impl Backend {
+    /// The backend's name as shown in health output and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A database URL. It may carry a password, so its `Debug` output hides everything but the
+/// scheme and the host or file.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    url: String,
+    backend: Backend,
+}
+
+impl DatabaseUrl {
+    /// Parses a URL and selects the backend from its scheme.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or_default();
+        let backend = match scheme.to_ascii_lowercase().as_str() {
+            "sqlite" => Backend::Sqlite,
+            "postgres" | "postgresql" => Backend::Postgres,
+            "" => return Err("it has no scheme".to_owned()),
+            other => return Err(format!("the scheme `{other}:` is not supported")),
+        };
+        Ok(Self {
+            url: url.to_owned(),
+            backend,
+        })
+    }
+
+    /// The backend this URL selects.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The full URL, password included. Use it only to open the connection.
+    pub fn expose(&self) -> &str {
+        &self.url
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.backend {
+            Backend::Sqlite => {
+                let path = self.url.split_once(':').map(|(_, p)| p).unwrap_or_default();
+                let path = path.split('?').next().unwrap_or_default();
+                write!(f, "sqlite:{path}")
+            }
+            Backend::Postgres => match Url::parse(&self.url) {
+                Ok(u) => write!(
+                    f,
+                    "postgres://{}/{}",
+                    u.host_str().unwrap_or_default(),
+                    u.path().trim_start_matches('/')
+                ),
+                Err(_) => f.write_str("postgres://[unparsable]"),
+            },
+        }
+    }
+}
+
+/// The Instagram app's credentials ("API setup with Instagram business login" in Meta's
+/// dashboard). Without them the app talks to its built-in Instagram sandbox.
+#[derive(Debug, Clone)]
+pub struct InstagramCredentials {
+    /// The Instagram app ID (not the Meta app ID).
+    pub app_id: String,
+    /// The Instagram app secret.
+    pub app_secret: SecretString,
+}
+
+/// Which Instagram the app talks to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SandboxMode {
+    /// The real Instagram, with the configured credentials.
+    Off,
+    /// The built-in sandbox, started by the app on its own listener.
+    Embedded {
+        /// Where the sandbox listens.
+        listen_addr: SocketAddr,
+        /// The address browsers reach it at (its authorize page and pictures), if not
+        /// `http://localhost:<port>`.
+        public_url: Option<Url>,
+    },
+    /// A sandbox started on its own (`instagram-connect sandbox`), at the configured hosts.
+    External,
+}
+
+/// Everything about the connection to Instagram.
+#[derive(Debug, Clone)]
+pub struct InstagramConfig {
+    /// Real Meta credentials, or `None` to use the sandbox.
+    pub credentials: Option<InstagramCredentials>,
+    /// The OAuth redirect URI, kept byte for byte as configured: Instagram compares it exactly.
+    pub redirect_uri: String,
+    /// The token Meta echoes when it verifies the webhook endpoint.
+    pub webhook_verify_token: Option<SecretString>,
+    /// Further secrets webhooks and `signed_request`s may be signed with: the Meta app secret,
+    /// and the previous app secret during a rotation.
+    pub extra_webhook_secrets: Vec<SecretString>,
+    /// Hosts and Graph API version. For the embedded sandbox they are filled in at startup,
+    /// once its port is known.
+    pub endpoints: Endpoints,
+    /// The scopes requested at authorization.
+    pub scopes: Vec<String>,
+    /// Our own budget of Instagram calls per account and hour.
+    pub requests_per_hour: u32,
+    /// Time limit of one HTTP call to Instagram.
+    pub timeout: Duration,
+    /// Real Instagram, embedded sandbox or external sandbox.
+    pub sandbox: SandboxMode,
+}
+
+impl InstagramConfig {
+    /// The app credentials the client uses: the configured ones, or the sandbox app's.
+    pub fn app_credentials(&self) -> InstagramCredentials {
+        self.credentials
+            .clone()
+            .unwrap_or_else(|| InstagramCredentials {
+                app_id: crate::server::sandbox::APP_ID.to_owned(),
+                app_secret: SecretString::from(crate::server::sandbox::APP_SECRET),
+            })
+    }
+}
+
+/// The app's configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the app runs.
+    pub app_env: AppEnv,
+    /// The socket address the HTTP server binds.
+    pub listen_addr: SocketAddr,
+    /// The address people and Meta reach the app at, without a trailing slash.
+    pub public_base_url: Url,
+    /// Directory for local state: the SQLite database and key files.
+    pub data_dir: PathBuf,
+    /// Where data is stored.
+    pub database_url: DatabaseUrl,
+    /// The connection to Instagram.
+    pub instagram: InstagramConfig,
+    /// How logs are written.
+    pub log_format: LogFormat,
+    /// Where the token-encryption keys come from.
+    pub token_keys: KeySource,
+    /// Instagram usernames or user IDs whose owners are admins.
+    pub admins: Vec<String>,
+    /// Redirect URIs the REST token endpoint accepts besides `INSTAGRAM_REDIRECT_URI`.
+    pub extra_redirect_uris: Vec<String>,
+    /// Whether `POST /integrations/instagram/token` and `/refresh` return the token to callers
+    /// authenticated by a browser session (API-key callers always get it).
+    pub expose_token_to_browser: bool,
+    /// When and how tokens are refreshed.
+    pub refresh: RefreshConfig,
+    /// The bearer token `GET /metrics` requires (`METRICS_TOKEN`); without one, metrics are
+    /// served outside production only.
+    pub metrics_token: Option<SecretString>,
+}
+
+/// The token lifecycle's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshConfig {
+    /// Tokens that expire within this many seconds are refreshed (`REFRESH_WINDOW_DAYS`).
+    pub window_secs: i64,
+    /// How often the scheduler looks for them (`REFRESH_INTERVAL_MINUTES`).
+    pub interval_secs: i64,
+    /// Refreshes at the same time (`REFRESH_CONCURRENCY`).
+    pub concurrency: usize,
+    /// Whether the server runs the scheduler (`REFRESH_SCHEDULER`); the CLI's
+    /// `refresh-tokens` works either way.
+    pub scheduler: bool,
+}
+
+impl Default for RefreshConfig {
+    fn default() -> Self {
+        Self {
+            window_secs: 30 * 86_400,
+            interval_secs: 6 * 3600,
+            concurrency: 4,
+            scheduler: true,
+        }
+    }
+}
+
+/// One configuration problem: which variable, what is wrong, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    /// The environment variable at fault.
+    pub variable: String,
+    /// What is wrong with it.
+    pub problem: String,
+    /// What to do about it.
+    pub fix: String,
+}
+
+/// Every problem found in the configuration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigError {
+    /// The problems, in the order the variables were read.
+    pub problems: Vec<ConfigProblem>,
+}
+
+impl ConfigError {
+    /// Whether a problem names the given variable.
+    pub fn mentions(&self, variable: &str) -> bool {
+        self.problems.iter().any(|p| p.variable == variable)
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "the configuration is not valid:")?;
+        for p in &self.problems {
+            writeln!(f, "  - {}: {}", p.variable, p.problem)?;
+            writeln!(f, "    fix: {}", p.fix)?;
+        }
+        write!(
+            f,
+            "Set the variables in the environment or in a .env file in the working directory."
+        )
+    }
+}
+
+/// The default port when neither `LISTEN_ADDR` nor `LEPTOS_SITE_ADDR` is set.
+pub const DEFAULT_LISTEN_ADDR: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 3000);
+
+/// Where the embedded sandbox listens by default.
+pub const DEFAULT_SANDBOX_ADDR: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 3100);
+
+/// Path of the OAuth callback page, appended to the public base URL by default.
+pub const CALLBACK_PATH: &str = "/auth/instagram/callback";
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    ///
+    /// Call [`load_dotenv`] first to merge a `.env` file.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned()))
+    }
+
+    /// Reads the configuration through `lookup`, which returns a variable's value if it is set.
+    /// Tests use this with a map instead of the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut r = Reader {
+            lookup: &lookup,
+            problems: Vec::new(),
+        };
+
+        let app_env = match r.get("APP_ENV").as_deref() {
+            None => AppEnv::Development,
+            Some(v) => match v.to_ascii_lowercase().as_str() {
+                "development" | "dev" => AppEnv::Development,
+                "test" => AppEnv::Test,
+                "production" | "prod" => AppEnv::Production,
+                _ => {
+                    r.problem(
+                        "APP_ENV",
+                        format!("`{v}` is not an environment this app knows"),
+                        "use `development`, `test` or `production`",
+                    );
+                    AppEnv::Development
+                }
+            },
+        };
+        let production = app_env == AppEnv::Production;
+
+        // LEPTOS_SITE_ADDR is what `cargo leptos serve` and `watch` set; LISTEN_ADDR overrides it.
+        let listen = match r.get("LISTEN_ADDR") {
+            Some(v) => Some(("LISTEN_ADDR", v)),
+            None => r.get("LEPTOS_SITE_ADDR").map(|v| ("LEPTOS_SITE_ADDR", v)),
+        };
+        let listen_addr = match listen {
+            None => DEFAULT_LISTEN_ADDR,
+            Some((name, v)) => v.parse().unwrap_or_else(|_| {
+                r.problem(
+                    name,
+                    format!("`{v}` is not a socket address"),
+                    "use IP:PORT, for example 127.0.0.1:3000 or 0.0.0.0:8080",
+                );
+                DEFAULT_LISTEN_ADDR
+            }),
+        };
+
+        let public_base_url = match r.get("PUBLIC_BASE_URL") {
+            Some(v) => match parse_base_url(&v) {
+                Ok(u) => {
+                    if production && u.scheme() != "https" {
+                        r.problem(
+                            "PUBLIC_BASE_URL",
+                            format!("`{v}` is not https, but APP_ENV is production"),
+                            "serve the app over https and set the https address, e.g. https://app.example.com",
+                        );
+                    }
+                    u
+                }
+                Err(why) => {
+                    r.problem(
+                        "PUBLIC_BASE_URL",
+                        format!("`{v}` {why}"),
+                        "set the address people open the app at, e.g. https://app.example.com",
+                    );
+                    default_base_url(listen_addr)
+                }
+            },
+            None => {
+                if production {
+                    r.problem(
+                        "PUBLIC_BASE_URL",
+                        "is missing; production needs the public https address".to_owned(),
+                        "set it to the address people and Meta reach the app at, e.g. https://app.example.com",
+                    );
+                }
+                default_base_url(listen_addr)
+            }
+        };
+
+        let data_dir = PathBuf::from(r.get("DATA_DIR").unwrap_or_else(|| "data".to_owned()));
+
+        let database_url = match r.get("DATABASE_URL") {
+            Some(v) => DatabaseUrl::parse(&v).unwrap_or_else(|why| {
+                r.problem(
+                    "DATABASE_URL",
+                    format!("is not usable: {why}"),
+                    "use sqlite://path/to/file.db?mode=rwc or postgres://user@host/db",
+                );
+                default_database_url(&data_dir)
+            }),
+            None => default_database_url(&data_dir),
+        };
+
+        let app_id = r.get_either("INSTAGRAM_APP_ID", "INSTAGRAM_CLIENT_ID");
+        let app_secret = r.get_either("INSTAGRAM_APP_SECRET", "INSTAGRAM_CLIENT_SECRET");
+        let credentials = match (app_id, app_secret) {
+            (Some((id_name, id)), Some((_, secret))) => {
+                if !id.bytes().all(|b| b.is_ascii_digit()) {
+                    r.problem(
+                        id_name,
+                        "is not an Instagram app ID (those are all digits)".to_owned(),
+                        "copy the Instagram app ID from Meta's dashboard: Instagram > API setup with Instagram business login",
+                    );
+                }
+                Some(InstagramCredentials {
+                    app_id: id,
+                    app_secret: SecretString::from(secret),
+                })
+            }
+            (Some(_), None) => {
+                r.problem(
+                    "INSTAGRAM_APP_SECRET",
+                    "is missing while INSTAGRAM_APP_ID is set".to_owned(),
+                    "set INSTAGRAM_APP_SECRET (or INSTAGRAM_CLIENT_SECRET) to the Instagram app secret, or unset the app ID to use the built-in sandbox",
+                );
+                None
+            }
+            (None, Some(_)) => {
+                r.problem(
+                    "INSTAGRAM_APP_ID",
+                    "is missing while INSTAGRAM_APP_SECRET is set".to_owned(),
+                    "set INSTAGRAM_APP_ID (or INSTAGRAM_CLIENT_ID) to the Instagram app ID, or unset the secret to use the built-in sandbox",
+                );
+                None
+            }
+            (None, None) => {
+                if production {
+                    r.problem(
+                        "INSTAGRAM_APP_ID",
+                        "is missing; production talks to the real Instagram and needs the app's credentials".to_owned(),
+                        "set INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET from Meta's dashboard (Instagram > API setup with Instagram business login)",
+                    );
+                }
+                None
+            }
+        };
+
+        let redirect_uri = match r.get("INSTAGRAM_REDIRECT_URI") {
+            Some(v) => {
+                match Url::parse(&v) {
+                    Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => {
+                        if u.fragment().is_some() {
+                            r.problem(
+                                "INSTAGRAM_REDIRECT_URI",
+                                format!("`{v}` has a #fragment, which Instagram rejects"),
+                                "remove everything from `#` on",
+                            );
+                        }
+                        if production && u.scheme() != "https" {
+                            r.problem(
+                                "INSTAGRAM_REDIRECT_URI",
+                                format!("`{v}` is not https, but APP_ENV is production"),
+                                "use the https callback URL registered in Meta's dashboard",
+                            );
+                        }
+                    }
+                    _ => r.problem(
+                        "INSTAGRAM_REDIRECT_URI",
+                        format!("`{v}` is not an absolute http(s) URL"),
+                        "set it to the exact callback URL registered in Meta's dashboard, e.g. https://app.example.com/auth/instagram/callback",
+                    ),
+                }
+                v
+            }
+            None => format!(
+                "{}{CALLBACK_PATH}",
+                public_base_url.as_str().trim_end_matches('/')
+            ),
+        };
+
+        let webhook_verify_token = r
+            .get("INSTAGRAM_WEBHOOK_VERIFY_TOKEN")
+            .map(SecretString::from);
+        if webhook_verify_token.is_none() && production {
+            r.problem(
+                "INSTAGRAM_WEBHOOK_VERIFY_TOKEN",
+                "is missing; Meta cannot verify the webhook endpoint without it".to_owned(),
+                "choose a long random string, set it here and enter the same value in Meta's dashboard (Webhooks > Verify token)",
+            );
+        }
+
+        let mut endpoints = Endpoints::default();
+        let mut hosts: [Option<Url>; 4] = [None, None, None, None];
+        for (i, name) in [
+            "INSTAGRAM_OAUTH_BASE",
+            "INSTAGRAM_API_BASE",
+            "INSTAGRAM_GRAPH_BASE",
+            "INSTAGRAM_FACEBOOK_GRAPH_BASE",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if let Some(v) = r.get(name) {
+                match parse_base_url(&v) {
+                    Ok(u) => hosts[i] = Some(u),
+                    Err(why) => r.problem(
+                        name,
+                        format!("`{v}` {why}"),
+                        "set an absolute http(s) URL, such as https://graph.instagram.com",
+                    ),
+                }
+            }
+        }
+        let hosts_overridden = hosts.iter().any(Option::is_some);
+        if credentials.is_none() && hosts_overridden {
+            // A sandbox elsewhere serves every host; the Graph base alone is enough.
+            if let Some(base) = hosts[2]
+                .clone()
+                .or_else(|| hosts.iter().flatten().next().cloned())
+            {
+                endpoints = Endpoints::sandbox(&base);
+            }
+        }
+        let [oauth, api, graph, facebook] = hosts;
+        if let Some(u) = oauth {
+            endpoints.oauth_base = u;
+        }
+        if let Some(u) = api {
+            endpoints.api_base = u;
+        }
+        if let Some(u) = graph {
+            endpoints.graph_base = u;
+        }
+        if let Some(u) = facebook {
+            endpoints.facebook_graph_base = u;
+        }
+        if let Some(v) = r.get("INSTAGRAM_GRAPH_VERSION") {
+            if is_graph_version(&v) {
+                endpoints.graph_version = v;
+            } else {
+                r.problem(
+                    "INSTAGRAM_GRAPH_VERSION",
+                    format!("`{v}` is not a Graph API version"),
+                    "use the form vNN.N, for example v25.0",
+                );
+            }
+        }
+
+        let scopes: Vec<String> = match r.get("INSTAGRAM_SCOPES") {
+            None => DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+            Some(v) => {
+                let mut scopes: Vec<String> = Vec::new();
+                for scope in v.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
+                    if let Some(why) = scope_problem(scope) {
+                        r.problem(
+                            "INSTAGRAM_SCOPES",
+                            why,
+                            &format!("list scopes from: {}", KNOWN_SCOPES.join(", ")),
+                        );
+                    } else if !scopes.iter().any(|s| s == scope) {
+                        scopes.push(scope.to_owned());
+                    }
+                }
+                if !scopes.iter().any(|s| s == SCOPE_BASIC) {
+                    r.problem(
+                        "INSTAGRAM_SCOPES",
+                        format!("does not include {SCOPE_BASIC}, which every call and every token refresh needs"),
+                        &format!("add {SCOPE_BASIC}"),
+                    );
+                }
+                scopes
+            }
+        };
+
+        let requests_per_hour = r.number("INSTAGRAM_REQUESTS_PER_HOUR", 200, 1..=1_000_000);
+        let timeout = Duration::from_secs(r.number("INSTAGRAM_TIMEOUT_SECS", 20, 1..=300).into());
+
+        let sandbox = if credentials.is_some() {
+            SandboxMode::Off
+        } else if hosts_overridden {
+            if endpoints.any_meta_host() {
+                r.problem(
+                    "INSTAGRAM_GRAPH_BASE",
+                    "points at Meta's real hosts, but no Instagram credentials are set, so the sandbox's would be sent there".to_owned(),
+                    "set INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET for the real Instagram, or point the INSTAGRAM_*_BASE variables at a sandbox",
+                );
+            }
+            SandboxMode::External
+        } else {
+            let listen_addr = match r.get("SANDBOX_LISTEN_ADDR") {
+                None => DEFAULT_SANDBOX_ADDR,
+                Some(v) => v.parse().unwrap_or_else(|_| {
+                    r.problem(
+                        "SANDBOX_LISTEN_ADDR",
+                        format!("`{v}` is not a socket address"),
+                        "use IP:PORT, for example 127.0.0.1:3100",
+                    );
+                    DEFAULT_SANDBOX_ADDR
+                }),
+            };
+            let public_url = r
+                .get("SANDBOX_PUBLIC_URL")
+                .and_then(|v| match parse_base_url(&v) {
+                    Ok(u) => Some(u),
+                    Err(why) => {
+                        r.problem(
+                        "SANDBOX_PUBLIC_URL",
+                        format!("`{v}` {why}"),
+                        "set the address browsers reach the sandbox at, e.g. http://localhost:3100",
+                    );
+                        None
+                    }
+                });
+            SandboxMode::Embedded {
+                listen_addr,
+                public_url,
+            }
+        };
+
+        let mut extra_webhook_secrets = Vec::new();
+        for name in ["INSTAGRAM_META_APP_SECRET", "INSTAGRAM_PREVIOUS_APP_SECRET"] {
+            if let Some(v) = r.get(name) {
+                extra_webhook_secrets.push(SecretString::from(v));
+            }
+        }
+
+        let token_keys = match (
+            r.get("TOKEN_ENCRYPTION_KEY_FILE"),
+            r.get("TOKEN_ENCRYPTION_KEY"),
+        ) {
+            (Some(_), Some(_)) => {
+                r.problem(
+                    "TOKEN_ENCRYPTION_KEY",
+                    "is set, and so is TOKEN_ENCRYPTION_KEY_FILE".to_owned(),
+                    "keep only TOKEN_ENCRYPTION_KEY_FILE",
+                );
+                KeySource::Env(String::new())
+            }
+            (Some(path), None) => KeySource::File {
+                path: PathBuf::from(path),
+                create: false,
+            },
+            (None, Some(key)) => {
+                if production {
+                    r.problem(
+                        "TOKEN_ENCRYPTION_KEY",
+                        "holds a key in the environment, which production does not accept".to_owned(),
+                        "put the key in a file readable only by the app and set TOKEN_ENCRYPTION_KEY_FILE",
+                    );
+                }
+                KeySource::Env(key)
+            }
+            (None, None) => {
+                if production {
+                    r.problem(
+                        "TOKEN_ENCRYPTION_KEY_FILE",
+                        "is missing; production needs the key that seals stored tokens".to_owned(),
+                        "create one with `instagram-connect rotate-key --new-file PATH`, keep it apart from the database and set TOKEN_ENCRYPTION_KEY_FILE",
+                    );
+                }
+                KeySource::File {
+                    path: data_dir.join("token-keys"),
+                    create: true,
+                }
+            }
+        };
+
+        let admins: Vec<String> = r
+            .get("ADMIN_INSTAGRAM_USERS")
+            .map(|v| {
+                v.split([',', ' '])
+                    .map(|a| a.trim().trim_start_matches('@').to_ascii_lowercase())
+                    .filter(|a| !a.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+
+        let mut extra_redirect_uris = Vec::new();
+        if let Some(v) = r.get("INSTAGRAM_EXTRA_REDIRECT_URIS") {
+            for uri in v.split(',').map(str::trim).filter(|u| !u.is_empty()) {
+                match Url::parse(uri) {
+                    Ok(u) if matches!(u.scheme(), "http" | "https") && u.fragment().is_none() => {
+                        extra_redirect_uris.push(uri.to_owned())
+                    }
+                    _ => r.problem(
+                        "INSTAGRAM_EXTRA_REDIRECT_URIS",
+                        format!("`{uri}` is not an absolute http(s) URL"),
+                        "list the other callback URLs registered in Meta's dashboard, separated by commas",
+                    ),
+                }
+            }
+        }
+
+        let expose_token_to_browser = match r.get("REST_EXPOSE_TOKEN_TO_BROWSER").as_deref() {
+            None => false,
+            Some("true" | "1" | "yes") => true,
+            Some("false" | "0" | "no") => false,
+            Some(v) => {
+                r.problem(
+                    "REST_EXPOSE_TOKEN_TO_BROWSER",
+                    format!("`{v}` is not true or false"),
+                    "use true or false",
+                );
+                false
+            }
+        };
+
+        let refresh = RefreshConfig {
+            window_secs: i64::from(r.number("REFRESH_WINDOW_DAYS", 30, 2..=59)) * 86_400,
+            interval_secs: i64::from(r.number("REFRESH_INTERVAL_MINUTES", 360, 1..=10_080)) * 60,
+            concurrency: r.number("REFRESH_CONCURRENCY", 4, 1..=64) as usize,
+            scheduler: match r.get("REFRESH_SCHEDULER").as_deref() {
+                None | Some("on" | "true" | "1" | "yes") => true,
+                Some("off" | "false" | "0" | "no") => false,
+                Some(v) => {
+                    r.problem(
+                        "REFRESH_SCHEDULER",
+                        format!("`{v}` is not on or off"),
+                        "use on (the server refreshes tokens itself) or off (cron runs `instagram-connect refresh-tokens`)",
+                    );
+                    true
+                }
+            },
+        };
+
+        let metrics_token = r.get("METRICS_TOKEN").map(SecretString::from);
+
+        let log_format = match r.get("LOG_FORMAT").as_deref() {
+            None if production => LogFormat::Json,
+            None => LogFormat::Pretty,
+            Some(v) => match v.to_ascii_lowercase().as_str() {
+                "pretty" | "text" => LogFormat::Pretty,
+                "json" => LogFormat::Json,
+                _ => {
+                    r.problem(
+                        "LOG_FORMAT",
+                        format!("`{v}` is not a log format"),
+                        "use `pretty` or `json`",
+                    );
+                    LogFormat::Pretty
+                }
+            },
+        };
+
+        if !r.problems.is_empty() {
+            return Err(ConfigError {
+                problems: r.problems,
+            });
+        }
+        Ok(Config {
+            app_env,
+            listen_addr,
+            public_base_url,
+            data_dir,
+            database_url,
+            instagram: InstagramConfig {
+                credentials,
+                redirect_uri,
+                webhook_verify_token,
+                endpoints,
+                scopes,
+                requests_per_hour,
+                timeout,
+                sandbox,
+                extra_webhook_secrets,
+            },
+            log_format,
+            token_keys,
+            admins,
+            extra_redirect_uris,
+            expose_token_to_browser,
+            refresh,
+            metrics_token,
+        })
+    }
+
+    /// An absolute URL on this app for `path` (which starts with `/`).
+    pub fn public_url(&self, path: &str) -> String {
+        format!(
+            "{}{path}",
+            self.public_base_url.as_str().trim_end_matches('/')
+        )
+    }
+
+    /// Whether the app runs against the built-in Instagram sandbox (no credentials set).
+    pub fn uses_sandbox(&self) -> bool {
+        self.instagram.credentials.is_none()
+    }
+
+    /// Whether `uri` is one of the configured redirect URIs (compared byte for byte).
+    pub fn is_redirect_uri(&self, uri: &str) -> bool {
+        uri == self.instagram.redirect_uri || self.extra_redirect_uris.iter().any(|u| u == uri)
+    }
+
+    /// Whether an Instagram account (username or IG user ID) belongs to an admin.
+    pub fn is_admin_account(&self, username: &str, instagram_id: &str) -> bool {
+        let username = username.to_ascii_lowercase();
+        self.admins
+            .iter()
+            .any(|a| *a == username || a == instagram_id)
+    }
+
+    /// Whether the app is served over https (cookies are then `Secure`, HSTS is sent).
+    pub fn is_https(&self) -> bool {
+        self.public_base_url.scheme() == "https"
+    }
+}
+
+/// Merges a `.env` file from the working directory into the environment. Variables already set
+/// in the environment win. A missing file is fine; a malformed one is an error.
+pub fn load_dotenv() -> Result<Option<PathBuf>, String> {
+    match dotenvy::dotenv() {
+        Ok(path) => Ok(Some(path)),
+        Err(e) if e.not_found() => Ok(None),
+        Err(e) => Err(format!("the .env file could not be read: {e}")),
+    }
+}
+
+struct Reader<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+    problems: Vec<ConfigProblem>,
+}
+
+impl Reader<'_> {
+    /// A variable's value; unset and blank are the same (a `.env` template line `KEY=`).
+    fn get(&self, name: &str) -> Option<String> {
+        (self.lookup)(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A value that may be given under either of two names. Both set to different values is
+    /// a problem: one of them would be silently ignored.
+    fn get_either(
+        &mut self,
+        name: &'static str,
+        alias: &'static str,
+    ) -> Option<(&'static str, String)> {
+        match (self.get(name), self.get(alias)) {
+            (Some(a), Some(b)) if a != b => {
+                self.problem(
+                    name,
+                    format!("is set, and so is {alias}, with a different value"),
+                    &format!("keep one of {name} and {alias}, or give both the same value"),
+                );
+                Some((name, a))
+            }
+            (Some(a), _) => Some((name, a)),
+            (None, Some(b)) => Some((alias, b)),
+            (None, None) => None,
+        }
+    }
+
+    /// A whole number within `range`, or `default` when unset.
+    fn number(&mut self, name: &str, default: u32, range: std::ops::RangeInclusive<u32>) -> u32 {
+        match self.get(name) {
+            None => default,
+            Some(v) => {
+                match v.parse::<u32>() {
+                    Ok(n) if range.contains(&n) => n,
+                    _ => {
+                        self.problem(
+                        name,
+                        format!("`{v}` is not a whole number from {} to {}", range.start(), range.end()),
+                        &format!("set a number in that range, or unset it for the default ({default})"),
+                    );
+                        default
+                    }
+                }
+            }
+        }
+    }
+
+    fn problem(&mut self, variable: &str, problem: String, fix: &str) {
+        self.problems.push(ConfigProblem {
+            variable: variable.to_owned(),
+            problem,
+            fix: fix.to_owned(),
+        });
+    }
+}
+
+fn parse_base_url(v: &str) -> Result<Url, &'static str> {
+    let u = Url::parse(v).map_err(|_| "is not an absolute URL")?;
+    if !matches!(u.scheme(), "http" | "https") || !u.has_host() {
+        return Err("is not an http(s) URL with a host");
+    }
+    if u.query().is_some() || u.fragment().is_some() {
+        return Err("must not have a query or a fragment");
+    }
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err("must not contain credentials");
+    }
+    Ok(u)
+}
+
+fn default_base_url(listen: SocketAddr) -> Url {
+    let host = if listen.ip().is_loopback() || listen.ip().is_unspecified() {
+        "localhost".to_owned()
+    } else {
+        match listen.ip() {
+            IpAddr::V4(ip) => ip.to_string(),
+            IpAddr::V6(ip) => format!("[{ip}]"),
+        }
+    };
+    Url::parse(&format!("http://{host}:{}", listen.port())).expect("a host and a port form a URL")
+}
+
+fn default_database_url(data_dir: &std::path::Path) -> DatabaseUrl {
+    DatabaseUrl::parse(&format!(
+        "sqlite://{}/instagram-connect.db?mode=rwc",
+        data_dir.display()
+    ))
+    .expect("the default URL has the sqlite scheme")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use secrecy::ExposeSecret;
+
+    use super::*;
+
+    fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn an_empty_environment_gives_a_working_development_setup() {
+        let c = load(&[]).unwrap();
+        assert_eq!(c.app_env, AppEnv::Development);
+        assert_eq!(c.listen_addr, DEFAULT_LISTEN_ADDR);
+        assert_eq!(c.public_base_url.as_str(), "http://localhost:3000/");
+        assert_eq!(c.database_url.backend(), Backend::Sqlite);
+        assert_eq!(
+            c.database_url.expose(),
+            "sqlite://data/instagram-connect.db?mode=rwc"
+        );
+        assert!(c.uses_sandbox());
+        assert_eq!(
+            c.instagram.redirect_uri,
+            "http://localhost:3000/auth/instagram/callback"
+        );
+        assert_eq!(c.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn both_spellings_of_the_credentials_are_accepted() {
+        let a = load(&[
+            ("INSTAGRAM_APP_ID", "990000000000001"),
+            ("INSTAGRAM_APP_SECRET", "s3cret"),
+        ])
+        .unwrap();
+        let b = load(&[
+            ("INSTAGRAM_CLIENT_ID", "990000000000001"),
+            ("INSTAGRAM_CLIENT_SECRET", "s3cret"),
+        ])
+        .unwrap();
+        for c in [a, b] {
+            let creds = c.instagram.credentials.expect("credentials");
+            assert_eq!(creds.app_id, "990000000000001");
+            assert_eq!(creds.app_secret.expose_secret(), "s3cret");
+        }
+    }
+
+    #[test]
+    fn two_different_values_for_one_setting_are_refused() {
+        let e = load(&[
+            ("INSTAGRAM_APP_ID", "1"),
+            ("INSTAGRAM_CLIENT_ID", "2"),
+            ("INSTAGRAM_APP_SECRET", "s"),
+        ])
+        .unwrap_err();
+        assert!(e.mentions("INSTAGRAM_APP_ID"), "{e}");
+        assert!(e.to_string().contains("INSTAGRAM_CLIENT_ID"), "{e}");
+    }
+
+    #[test]
+    fn an_app_id_without_its_secret_names_the_missing_variable() {
+        let e = load(&[("INSTAGRAM_APP_ID", "990000000000001")]).unwrap_err();
+        assert!(e.mentions("INSTAGRAM_APP_SECRET"), "{e}");
+        let e = load(&[("INSTAGRAM_CLIENT_SECRET", "s")]).unwrap_err();
+        assert!(e.mentions("INSTAGRAM_APP_ID"), "{e}");
+    }
+
+    #[test]
+    fn a_non_numeric_app_id_is_refused() {
+        let e = load(&[
+            ("INSTAGRAM_APP_ID", "my-app"),
+            ("INSTAGRAM_APP_SECRET", "s"),
+        ])
+        .unwrap_err();
+        assert!(e.mentions("INSTAGRAM_APP_ID"));
+    }
+
+    #[test]
+    fn blank_values_count_as_unset() {
+        let c = load(&[("INSTAGRAM_APP_ID", "  "), ("INSTAGRAM_APP_SECRET", "")]).unwrap();
+        assert!(c.uses_sandbox());
+    }
+
+    #[test]
+    fn the_redirect_uri_is_kept_byte_for_byte() {
+        let c = load(&[(
+            "INSTAGRAM_REDIRECT_URI",
+            "https://app.example.com/auth/instagram/callback/",
+        )])
+        .unwrap();
+        assert_eq!(
+            c.instagram.redirect_uri,
+            "https://app.example.com/auth/instagram/callback/"
+        );
+    }
+
+    #[test]
+    fn the_redirect_uri_follows_the_public_base_url() {
+        let c = load(&[("PUBLIC_BASE_URL", "https://app.example.com/")]).unwrap();
+        assert_eq!(
+            c.instagram.redirect_uri,
+            "https://app.example.com/auth/instagram/callback"
+        );
+        assert_eq!(c.public_url("/healthz"), "https://app.example.com/healthz");
+    }
+
+    #[test]
+    fn wrong_values_are_reported_all_at_once() {
+        let e = load(&[
+            ("APP_ENV", "staging"),
+            ("LISTEN_ADDR", "localhost"),
+            ("PUBLIC_BASE_URL", "ftp://x"),
+            ("DATABASE_URL", "mysql://db/x"),
+            ("INSTAGRAM_REDIRECT_URI", "/callback"),
+            ("LOG_FORMAT", "xml"),
+        ])
+        .unwrap_err();
+        for var in [
+            "APP_ENV",
+            "LISTEN_ADDR",
+            "PUBLIC_BASE_URL",
+            "DATABASE_URL",
+            "INSTAGRAM_REDIRECT_URI",
+            "LOG_FORMAT",
+        ] {
+            assert!(e.mentions(var), "{var} missing from:\n{e}");
+        }
+        assert!(e.problems.iter().all(|p| !p.fix.is_empty()));
+    }
+
+    #[test]
+    fn leptos_site_addr_is_the_fallback_listen_address_and_listen_addr_wins() {
+        let c = load(&[("LEPTOS_SITE_ADDR", "127.0.0.1:4100")]).unwrap();
+        assert_eq!(c.listen_addr.port(), 4100);
+        assert_eq!(c.public_base_url.as_str(), "http://localhost:4100/");
+        let c = load(&[
+            ("LEPTOS_SITE_ADDR", "127.0.0.1:4100"),
+            ("LISTEN_ADDR", "127.0.0.1:4200"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.listen_addr.port(),
+            4200,
+            "LISTEN_ADDR overrides cargo-leptos' address"
+        );
+    }
+
+    #[test]
+    fn production_requires_https_credentials_and_a_verify_token() {
+        let e = load(&[
+            ("APP_ENV", "production"),
+            ("PUBLIC_BASE_URL", "http://app.example.com"),
+        ])
+        .unwrap_err();
+        assert!(e.mentions("PUBLIC_BASE_URL"));
+        assert!(e.mentions("INSTAGRAM_APP_ID"));
+        assert!(e.mentions("INSTAGRAM_WEBHOOK_VERIFY_TOKEN"));
+
+        let c = load(&[
+            ("APP_ENV", "production"),
+            ("PUBLIC_BASE_URL", "https://app.example.com"),
+            ("INSTAGRAM_APP_ID", "990000000000001"),
+            ("INSTAGRAM_APP_SECRET", "s"),
+            ("INSTAGRAM_WEBHOOK_VERIFY_TOKEN", "v"),
+            (
+                "TOKEN_ENCRYPTION_KEY_FILE",
+                "/run/secrets/instagram-connect-keys",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert!(!c.uses_sandbox());
+    }
+
+    #[test]
+    fn secrets_never_appear_in_debug_output() {
+        let c = load(&[
+            ("INSTAGRAM_APP_ID", "990000000000001"),
+            ("INSTAGRAM_APP_SECRET", "APP-SECRET-CANARY"),
+            ("INSTAGRAM_WEBHOOK_VERIFY_TOKEN", "VERIFY-CANARY"),
+            (
+                "DATABASE_URL",
+                "postgres://user:DB-PASSWORD-CANARY@db.internal/app",
+            ),
+        ])
+        .unwrap();
+        let debug = format!("{c:?}");
+        for canary in ["APP-SECRET-CANARY", "VERIFY-CANARY", "DB-PASSWORD-CANARY"] {
+            assert!(!debug.contains(canary), "{canary} leaked: {debug}");
+        }
+        assert!(debug.contains("db.internal"), "{debug}");
+    }
+
+    #[test]
+    fn without_credentials_the_sandbox_is_embedded() {
+        let c = load(&[]).unwrap();
+        assert_eq!(
+            c.instagram.sandbox,
+            SandboxMode::Embedded {
+                listen_addr: DEFAULT_SANDBOX_ADDR,
+                public_url: None
+            }
+        );
+        assert_eq!(
+            c.instagram.app_credentials().app_id,
+            crate::server::sandbox::APP_ID
+        );
+        assert_eq!(
+            c.instagram.scopes,
+            DEFAULT_SCOPES.map(String::from).to_vec()
+        );
+        assert_eq!(c.instagram.requests_per_hour, 200);
+        assert_eq!(c.instagram.endpoints.graph_version, "v25.0");
+    }
+
+    #[test]
+    fn with_credentials_the_real_hosts_are_used() {
+        let c = load(&[
+            ("INSTAGRAM_APP_ID", "990000000000001"),
+            ("INSTAGRAM_APP_SECRET", "s"),
+            ("INSTAGRAM_GRAPH_VERSION", "v24.0"),
+        ])
+        .unwrap();
+        assert_eq!(c.instagram.sandbox, SandboxMode::Off);
+        assert_eq!(
+            c.instagram.endpoints.graph("me"),
+            "https://graph.instagram.com/v24.0/me"
+        );
+    }
+
+    #[test]
+    fn hosts_without_credentials_mean_an_external_sandbox_never_meta() {
+        let c = load(&[("INSTAGRAM_GRAPH_BASE", "http://127.0.0.1:3200")]).unwrap();
+        assert_eq!(c.instagram.sandbox, SandboxMode::External);
+        assert_eq!(
+            c.instagram.endpoints.oauth_base.as_str(),
+            "http://127.0.0.1:3200/"
+        );
+        assert_eq!(
+            c.instagram.endpoints.facebook_graph("x"),
+            "http://127.0.0.1:3200/fb/v25.0/x"
+        );
+
+        // OA-17: sandbox credentials must never be sent to Meta.
+        let e = load(&[("INSTAGRAM_GRAPH_BASE", "https://graph.instagram.com")]).unwrap_err();
+        assert!(e.mentions("INSTAGRAM_GRAPH_BASE"), "{e}");
+    }
+
+    #[test]
+    fn the_sandbox_is_refused_in_production() {
+        let e = load(&[
+            ("APP_ENV", "production"),
+            ("PUBLIC_BASE_URL", "https://app.example.com"),
+            ("INSTAGRAM_WEBHOOK_VERIFY_TOKEN", "v"),
+        ])
+        .unwrap_err();
+        assert!(e.mentions("INSTAGRAM_APP_ID"), "{e}");
+    }
+
+    #[test]
+    fn scopes_versions_and_numbers_are_validated() {
+        let e = load(&[
+            (
+                "INSTAGRAM_SCOPES",
+                "business_basic,instagram_business_manage_comments",
+            ),
+            ("INSTAGRAM_GRAPH_VERSION", "25"),
+            ("INSTAGRAM_REQUESTS_PER_HOUR", "0"),
+            ("INSTAGRAM_TIMEOUT_SECS", "soon"),
+            ("SANDBOX_LISTEN_ADDR", "here"),
+        ])
+        .unwrap_err();
+        for var in [
+            "INSTAGRAM_SCOPES",
+            "INSTAGRAM_GRAPH_VERSION",
+            "INSTAGRAM_REQUESTS_PER_HOUR",
+            "INSTAGRAM_TIMEOUT_SECS",
+            "SANDBOX_LISTEN_ADDR",
+        ] {
+            assert!(e.mentions(var), "{var} missing from:\n{e}");
+        }
+        assert!(e.to_string().contains("deprecated"), "{e}");
+
+        let c = load(&[(
+            "INSTAGRAM_SCOPES",
+            "instagram_business_basic instagram_business_basic,instagram_business_content_publish",
+        )])
+        .unwrap();
+        assert_eq!(
+            c.instagram.scopes,
+            [
+                "instagram_business_basic",
+                "instagram_business_content_publish"
+            ]
+        );
+    }
+
+    #[test]
+    fn token_keys_admins_and_redirect_uris_are_read() {
+        let c = load(&[
+            (
+                "ADMIN_INSTAGRAM_USERS",
+                "@Sandbox.Bakery, 17841400000000002",
+            ),
+            (
+                "INSTAGRAM_EXTRA_REDIRECT_URIS",
+                "https://front.example.com/cb, http://localhost:5173/cb",
+            ),
+            ("INSTAGRAM_META_APP_SECRET", "meta"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.token_keys,
+            KeySource::File {
+                path: PathBuf::from("data/token-keys"),
+                create: true
+            }
+        );
+        assert!(c.is_admin_account("sandbox.bakery", "1"));
+        assert!(c.is_admin_account("someone", "17841400000000002"));
+        assert!(!c.is_admin_account("someone", "1"));
+        assert!(c.is_redirect_uri("http://localhost:3000/auth/instagram/callback"));
+        assert!(c.is_redirect_uri("https://front.example.com/cb"));
+        assert!(
+            !c.is_redirect_uri("https://front.example.com/cb/"),
+            "byte for byte"
+        );
+        assert_eq!(c.instagram.extra_webhook_secrets.len(), 1);
+        assert!(!c.expose_token_to_browser);
+
+        let c = load(&[("TOKEN_ENCRYPTION_KEY_FILE", "/run/secrets/keys")]).unwrap();
+        assert_eq!(
+            c.token_keys,
+            KeySource::File {
+                path: PathBuf::from("/run/secrets/keys"),
+                create: false
+            }
+        );
+        let e = load(&[
+            ("APP_ENV", "production"),
+            ("PUBLIC_BASE_URL", "https://a.example.com"),
+            ("INSTAGRAM_APP_ID", "1"),
+            ("INSTAGRAM_APP_SECRET", "s"),
+            ("INSTAGRAM_WEBHOOK_VERIFY_TOKEN", "v"),
+            ("TOKEN_ENCRYPTION_KEY", "abc"),
+            ("INSTAGRAM_EXTRA_REDIRECT_URIS", "/relative"),
+            ("REST_EXPOSE_TOKEN_TO_BROWSER", "maybe"),
+        ])
+        .unwrap_err();
+        for var in [
+            "TOKEN_ENCRYPTION_KEY",
+            "INSTAGRAM_EXTRA_REDIRECT_URIS",
+            "REST_EXPOSE_TOKEN_TO_BROWSER",
+        ] {
+            assert!(e.mentions(var), "{var}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_database_backend_follows_the_scheme() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite::memory:").unwrap().backend(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert!(DatabaseUrl::parse("mysql://h/db").is_err());
+        assert!(DatabaseUrl::parse("data.db").is_err());
+    }
+}

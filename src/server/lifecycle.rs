@@ -1,0 +1,454 @@
+//! The token lifecycle: finding the tokens that expire soon and refreshing them in batches, on
+//! a schedule inside the server and from the `refresh-tokens` command (SECURITY.md §4).
+//!
+//! - Which tokens are due is [`should_refresh`] (RF-01); the database query that lists them
+//!   applies the same rule, and each token is checked again on the row its lease returned.
+//! - One instance scans per scheduled run: the run takes the `refresh-tokens` job lease, which
+//!   is only free once the previous run finished and the interval passed (RF-02). The lease is
+//!   renewed while a long batch runs.
+//! - Each token is refreshed in its own task under its own lease with a compare-and-set write
+//!   ([`tokens::refresh_if_due`], RF-03 to RF-05), at most `concurrency` at a time. A failure
+//!   or a panic is that token's outcome; the batch goes on (RF-08).
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    future::Future,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
+
+use super::{
+    db::{IntegrationRow, JobRunRow, StoreError},
+    ids,
+    state::AppState,
+    tokens::{self, RefreshError, MIN_AGE_SECS},
+};
+
+/// The job lease's name.
+pub const JOB: &str = "refresh-tokens";
+/// How long the job lease lasts without renewal.
+const JOB_LEASE_SECS: i64 = 300;
+/// How often an instance checks whether a scheduled run is due.
+const POLL: Duration = Duration::from_secs(60);
+/// A window that covers every token (`--all`).
+const EVERYTHING: i64 = i64::MAX / 4;
+
+/// RF-01: whether a token should be refreshed now: active, at least a day old, unexpired,
+/// expiring within `window_secs`, and outside a failure cooldown.
+pub fn should_refresh(now: i64, row: &IntegrationRow, window_secs: i64) -> bool {
+    let (Some(issued_at), Some(expires_at)) = (row.issued_at, row.expires_at) else {
+        return false;
+    };
+    row.status == "active"
+        && now - issued_at >= MIN_AGE_SECS
+        && expires_at > now
+        && expires_at - now <= window_secs
+        && row.next_attempt_at.is_none_or(|t| t <= now)
+}
+
+/// Which tokens a batch takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selection {
+    /// Those expiring within this many seconds.
+    Within(i64),
+    /// Every active token old enough to refresh.
+    All,
+}
+
+impl Selection {
+    fn window(self) -> i64 {
+        match self {
+            Selection::Within(w) => w,
+            Selection::All => EVERYTHING,
+        }
+    }
+}
+
+/// The tokens due now, soonest expiry first.
+pub async fn due(st: &AppState, selection: Selection) -> Result<Vec<IntegrationRow>, StoreError> {
+    let now = st.clock.now();
+    let ids = st
+        .store
+        .integrations_due(
+            now,
+            now.saturating_add(selection.window()),
+            now - MIN_AGE_SECS,
+            1_000_000,
+        )
+        .await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut rows: HashMap<String, IntegrationRow> = st
+        .store
+        .integrations_all()
+        .await?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
+}
+
+/// One token's result in a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    /// Integration ID.
+    pub id: String,
+    /// Instagram username.
+    pub username: String,
+    /// `refreshed`, `fresh`, `busy`, `superseded`, `too_young`, `inactive`, `not_found`,
+    /// `stopped`, or `failed_<class>`.
+    pub outcome: String,
+    /// The expiry before.
+    pub expired_at_before: Option<i64>,
+    /// The expiry after.
+    pub expires_at: Option<i64>,
+    /// What went wrong, for people.
+    pub message: Option<String>,
+}
+
+impl Item {
+    /// Whether this token failed (and needs attention or a retry).
+    pub fn failed(&self) -> bool {
+        self.outcome.starts_with("failed_") || self.outcome == "stopped"
+    }
+}
+
+/// The counts of a batch, by outcome.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Tokens taken.
+    pub total: usize,
+    /// Outcome → count.
+    pub outcomes: BTreeMap<String, usize>,
+    /// Tokens that failed.
+    pub failed: usize,
+    /// Milliseconds the batch took.
+    pub duration_ms: u64,
+}
+
+/// A finished batch.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// One entry per token, in the order they finished.
+    pub items: Vec<Item>,
+    /// The counts.
+    pub summary: Summary,
+}
+
+impl Report {
+    fn from_items(items: Vec<Item>, took: Duration) -> Self {
+        let mut summary = Summary {
+            total: items.len(),
+            duration_ms: took.as_millis() as u64,
+            ..Summary::default()
+        };
+        for item in &items {
+            *summary.outcomes.entry(item.outcome.clone()).or_default() += 1;
+            if item.failed() {
+                summary.failed += 1;
+            }
+        }
+        Self { items, summary }
+    }
+}
+
+/// Refreshes `rows`, at most `concurrency` at a time, each in its own task. `on_done` is told
+/// of each result as it comes, with the number finished so far.
+pub async fn run_batch(
+    st: &AppState,
+    rows: Vec<IntegrationRow>,
+    selection: Selection,
+    concurrency: usize,
+    on_done: impl Fn(&Item, usize),
+) -> Report {
+    let started = Instant::now();
+    let window = selection.window();
+    let mut results = futures_util::stream::iter(rows)
+        .map(|row| {
+            let st = st.clone();
+            // Spawned when the stream is polled: at most `concurrency` run at once.
+            tokio::spawn(async move {
+                let result = tokens::refresh_if_due(&st, &row.id, window).await;
+                item(&row, &result)
+            })
+        })
+        .buffer_unordered(concurrency.max(1));
+    let mut items = Vec::new();
+    while let Some(joined) = results.next().await {
+        let item = joined.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "a token refresh task panicked");
+            st.metrics.refresh("failed_panic");
+            Item {
+                id: String::new(),
+                username: String::new(),
+                outcome: "failed_panic".to_owned(),
+                expired_at_before: None,
+                expires_at: None,
+                message: Some("The refresh stopped unexpectedly.".to_owned()),
+            }
+        });
+        items.push(item);
+        on_done(items.last().expect("just pushed"), items.len());
+    }
+    Report::from_items(items, started.elapsed())
+}
+
+fn item(row: &IntegrationRow, result: &Result<IntegrationRow, RefreshError>) -> Item {
+    let message = match result {
+        Ok(_) => None,
+        Err(RefreshError::Upstream(e)) => Some(format!("{} {}", e.message, e.action())),
+        Err(RefreshError::TooYoung { allowed_at }) => Some(format!(
+            "Instagram allows a refresh from {}.",
+            tokens::rfc3339(*allowed_at)
+        )),
+        Err(RefreshError::Inactive(status)) => Some(format!("The account is {status}.")),
+        Err(RefreshError::Busy) => Some("Another worker holds its lease.".to_owned()),
+        Err(RefreshError::Fresh) => Some("Refreshed meanwhile, or cooling down.".to_owned()),
+        Err(RefreshError::Superseded) => Some("A newer token was written meanwhile.".to_owned()),
+        Err(RefreshError::Unreadable) => {
+            Some("The stored token cannot be opened; reconnect the account.".to_owned())
+        }
+        Err(RefreshError::Store(e)) => Some(format!("Storage failed: {e}")),
+        Err(RefreshError::Stopped(t)) => Some(t.to_string()),
+        Err(RefreshError::NotFound) => Some("It was deleted meanwhile.".to_owned()),
+    };
+    Item {
+        id: row.id.clone(),
+        username: row.username.clone(),
+        outcome: tokens::outcome_name(result),
+        expired_at_before: row.expires_at,
+        expires_at: match result {
+            Ok(new) => new.expires_at,
+            Err(_) => row.expires_at,
+        },
+        message,
+    }
+}
+
+/// The scheduler's wake-up call (an admin's "run now").
+#[derive(Debug, Default)]
+pub struct LifecycleRuntime {
+    /// Wakes the scheduler.
+    pub wake: Notify,
+    /// The admin console's "refresh all" batch.
+    pub batches: super::admin::Batches,
+}
+
+/// The scheduled job's state, for the admin console.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobStatus {
+    /// Whether this server runs the scheduler.
+    pub enabled: bool,
+    /// Whether a run is going on (any instance).
+    pub running: bool,
+    /// When the last run started and finished.
+    pub last_started_at: Option<i64>,
+    /// When the last run finished.
+    pub last_finished_at: Option<i64>,
+    /// When the next run is due.
+    pub next_run_at: Option<i64>,
+    /// The last run's counts.
+    pub last_summary: Option<Summary>,
+}
+
+/// The scheduled job's state.
+pub async fn job_status(st: &AppState) -> Result<JobStatus, StoreError> {
+    let row: Option<JobRunRow> = st.store.job_get(JOB).await?;
+    let now = st.clock.now();
+    Ok(match row {
+        None => JobStatus {
+            enabled: st.config.refresh.scheduler,
+            ..JobStatus::default()
+        },
+        Some(r) => JobStatus {
+            enabled: st.config.refresh.scheduler,
+            running: r.lease_until.is_some_and(|t| t >= now),
+            last_started_at: r.last_started_at,
+            last_finished_at: r.last_finished_at,
+            next_run_at: r.next_run_at,
+            last_summary: r
+                .last_summary
+                .as_deref()
+                .and_then(|s| serde_json::from_str(s).ok()),
+        },
+    })
+}
+
+/// One scheduled run, if it is due (or `force`) and no other instance is running it: the
+/// tokens expiring within the configured window are refreshed. `None` when it did not run.
+pub async fn run_scheduled(
+    st: &AppState,
+    force: bool,
+    on_done: impl Fn(&Item, usize, usize),
+) -> Result<Option<Report>, StoreError> {
+    let owner = ids::random_token(12);
+    let now = st.clock.now();
+    if !st
+        .store
+        .job_claim(JOB, &owner, now + JOB_LEASE_SECS, now, force)
+        .await?
+    {
+        return Ok(None);
+    }
+    tracing::info!(job = JOB, "scheduled token refresh started");
+    let renewer = tokio::spawn({
+        let st = st.clone();
+        let owner = owner.clone();
+        async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs((JOB_LEASE_SECS / 3) as u64)).await;
+                let until = st.clock.now() + JOB_LEASE_SECS;
+                match st.store.job_renew(JOB, &owner, until).await {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the refresh job's lease could not be renewed")
+                    }
+                }
+            }
+        }
+    });
+    let cfg = &st.config.refresh;
+    let report = match due(st, Selection::Within(cfg.window_secs)).await {
+        Ok(rows) => {
+            let total = rows.len();
+            Ok(run_batch(
+                st,
+                rows,
+                Selection::Within(cfg.window_secs),
+                cfg.concurrency,
+                |item, done| on_done(item, done, total),
+            )
+            .await)
+        }
+        Err(e) => Err(e),
+    };
+    renewer.abort();
+    let finished = st.clock.now();
+    let (next, summary) = match &report {
+        Ok(r) => (finished + cfg.interval_secs, r.summary.clone()),
+        // A storage failure: try again soon.
+        Err(_) => (finished + 300, Summary::default()),
+    };
+    let json = serde_json::to_string(&summary).unwrap_or_default();
+    st.store
+        .job_finish(JOB, &owner, finished, next, &json)
+        .await?;
+    st.metrics.scheduler_run();
+    let report = report?;
+    tracing::info!(
+        job = JOB,
+        tokens = report.summary.total,
+        failed = report.summary.failed,
+        duration_ms = report.summary.duration_ms,
+        "scheduled token refresh finished"
+    );
+    Ok(Some(report))
+}
+
+/// The scheduler: checks every minute (or when woken) whether a run is due, until `shutdown`.
+pub async fn run_scheduler(st: AppState, shutdown: impl Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    loop {
+        if let Err(e) = run_scheduled(&st, false, |_, _, _| {}).await {
+            tracing::error!(error = %e, "the scheduled token refresh failed");
+        }
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = st.lifecycle.wake.notified() => {}
+            () = tokio::time::sleep(POLL) => {}
+        }
+    }
+}
+
+/// A shared handle.
+pub type SharedLifecycle = Arc<LifecycleRuntime>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 86_400;
+
+    fn row(issued_at: i64, expires_at: i64) -> IntegrationRow {
+        IntegrationRow {
+            status: "active".to_owned(),
+            issued_at: Some(issued_at),
+            expires_at: Some(expires_at),
+            ..IntegrationRow::default()
+        }
+    }
+
+    #[test]
+    fn rf01_eligibility_at_its_boundaries() {
+        let now = 100 * DAY;
+        let window = 30 * DAY;
+        // 23h59 old: too young, however close the expiry.
+        assert!(!should_refresh(
+            now,
+            &row(now - DAY + 60, now + DAY),
+            window
+        ));
+        // Exactly 24 hours old and inside the window.
+        assert!(should_refresh(now, &row(now - DAY, now + 10 * DAY), window));
+        // Expired: only a reconnect helps.
+        assert!(!should_refresh(now, &row(now - 61 * DAY, now), window));
+        assert!(!should_refresh(now, &row(now - 61 * DAY, now - 1), window));
+        // The window's edge is inside; a second beyond is not.
+        assert!(should_refresh(
+            now,
+            &row(now - 30 * DAY, now + window),
+            window
+        ));
+        assert!(!should_refresh(
+            now,
+            &row(now - 30 * DAY, now + window + 1),
+            window
+        ));
+        // Only active tokens.
+        let mut r = row(now - 40 * DAY, now + 20 * DAY);
+        r.status = "needs_reauth".to_owned();
+        assert!(!should_refresh(now, &r, window));
+        // A cooldown defers it until it ends.
+        let mut r = row(now - 40 * DAY, now + 20 * DAY);
+        r.next_attempt_at = Some(now + 60);
+        assert!(!should_refresh(now, &r, window));
+        r.next_attempt_at = Some(now);
+        assert!(should_refresh(now, &r, window));
+        // Without dates there is nothing to refresh.
+        let mut r = row(0, 0);
+        r.issued_at = None;
+        assert!(!should_refresh(now, &r, window));
+    }
+
+    #[test]
+    fn summaries_count_outcomes_and_failures() {
+        let it = |outcome: &str| Item {
+            id: "i".into(),
+            username: "u".into(),
+            outcome: outcome.into(),
+            expired_at_before: None,
+            expires_at: None,
+            message: None,
+        };
+        let r = Report::from_items(
+            vec![
+                it("refreshed"),
+                it("refreshed"),
+                it("failed_transient"),
+                it("busy"),
+                it("stopped"),
+            ],
+            Duration::from_millis(5),
+        );
+        assert_eq!(r.summary.total, 5);
+        assert_eq!(r.summary.failed, 2);
+        assert_eq!(r.summary.outcomes["refreshed"], 2);
+        assert_eq!(r.summary.outcomes["busy"], 1);
+    }
+}

@@ -1,0 +1,482 @@
+//! The gallery's form and fragment routes.
+//!
+//! Forms post here. Sent by the browser itself (no JavaScript), a route answers with a
+//! redirect back to the page and leaves a notice in the session. Sent by the
+//! [`Enhance`](crate::components::enhance::Enhance) island (header `x-fragment`), it answers
+//! with the HTML of the part that changed, rendered by the same components as the page, or
+//! with the error as plain text and the matching status.
+
+use axum::{
+    extract::{Path, Query, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Form, Router,
+};
+use leptos::{prelude::*, tachys::view::RenderHtml};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::{
+    access::{self, Browsing},
+    publish, Refresh,
+};
+use crate::{
+    components::{
+        comments::CommentSection,
+        enhance::{FRAGMENT_HEADER, NEXT_FRAGMENT_HEADER, NEXT_PAGE_HEADER},
+        media::Tiles,
+        publish::{JobStatus, PublishForm},
+    },
+    model::{paths, AppError, Notice, COMMENTS_SCOPE},
+    server::{auth::session::leave_notice, state::AppState},
+};
+
+/// A reply's form key is remembered this long (a second send within it posts nothing).
+const ACTION_KEY_SECS: i64 = 600;
+
+/// The routes (behind the session and CSRF layers).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/media/{account}/page", get(feed_page))
+        .route("/media/{account}/refresh", post(refresh))
+        .route("/media/{account}/posts/{media}/comments", post(reply))
+        .route(
+            "/media/{account}/posts/{media}/comments/{comment}/hide",
+            post(hide),
+        )
+        .route(
+            "/media/{account}/posts/{media}/comments/{comment}/delete",
+            post(delete),
+        )
+        .route("/media/{account}/publish", post(submit))
+        .route("/media/{account}/publish/{job}/status", get(job_status))
+}
+
+fn wants_fragment(headers: &HeaderMap) -> bool {
+    headers.contains_key(FRAGMENT_HEADER)
+}
+
+/// Renders a view to HTML outside of a page.
+fn render<V: IntoView + 'static>(make: impl FnOnce() -> V) -> String {
+    let owner = Owner::new();
+    owner.with(|| make().into_view().to_html())
+}
+
+fn html(body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// An error for the island: the status, and the message as text.
+fn text_error(e: &AppError) -> Response {
+    let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        e.to_string(),
+    )
+        .into_response()
+}
+
+/// Answers a failed action: text for the island, a notice and a redirect otherwise.
+async fn failed(e: AppError, fragment: bool, session: &Session, back: String) -> Response {
+    if fragment {
+        return text_error(&e);
+    }
+    if e == AppError::Unauthorized {
+        return Redirect::to("/media").into_response();
+    }
+    leave_notice(session, false, e.to_string()).await;
+    Redirect::to(&back).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct AfterQuery {
+    after: String,
+}
+
+/// The grid items after a cursor, for the infinite scroll.
+async fn feed_page(
+    State(st): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(account): Path<String>,
+    Query(q): Query<AfterQuery>,
+) -> Response {
+    if !wants_fragment(&headers) {
+        return Redirect::to(&paths::gallery(&account, Some(&q.after))).into_response();
+    }
+    let result = async {
+        let b = access::require(&st, &session, &account).await?;
+        let page = super::feed(&st, &b.row, Some(&q.after)).await?;
+        page.value.ok_or(AppError::Upstream(
+            "the next posts could not be loaded.".to_owned(),
+        ))
+    }
+    .await;
+    match result {
+        Ok(page) => {
+            let next = page.after.clone();
+            let items = page.items;
+            let links = next.map(|a| {
+                (
+                    paths::feed_fragment(&account, &a),
+                    paths::gallery(&account, Some(&a)),
+                )
+            });
+            let mut res = html(render(move || view! { <Tiles account=account items /> }));
+            if let Some((fragment, page)) = links {
+                for (name, value) in [(NEXT_FRAGMENT_HEADER, fragment), (NEXT_PAGE_HEADER, page)] {
+                    if let Ok(v) = HeaderValue::from_str(&value) {
+                        res.headers_mut().insert(name, v);
+                    }
+                }
+            }
+            res
+        }
+        Err(e) => text_error(&e),
+    }
+}
+
+/// *Refresh*: the next view fetches the profile and feed again (at most once a minute).
+async fn refresh(
+    State(st): State<AppState>,
+    session: Session,
+    Path(account): Path<String>,
+) -> Response {
+    let back = paths::gallery(&account, None);
+    let result = async {
+        let b = access::require(&st, &session, &account).await?;
+        super::refresh(&st, &b.row).await
+    }
+    .await;
+    match result {
+        Ok(Refresh::Done) => {
+            leave_notice(
+                &session,
+                true,
+                "Fresh posts and counters were loaded.".to_owned(),
+            )
+            .await;
+            Redirect::to(&back).into_response()
+        }
+        Ok(Refresh::TooSoon { allowed_at }) => {
+            let wait = (allowed_at - st.clock.now()).max(1);
+            leave_notice(
+                &session,
+                true,
+                format!("This account was refreshed moments ago; you can refresh it again in {wait} seconds."),
+            )
+            .await;
+            Redirect::to(&back).into_response()
+        }
+        Err(e) => failed(e, false, &session, back).await,
+    }
+}
+
+/// The owner of an account with comment access, and a valid post.
+async fn moderator(
+    st: &AppState,
+    session: &Session,
+    account: &str,
+    media: &str,
+) -> Result<Browsing, AppError> {
+    super::check_media_id(media)?;
+    let b = access::require(st, session, account).await?;
+    b.require_owner()?;
+    if !access::account_ref(&b.row).has_scope(COMMENTS_SCOPE) {
+        return Err(AppError::BadRequest(
+            "Reconnect the account and allow comment management to reply, hide and delete."
+                .to_owned(),
+        ));
+    }
+    Ok(b)
+}
+
+fn check_comment_id(id: &str) -> Result<(), AppError> {
+    super::check_media_id(id).map_err(|_| AppError::NotFound)
+}
+
+/// After a change: the post's comments and counts, and the feed's counts, are stale. Then the
+/// fresh comments section (or a redirect back to it).
+async fn after_change(
+    st: &AppState,
+    session: &Session,
+    b: &Browsing,
+    media: &str,
+    fragment: bool,
+    done: &str,
+) -> Response {
+    let expired = async {
+        super::cache::expire(st, &b.row.id, &format!("media:{media}")).await?;
+        super::cache::expire(st, &b.row.id, "feed").await
+    }
+    .await;
+    if let Err(e) = expired {
+        tracing::warn!(error = %e, "the media cache could not be expired");
+    }
+    let back = format!("{}#comments", paths::post(&b.row.id, media));
+    if !fragment {
+        leave_notice(session, true, done.to_owned()).await;
+        return Redirect::to(&back).into_response();
+    }
+    let (detail, comments) = tokio::join!(
+        super::media(st, &b.row, media),
+        super::comments(st, &b.row, media, None)
+    );
+    let (detail, comments) = match (detail, comments) {
+        (Ok(d), Ok(c)) => (d, c),
+        (Err(e), _) | (_, Err(e)) => return text_error(&e),
+    };
+    let account = b.row.id.clone();
+    let media = media.to_owned();
+    let count = detail.value.as_ref().and_then(|d| d.tile.comments);
+    let enabled = detail.value.as_ref().and_then(|d| d.comments_enabled);
+    let notice = Some(match &comments.fresh.problem {
+        None => Notice {
+            ok: true,
+            text: done.to_owned(),
+        },
+        Some(_) => Notice {
+            ok: true,
+            text: format!("{done} The list below may not show it yet."),
+        },
+    });
+    let key = publish::new_key();
+    let page = comments.value;
+    html(render(move || {
+        view! {
+            <CommentSection account media comments=page enabled moderate=Some(key) count notice />
+        }
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct ReplyForm {
+    parent: String,
+    key: String,
+    message: String,
+}
+
+/// Whether `key` was used in the last ten minutes; records it if not.
+fn first_use(st: &AppState, key: &str) -> bool {
+    let now = st.clock.now();
+    let mut done = st.media.done_actions.lock().expect("action keys lock");
+    done.retain(|_, at| now - *at < ACTION_KEY_SECS);
+    if done.contains_key(key) {
+        false
+    } else {
+        done.insert(key.to_owned(), now);
+        true
+    }
+}
+
+/// Replies to a comment as the account (once per form).
+async fn reply(
+    State(st): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path((account, media)): Path<(String, String)>,
+    Form(form): Form<ReplyForm>,
+) -> Response {
+    let fragment = wants_fragment(&headers);
+    let back = format!("{}#comments", paths::post(&account, &media));
+    let result = async {
+        let b = moderator(&st, &session, &account, &media).await?;
+        check_comment_id(&form.parent)?;
+        let message = form.message.trim();
+        if message.is_empty() {
+            return Err(AppError::BadRequest("Write a reply first.".to_owned()));
+        }
+        if form.key.len() < 16 || form.key.len() > 64 {
+            return Err(AppError::BadRequest(
+                "The form has expired. Reload the page and try again.".to_owned(),
+            ));
+        }
+        if first_use(&st, &format!("reply:{}", form.key)) {
+            let parent = form.parent.clone();
+            let message = message.to_owned();
+            let ig = st.instagram.clone();
+            let sent = super::act(&st, &b.row, |a| async move {
+                ig.reply(&a.user(), &parent, &message).await
+            })
+            .await;
+            if let Err(e) = sent {
+                // Not sent: the same form may try again.
+                st.media
+                    .done_actions
+                    .lock()
+                    .expect("action keys lock")
+                    .remove(&format!("reply:{}", form.key));
+                return Err(e);
+            }
+            tracing::info!(integration.id = %b.row.id, "comment reply sent");
+        } else {
+            tracing::info!(integration.id = %b.row.id, "the same reply form again: not sent twice");
+        }
+        Ok(b)
+    }
+    .await;
+    match result {
+        Ok(b) => after_change(&st, &session, &b, &media, fragment, "Reply posted.").await,
+        Err(e) => failed(e, fragment, &session, back).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct HideForm {
+    hide: String,
+}
+
+/// Hides or shows a comment.
+async fn hide(
+    State(st): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path((account, media, comment)): Path<(String, String, String)>,
+    Form(form): Form<HideForm>,
+) -> Response {
+    let fragment = wants_fragment(&headers);
+    let back = format!("{}#comments", paths::post(&account, &media));
+    let hidden = form.hide == "true";
+    let result = async {
+        let b = moderator(&st, &session, &account, &media).await?;
+        check_comment_id(&comment)?;
+        let id = comment.clone();
+        let ig = st.instagram.clone();
+        super::act(&st, &b.row, |a| async move {
+            ig.set_comment_hidden(&a.user(), &id, hidden).await
+        })
+        .await?;
+        Ok(b)
+    }
+    .await;
+    let done = if hidden {
+        "Comment hidden: only you and its author see it."
+    } else {
+        "Comment shown again."
+    };
+    match result {
+        Ok(b) => after_change(&st, &session, &b, &media, fragment, done).await,
+        Err(e) => failed(e, fragment, &session, back).await,
+    }
+}
+
+/// Deletes a comment.
+async fn delete(
+    State(st): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path((account, media, comment)): Path<(String, String, String)>,
+) -> Response {
+    let fragment = wants_fragment(&headers);
+    let back = format!("{}#comments", paths::post(&account, &media));
+    let result = async {
+        let b = moderator(&st, &session, &account, &media).await?;
+        check_comment_id(&comment)?;
+        let id = comment.clone();
+        let ig = st.instagram.clone();
+        super::act(&st, &b.row, |a| async move {
+            ig.delete_comment(&a.user(), &id).await
+        })
+        .await?;
+        Ok(b)
+    }
+    .await;
+    match result {
+        Ok(b) => after_change(&st, &session, &b, &media, fragment, "Comment deleted.").await,
+        Err(e) => failed(e, fragment, &session, back).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct PublishRequest {
+    key: String,
+    kind: String,
+    urls: String,
+    #[serde(default)]
+    caption: String,
+}
+
+/// Creates a publishing job (or finds the one this form already created).
+async fn submit(
+    State(st): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(account): Path<String>,
+    Form(form): Form<PublishRequest>,
+) -> Response {
+    let fragment = wants_fragment(&headers);
+    let back = paths::publish(&account);
+    let result = async {
+        let b = access::require(&st, &session, &account).await?;
+        b.require_owner()?;
+        let post = publish::validate(&form.key, &form.kind, &form.urls, &form.caption)?;
+        let job = publish::submit(&st, &b.row, &post).await?;
+        Ok::<_, AppError>((b, job))
+    }
+    .await;
+    match result {
+        Ok((b, job)) if fragment => {
+            let view = publish::view(&job);
+            let now = st.clock.now();
+            let quota = super::quota(&st, &b.row).await.ok().and_then(|q| q.value);
+            let key = publish::new_key();
+            let account = b.row.id.clone();
+            html(render(move || {
+                view! {
+                    <div data-swap id="publish-form">
+                        <JobStatus account=account.clone() job=view now />
+                        <h2 class="section-title">"Publish another"</h2>
+                        <PublishForm account key quota blocked=None />
+                    </div>
+                }
+            }))
+        }
+        Ok(_) => {
+            leave_notice(
+                &session,
+                true,
+                "Sent to Instagram. The post appears here as soon as it is published.".to_owned(),
+            )
+            .await;
+            Redirect::to(&back).into_response()
+        }
+        Err(e) => failed(e, fragment, &session, back).await,
+    }
+}
+
+/// A job's progress, for polling.
+async fn job_status(
+    State(st): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path((account, job)): Path<(String, String)>,
+) -> Response {
+    if !wants_fragment(&headers) {
+        return Redirect::to(&paths::publish(&account)).into_response();
+    }
+    let result = async {
+        let b = access::require(&st, &session, &account).await?;
+        publish::job_of(&st, &b.row, &job).await
+    }
+    .await;
+    match result {
+        Ok(job) => {
+            let view = publish::view(&job);
+            let now = st.clock.now();
+            html(render(move || view! { <JobStatus account job=view now /> }))
+        }
+        Err(e) => text_error(&e),
+    }
+}

@@ -1,0 +1,458 @@
+//! The REST API of the original contract, kept exactly:
+//!
+//! - `POST /integrations/instagram/token` `{"code", "redirectUri"}`
+//! - `POST /integrations/instagram/refresh/{integrationId}`
+//!
+//! both answering `{"integration": {"id", "name", "token", "expiresAt", "instagramId"},
+//! "token", "expiresAt"}`, with `expiresAt` in RFC 3339 UTC with milliseconds. Errors are
+//! `{"error": {"code", "message"}}` with honest statuses. Callers authenticate with an API key
+//! (`Authorization: Bearer icak_…`, which gets the token) or a browser session (which gets
+//! `"token": null` unless `REST_EXPOSE_TOKEN_TO_BROWSER` is set: a token in the browser is one
+//! XSS away from theft).
+
+use axum::{
+    extract::{
+        rejection::{JsonRejection, PathRejection},
+        DefaultBodyLimit, Path, State,
+    },
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tower_sessions::Session;
+
+use crate::{
+    model::ConnectError,
+    server::{
+        auth::{self, api_keys, Caller},
+        connect,
+        db::IntegrationRow,
+        instagram::{clean_code, ErrorKind},
+        state::AppState,
+        tokens::{self, rfc3339, RefreshError},
+    },
+};
+
+/// The largest request body the REST API reads.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// The REST routes (they run behind the session and CSRF layers).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/integrations/instagram/token", post(token))
+        .route(
+            "/integrations/instagram/refresh/{integration_id}",
+            post(refresh),
+        )
+        .route("/integrations/instagram/openapi.json", get(openapi))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+}
+
+/// A REST error: status, stable code, message, and `Retry-After` when rate limited.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    retry_after: Option<u64>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut res = (
+            self.status,
+            Json(json!({ "error": { "code": self.code, "message": self.message } })),
+        )
+            .into_response();
+        if let Some(secs) = self.retry_after {
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_str(&secs.to_string()).expect("digits"),
+            );
+        }
+        res
+    }
+}
+
+impl From<crate::server::db::StoreError> for ApiError {
+    fn from(e: crate::server::db::StoreError) -> Self {
+        tracing::error!(error = %e, "storage failure in the REST API");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Something went wrong on our side.",
+        )
+    }
+}
+
+impl From<crate::model::AppError> for ApiError {
+    fn from(_: crate::model::AppError) -> Self {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Something went wrong on our side.",
+        )
+    }
+}
+
+fn json_rejection(r: JsonRejection) -> ApiError {
+    match r {
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the body as JSON with Content-Type: application/json.",
+        ),
+        JsonRejection::JsonSyntaxError(_) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "The body is not valid JSON.",
+        ),
+        JsonRejection::JsonDataError(e) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            format!(
+                "The body does not have the expected fields: {}",
+                e.body_text()
+            ),
+        ),
+        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                format!("The body is larger than {MAX_BODY} bytes."),
+            )
+        }
+        other => ApiError::new(StatusCode::BAD_REQUEST, "invalid_body", other.body_text()),
+    }
+}
+
+/// Who is calling: an API key, a signed-in browser, or nobody (401).
+async fn caller(st: &AppState, headers: &HeaderMap, session: &Session) -> Result<Caller, ApiError> {
+    let now = st.clock.now();
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
+        let secret = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .unwrap_or_default();
+        return match api_keys::authenticate(st.store.as_ref(), secret, now).await? {
+            Some(key) => Ok(Caller::ApiKey { key_id: key.id }),
+            None => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_api_key",
+                "The API key is unknown or revoked.",
+            )),
+        };
+    }
+    match auth::session::user_id(session, now).await? {
+        Some(user_id) => {
+            let own = st.store.integrations_for_user(&user_id).await?;
+            Ok(Caller::User {
+                is_admin: auth::viewer::is_admin(st, &own),
+                user_id,
+            })
+        }
+        None => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Sign in, or send an API key as `Authorization: Bearer <key>`.",
+        )),
+    }
+}
+
+/// The original contract's answer.
+fn integration_body(row: &IntegrationRow, token: Option<&SecretString>) -> Value {
+    let expires_at = row.expires_at.map(rfc3339);
+    let token = token.map(|t| t.expose_secret().to_owned());
+    json!({
+        "integration": {
+            "id": row.id,
+            "name": row.name,
+            "token": token,
+            "expiresAt": expires_at,
+            "instagramId": row.instagram_id,
+        },
+        "token": token,
+        "expiresAt": expires_at,
+    })
+}
+
+fn shows_token(st: &AppState, caller: &Caller) -> bool {
+    matches!(caller, Caller::ApiKey { .. }) || st.config.expose_token_to_browser
+}
+
+/// `POST /integrations/instagram/token` body.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenRequest {
+    code: String,
+    redirect_uri: String,
+}
+
+fn connect_api_error(e: ConnectError) -> ApiError {
+    let message = e.explanation();
+    match e {
+        ConnectError::CodeRejected => {
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_code", message)
+        }
+        ConnectError::RedirectUriMismatch { .. } => {
+            ApiError::new(StatusCode::BAD_REQUEST, "redirect_uri_mismatch", message)
+        }
+        ConnectError::AppMisconfigured => {
+            ApiError::new(StatusCode::BAD_GATEWAY, "app_misconfigured", message)
+        }
+        ConnectError::RateLimited { retry_after_secs } => ApiError {
+            retry_after: Some(retry_after_secs.into()),
+            ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
+        },
+        ConnectError::AccountRefused { .. } => {
+            ApiError::new(StatusCode::FORBIDDEN, "account_refused", message)
+        }
+        ConnectError::Cancelled | ConnectError::StateMissing | ConnectError::StateInvalid => {
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", message)
+        }
+        ConnectError::InstagramUnavailable => {
+            ApiError::new(StatusCode::BAD_GATEWAY, "instagram_failed", message)
+        }
+    }
+}
+
+async fn token(
+    State(st): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    body: Result<Json<TokenRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let caller = caller(&st, &headers, &session).await?;
+    let Json(req) = body.map_err(json_rejection)?;
+    let code = clean_code(&req.code);
+    if code.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_code",
+            "The code is empty.",
+        ));
+    }
+    if !st.config.is_redirect_uri(&req.redirect_uri) {
+        let mut allowed = vec![st.config.instagram.redirect_uri.clone()];
+        allowed.extend(st.config.extra_redirect_uris.iter().cloned());
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "redirect_uri_not_allowed",
+            format!(
+                "redirectUri must be exactly one of the configured redirect URIs ({}), byte for byte: the same one used in the authorization request and registered in Meta's dashboard.",
+                allowed.join(", ")
+            ),
+        ));
+    }
+    let attach = match &caller {
+        Caller::User { user_id, .. } => Some(user_id.as_str()),
+        _ => None,
+    };
+    let connected = connect::finish(&st, code, &req.redirect_uri, attach)
+        .await
+        .map_err(connect_api_error)?;
+    if let Caller::User { .. } = caller {
+        auth::session::sign_in(&session, &connected.row.user_id, st.clock.now()).await?;
+    }
+    let shown = shows_token(&st, &caller).then_some(&connected.token);
+    Ok(Json(integration_body(&connected.row, shown)).into_response())
+}
+
+async fn refresh(
+    State(st): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let caller = caller(&st, &headers, &session).await?;
+    let Path(id) =
+        id.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", e.body_text()))?;
+    let Some(row) = st.store.integration_get(&id).await? else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "There is no integration with this ID.",
+        ));
+    };
+    if !caller.may_manage(&row.user_id) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Only the account's owner or an admin may refresh it.",
+        ));
+    }
+    let row = tokens::refresh_or_current(&st, &id)
+        .await
+        .map_err(refresh_api_error)?;
+    let token = if shows_token(&st, &caller) {
+        Some(
+            tokens::open_token(&st, &row)
+                .await
+                .map_err(refresh_api_error)?,
+        )
+    } else {
+        None
+    };
+    Ok(Json(integration_body(&row, token.as_ref())).into_response())
+}
+
+fn refresh_api_error(e: RefreshError) -> ApiError {
+    match e {
+        RefreshError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", "There is no integration with this ID."),
+        RefreshError::TooYoung { allowed_at } => ApiError::new(
+            StatusCode::CONFLICT,
+            "refresh_not_allowed_yet",
+            format!(
+                "Instagram refreshes a token only once it is 24 hours old; this one can be refreshed from {}.",
+                rfc3339(allowed_at)
+            ),
+        ),
+        RefreshError::Busy | RefreshError::Superseded | RefreshError::Fresh => ApiError::new(
+            StatusCode::CONFLICT,
+            "refresh_in_progress",
+            "Another refresh of this integration is running; try again in a moment.",
+        ),
+        RefreshError::Inactive(status) => ApiError::new(
+            StatusCode::GONE,
+            "reconnect_required",
+            format!("The integration is {status}: the account must be connected again."),
+        ),
+        RefreshError::Unreadable => ApiError::new(
+            StatusCode::GONE,
+            "reconnect_required",
+            "The stored token cannot be used: the account must be connected again.",
+        ),
+        RefreshError::Upstream(e) => match e.kind {
+            ErrorKind::Reauth { .. } => ApiError::new(StatusCode::GONE, "reconnect_required", e.action()),
+            ErrorKind::RateLimited => ApiError {
+                retry_after: Some(tokens::retry_after(&e).as_secs()),
+                ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", e.action())
+            },
+            _ => ApiError::new(StatusCode::BAD_GATEWAY, "instagram_failed", format!("Instagram failed: {}", e.action())),
+        },
+        RefreshError::Store(e) => e.into(),
+        RefreshError::Stopped(_) => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "The refresh stopped before it finished; try again.",
+        ),
+    }
+}
+
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        openapi_document().to_string(),
+    )
+        .into_response()
+}
+
+/// The OpenAPI 3.1 description of the REST API and the Meta callbacks.
+pub fn openapi_document() -> Value {
+    let error = json!({ "$ref": "#/components/schemas/Error" });
+    let err = |description: &str| json!({ "description": description, "content": { "application/json": { "schema": error } } });
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "instagram-connect",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Exchange Instagram authorization codes for long-lived tokens and refresh them. Authenticate with `Authorization: Bearer <API key>` (create one with `instagram-connect api-key create`), or with a browser session (then `token` is null unless REST_EXPOSE_TOKEN_TO_BROWSER is set)."
+        },
+        "components": {
+            "securitySchemes": {
+                "apiKey": { "type": "http", "scheme": "bearer" },
+                "session": { "type": "apiKey", "in": "cookie", "name": "id" }
+            },
+            "schemas": {
+                "TokenRequest": {
+                    "type": "object", "required": ["code", "redirectUri"],
+                    "properties": {
+                        "code": { "type": "string", "description": "The code from Instagram's redirect (a trailing #_ is ignored)." },
+                        "redirectUri": { "type": "string", "description": "Exactly the redirect URI of the authorization request; it must be configured." }
+                    }
+                },
+                "Integration": {
+                    "type": "object", "required": ["id", "name", "token", "expiresAt", "instagramId"],
+                    "properties": {
+                        "id": { "type": "string" },
+                        "name": { "const": "INSTAGRAM" },
+                        "token": { "type": ["string", "null"] },
+                        "expiresAt": { "type": "string", "format": "date-time", "examples": ["2023-06-01T00:00:00.000Z"] },
+                        "instagramId": { "type": "string" }
+                    }
+                },
+                "IntegrationResponse": {
+                    "type": "object", "required": ["integration", "token", "expiresAt"],
+                    "properties": {
+                        "integration": { "$ref": "#/components/schemas/Integration" },
+                        "token": { "type": ["string", "null"] },
+                        "expiresAt": { "type": "string", "format": "date-time" }
+                    }
+                },
+                "Error": {
+                    "type": "object", "required": ["error"],
+                    "properties": { "error": { "type": "object", "required": ["code", "message"],
+                        "properties": { "code": { "type": "string" }, "message": { "type": "string" } } } }
+                }
+            }
+        },
+        "security": [{ "apiKey": [] }, { "session": [] }],
+        "paths": {
+            "/integrations/instagram/token": { "post": {
+                "summary": "Exchange an authorization code for a long-lived token",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TokenRequest" } } } },
+                "responses": {
+                    "200": { "description": "Connected", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/IntegrationResponse" } } } },
+                    "400": err("Bad input, invalid or used code, or a redirect URI that is not configured"),
+                    "401": err("Not authenticated"),
+                    "403": err("Instagram refused the account"),
+                    "413": err("Body too large"),
+                    "415": err("Not JSON"),
+                    "429": err("Rate limited; see Retry-After"),
+                    "502": err("Instagram failed")
+                }
+            }},
+            "/integrations/instagram/refresh/{integrationId}": { "post": {
+                "summary": "Refresh an integration's long-lived token",
+                "parameters": [{ "name": "integrationId", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "responses": {
+                    "200": { "description": "Refreshed", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/IntegrationResponse" } } } },
+                    "401": err("Not authenticated"),
+                    "403": err("Neither the owner nor an admin"),
+                    "404": err("Unknown integration"),
+                    "409": err("Refresh not yet allowed (token younger than 24 h), or already running"),
+                    "410": err("Token expired or revoked: reconnect"),
+                    "429": err("Rate limited; see Retry-After"),
+                    "502": err("Instagram failed")
+                }
+            }},
+            "/integrations/instagram/webhook": {
+                "get": { "summary": "Meta's verification handshake (hub.mode, hub.verify_token, hub.challenge)", "security": [],
+                         "responses": { "200": { "description": "The challenge, as text/plain" }, "400": { "description": "Bad challenge" }, "403": { "description": "Wrong verify token" } } },
+                "post": { "summary": "Webhook deliveries, signed with X-Hub-Signature-256", "security": [],
+                          "responses": { "200": { "description": "Stored" }, "401": { "description": "Bad signature" }, "413": { "description": "Body too large" }, "429": { "description": "Too many bad signatures" } } }
+            },
+            "/integrations/instagram/deauthorize": { "post": { "summary": "Meta's deauthorize callback (form: signed_request)", "security": [],
+                "responses": { "200": { "description": "Revoked" }, "400": { "description": "Bad signed_request" } } } },
+            "/integrations/instagram/data-deletion": { "post": { "summary": "Meta's data-deletion callback (form: signed_request)", "security": [],
+                "responses": { "200": { "description": "{url, confirmation_code}" }, "400": { "description": "Bad signed_request" } } } }
+        }
+    })
+}

@@ -1,0 +1,113 @@
+//! The HTTP router: plain axum routes first (health, static assets), then the Leptos pages and
+//! server functions, then the fallback that renders the 404 page. Cross-cutting layers wrap it.
+
+use std::time::Duration;
+
+use axum::{
+    http::{header, StatusCode},
+    middleware,
+    routing::get,
+    Router,
+};
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower::ServiceBuilder;
+use tower_http::{
+    catch_panic::CatchPanicLayer, sensitive_headers::SetSensitiveHeadersLayer,
+    timeout::TimeoutLayer,
+};
+
+use super::{
+    assets::StaticAssets,
+    auth::{
+        self,
+        csrf::{self, PublicOrigin},
+        DbSessionStore,
+    },
+    health, media, rest,
+    security::{self, Https},
+    state::AppState,
+    telemetry, webhooks,
+};
+use crate::app::{shell, App, ShellOptions};
+
+/// A request that takes longer than this is answered with 408.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Builds the app's router.
+pub fn build(state: AppState, assets: &StaticAssets) -> Router {
+    let shell_options = ShellOptions {
+        leptos: state.leptos_options.clone(),
+        asset_root: assets.versioned_root(),
+        media_origins: state.media_origins.to_string(),
+        form_origin: state
+            .config
+            .instagram
+            .endpoints
+            .oauth_base
+            .origin()
+            .ascii_serialization(),
+    };
+    let routes = generate_route_list(App);
+
+    let page_shell = {
+        let o = shell_options.clone();
+        move || shell(o.clone())
+    };
+    let fallback_shell = move |_: LeptosOptions| shell(shell_options.clone());
+
+    let sessions = auth::session_layer(
+        DbSessionStore::new(state.store.clone()),
+        state.config.is_https(),
+    );
+    let origin = PublicOrigin(state.config.public_base_url.origin().ascii_serialization());
+
+    // People's routes: pages, server functions and the REST API, with sessions and CSRF
+    // protection.
+    let people = Router::new()
+        .merge(rest::routes())
+        .merge(media::routes::routes())
+        .merge(super::admin::routes())
+        .leptos_routes_with_context(&state, routes, provide_nonce, page_shell)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(provide_nonce, fallback_shell))
+        .layer(middleware::from_fn_with_state(origin, csrf::protect))
+        .layer(sessions);
+
+    // Health, static files and Meta's callbacks: no session, no cookie (WH-09).
+    let open = assets.mount(
+        Router::new()
+            .route("/healthz", get(health::healthz))
+            .route("/metrics", get(super::metrics::handler))
+            .merge(webhooks::routes()),
+    );
+
+    open.merge(people)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetSensitiveHeadersLayer::new([
+                    header::AUTHORIZATION,
+                    header::COOKIE,
+                    header::SET_COOKIE,
+                ]))
+                .layer(telemetry::set_request_id_layer())
+                .layer(telemetry::trace_layer())
+                .layer(telemetry::propagate_request_id_layer())
+                .layer(middleware::from_fn_with_state(
+                    Https(state.config.is_https()),
+                    security::headers,
+                ))
+                .layer(CatchPanicLayer::new())
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    REQUEST_TIMEOUT,
+                )),
+        )
+        .with_state(state)
+}
+
+fn provide_nonce() {
+    leptos::nonce::provide_nonce();
+}

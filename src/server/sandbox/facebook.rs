@@ -1,0 +1,164 @@
+//! `graph.facebook.com` (served under `/fb`): hashtag search, which exists only for accounts
+//! connected through Facebook Login for Business, with its 30-hashtags-per-week limit.
+
+use std::sync::Arc;
+
+use axum::{
+    body::Bytes,
+    extract::{Path, RawQuery, State},
+    http::{HeaderMap, Method},
+    response::Response,
+};
+use serde_json::{json, Value};
+
+use super::{
+    common::{self, authenticate, params, ApiError, Ctx, Host},
+    render::{self, parse_fields},
+    state::{SandboxState, HASHTAG_LIMIT},
+};
+use crate::server::instagram::endpoints::is_graph_version;
+
+const WEEK: i64 = 7 * 86_400;
+
+fn ctx(
+    state: &SandboxState,
+    endpoint: &'static str,
+    method: &Method,
+    path: String,
+    version: &str,
+    token: Option<&String>,
+) -> Ctx {
+    let w = state.world();
+    let mut ctx = Ctx::new(endpoint, method, &path);
+    ctx.version = Some(version.to_owned());
+    ctx.graph = true;
+    match token.and_then(|t| w.tokens.get(t)) {
+        Some(info) => ctx.with_account(&w, &info.ig_id.clone()),
+        None => ctx,
+    }
+}
+
+fn user_matches(p: &common::Params, ig_id: &str) -> Result<(), ApiError> {
+    match p.get("user_id") {
+        Some(u) if u == ig_id => Ok(()),
+        Some(u) => Err(ApiError::no_object(u, &Method::GET)),
+        None => Err(ApiError::param("(#100) The parameter user_id is required")),
+    }
+}
+
+/// `GET /fb/{version}/ig_hashtag_search?user_id=…&q=…`.
+pub async fn hashtag_search(
+    State(state): State<Arc<SandboxState>>,
+    Path(version): Path<String>,
+    method: Method,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let p = params(q.as_deref(), &Bytes::new());
+    let ctx = ctx(
+        &state,
+        "hashtag_search",
+        &method,
+        format!("/fb/{version}/ig_hashtag_search"),
+        &version,
+        p.get("access_token"),
+    );
+    common::run(&state, ctx, move |w, now| {
+        if !is_graph_version(&version) {
+            return Err(ApiError::graph(2500, None, format!("Unknown path components: /{version}/ig_hashtag_search")));
+        }
+        let auth = authenticate(w, p.get("access_token").map(String::as_str), Host::Facebook, now)?;
+        user_matches(&p, &auth.ig_id)?;
+        let tag = p
+            .get("q")
+            .map(|q| q.trim().trim_start_matches('#').to_lowercase())
+            .filter(|q| !q.is_empty())
+            .ok_or_else(|| ApiError::param("(#100) The parameter q is required"))?;
+        let account = w.accounts.get_mut(&auth.ig_id).ok_or_else(|| ApiError::no_object(&auth.ig_id, &Method::GET))?;
+        account.hashtag_searches.retain(|(_, at)| now - at < WEEK);
+        let known = account.hashtag_searches.iter().any(|(t, _)| *t == tag);
+        if !known {
+            let distinct: std::collections::BTreeSet<&str> =
+                account.hashtag_searches.iter().map(|(t, _)| t.as_str()).collect();
+            if distinct.len() >= HASHTAG_LIMIT {
+                return Err(ApiError::graph(24, Some(2207024), format!(
+                    "(#24) The account has searched {HASHTAG_LIMIT} unique hashtags in the last 7 days, the maximum allowed"
+                )));
+            }
+        }
+        account.hashtag_searches.push((tag.clone(), now));
+        let next = w.hashtags.len() as u64 + 1;
+        let id = w
+            .hashtags
+            .entry(tag)
+            .or_insert_with(|| format!("178438539860{:05}", next))
+            .clone();
+        Ok(json!({ "data": [{ "id": id }] }))
+    })
+    .await
+}
+
+/// `GET /fb/{version}/{hashtag_id}/top_media|recent_media`.
+pub async fn hashtag_media(
+    State(state): State<Arc<SandboxState>>,
+    Path((version, hashtag_id, edge)): Path<(String, String, String)>,
+    method: Method,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let p = params(q.as_deref(), &Bytes::new());
+    let base = common::base_url(&state, &headers);
+    let ctx = ctx(
+        &state,
+        "hashtag_media",
+        &method,
+        format!("/fb/{version}/{hashtag_id}/{edge}"),
+        &version,
+        p.get("access_token"),
+    );
+    common::run(&state, ctx, move |w, now| {
+        if !is_graph_version(&version) {
+            return Err(ApiError::graph(2500, None, format!("Unknown path components: /{version}/{hashtag_id}/{edge}")));
+        }
+        let auth = authenticate(w, p.get("access_token").map(String::as_str), Host::Facebook, now)?;
+        user_matches(&p, &auth.ig_id)?;
+        let tag = w
+            .hashtags
+            .iter()
+            .find(|(_, id)| **id == hashtag_id)
+            .map(|(t, _)| format!("#{t}"))
+            .ok_or_else(|| ApiError::no_object(&hashtag_id, &Method::GET))?;
+        let recent = match edge.as_str() {
+            "recent_media" => true,
+            "top_media" => false,
+            _ => return Err(ApiError::no_object(&format!("{hashtag_id}/{edge}"), &Method::GET)),
+        };
+        let fields = parse_fields(p.get("fields").map(String::as_str).unwrap_or("id"))?;
+        let mut found: Vec<&super::state::MediaItem> = w
+            .media
+            .values()
+            .filter(|m| m.parent.is_none())
+            .filter(|m| m.caption.as_deref().is_some_and(|c| c.to_lowercase().contains(&tag)))
+            .filter(|m| !recent || now - m.timestamp < 86_400)
+            .collect();
+        if recent {
+            found.sort_by_key(|m| std::cmp::Reverse(m.timestamp));
+        } else {
+            found.sort_by_key(|m| std::cmp::Reverse(m.like_count.unwrap_or(0)));
+        }
+        let limit = render::limit(p.get("limit"))?;
+        let start = match p.get("after") {
+            Some(c) => render::offset(c)?,
+            None => 0,
+        };
+        let data = found
+            .iter()
+            .skip(start)
+            .take(limit)
+            .map(|m| render::media(w, m, &fields, &base, w.settings.links_until(now), false))
+            .collect::<Result<Vec<Value>, _>>()?;
+        Ok(render::page(data, start, found.len(), |after| {
+            format!("{base}/fb/{version}/{hashtag_id}/{edge}?user_id={}&limit={limit}&after={after}&access_token={}", auth.ig_id, auth.token)
+        }))
+    })
+    .await
+}

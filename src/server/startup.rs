@@ -1,0 +1,419 @@
+//! Building and running the HTTP application. `main` and the test harness both go through
+//! [`Application`], so tests exercise the real router, middleware and storage.
+
+use std::{future::Future, net::SocketAddr, path::PathBuf, sync::Arc, time::Instant};
+
+use anyhow::Context;
+use leptos::config::LeptosOptions;
+use tokio::net::TcpListener;
+
+use super::{
+    assets::StaticAssets,
+    clock::{Clock, SystemClock},
+    config::{AppEnv, Config, SandboxMode},
+    crypto::Keyring,
+    db::{self, Store},
+    failpoint::Failpoints,
+    instagram::{ClientOptions, Endpoints, InstagramClient},
+    lifecycle, media,
+    metrics::Metrics,
+    router,
+    sandbox::{Sandbox, SandboxApp, SandboxOptions, SharedClock},
+    state::AppState,
+    webhooks,
+};
+
+/// Where Meta (and the sandbox) deliver webhooks.
+pub const WEBHOOK_PATH: &str = "/integrations/instagram/webhook";
+
+/// A bound, ready-to-serve application.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    store: Arc<dyn Store>,
+    local_addr: SocketAddr,
+    sandbox: Option<Sandbox>,
+    state: AppState,
+}
+
+impl Application {
+    /// Prepares everything (database, static files, Instagram client, the embedded sandbox),
+    /// then binds `config.listen_addr`: once the port accepts connections, the app is ready.
+    pub async fn build(config: Config, leptos_options: LeptosOptions) -> anyhow::Result<Self> {
+        let parts = Parts::prepare(config, &leptos_options).await?;
+        let addr = parts.config.listen_addr;
+        let listener = TcpListener::bind(addr).await.with_context(|| {
+            format!("could not listen on {addr} (LISTEN_ADDR): is another process using the port?")
+        })?;
+        Ok(parts.assemble(listener, leptos_options)?)
+    }
+
+    /// Builds the app on a listener the caller bound (tests bind port 0 first, to know the
+    /// port before the configuration is made).
+    pub async fn build_on(
+        listener: TcpListener,
+        config: Config,
+        leptos_options: LeptosOptions,
+    ) -> anyhow::Result<Self> {
+        Self::build_on_with_clock(listener, config, leptos_options, Arc::new(SystemClock)).await
+    }
+
+    /// Like [`Self::build_on`], with the clock services read the time from (tests move it).
+    pub async fn build_on_with_clock(
+        listener: TcpListener,
+        config: Config,
+        leptos_options: LeptosOptions,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let mut parts = Parts::prepare(config, &leptos_options).await?;
+        parts.clock = clock;
+        Ok(parts.assemble(listener, leptos_options)?)
+    }
+
+    /// The address the app listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The app's store (tests use it to set up and inspect data).
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.store.clone()
+    }
+
+    /// The shared state (tests drive services with it).
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
+    /// The embedded Instagram sandbox, if the app runs one.
+    pub fn sandbox(&self) -> Option<&Sandbox> {
+        self.sandbox.as_ref()
+    }
+
+    /// Takes the embedded sandbox out, so a test can drive it while the app runs.
+    pub fn take_sandbox(&mut self) -> Option<Sandbox> {
+        self.sandbox.take()
+    }
+
+    /// Serves requests until `shutdown` completes, lets in-flight requests finish, then closes
+    /// the database and the embedded sandbox.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let stopped = move || {
+            let mut rx = stop_rx.clone();
+            async move {
+                let _ = rx.wait_for(|s| *s).await;
+            }
+        };
+        let worker = tokio::spawn(webhooks::run_worker(self.state.clone(), stopped()));
+        let cleaner = tokio::spawn(housekeeping(self.state.clone(), stopped()));
+        let publisher = tokio::spawn(media::publish::run_worker(self.state.clone(), stopped()));
+        let scheduler = self
+            .state
+            .config
+            .refresh
+            .scheduler
+            .then(|| tokio::spawn(lifecycle::run_scheduler(self.state.clone(), stopped())));
+        let served = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("the HTTP server failed");
+        let _ = stop_tx.send(true);
+        let _ = tokio::join!(worker, cleaner, publisher);
+        if let Some(scheduler) = scheduler {
+            let _ = scheduler.await;
+        }
+        served?;
+        self.store.close().await;
+        if let Some(sandbox) = self.sandbox {
+            sandbox.stop().await;
+        }
+        Ok(())
+    }
+}
+
+/// Everything the router needs, made before the port is bound.
+struct Parts {
+    config: Config,
+    store: Arc<dyn Store>,
+    assets: StaticAssets,
+    instagram: Arc<InstagramClient>,
+    sandbox: Option<Sandbox>,
+    keyring: Arc<Keyring>,
+    media_origins: String,
+    clock: Arc<dyn Clock>,
+    metrics: Arc<Metrics>,
+}
+
+/// ST-04: startup refuses a key that is not the one stored tokens were sealed with, and a
+/// keyring that lacks a key stored tokens need. New keys get their fingerprint recorded.
+pub async fn check_keys(store: &dyn Store, keyring: &Keyring, now: i64) -> anyhow::Result<()> {
+    for id in keyring.ids() {
+        let fingerprint = keyring.fingerprint(id).expect("the keyring's own key");
+        match store.crypto_key_fingerprint(id).await? {
+            Some(stored) if stored != fingerprint => anyhow::bail!(
+                "the token encryption key `{id}` is not the key this database's tokens were sealed with (its fingerprint differs): restore the original key file (TOKEN_ENCRYPTION_KEY_FILE)"
+            ),
+            Some(_) => {}
+            None => store.crypto_key_insert(id, &fingerprint, now).await?,
+        }
+    }
+    let missing: Vec<String> = store
+        .token_key_ids_in_use()
+        .await?
+        .into_iter()
+        .filter(|id| !keyring.ids().contains(&id.as_str()))
+        .collect();
+    if !missing.is_empty() {
+        anyhow::bail!(
+            "stored tokens are sealed with the key(s) {} which the key file (TOKEN_ENCRYPTION_KEY_FILE) does not hold: add them back",
+            missing.join(", ")
+        );
+    }
+    Ok(())
+}
+
+impl Parts {
+    async fn prepare(mut config: Config, leptos_options: &LeptosOptions) -> anyhow::Result<Self> {
+        let store = db::open(&config.database_url).await.with_context(|| {
+            format!(
+                "could not open the database {:?} (DATABASE_URL)",
+                config.database_url
+            )
+        })?;
+        tracing::info!(db.backend = store.backend().as_str(), "database ready");
+
+        let started = Instant::now();
+        let site_root = PathBuf::from(leptos_options.site_root.as_ref());
+        let pkg_dir = leptos_options.site_pkg_dir.to_string();
+        let assets = tokio::task::spawn_blocking({
+            let site_root = site_root.clone();
+            move || StaticAssets::load(&site_root, &pkg_dir)
+        })
+        .await?
+        .with_context(|| format!("could not read the static files in {}", site_root.display()))?;
+        if assets.is_empty() {
+            tracing::warn!(
+                site.root = %site_root.display(),
+                "no static files found: pages will render but not hydrate (build with `cargo leptos build`)"
+            );
+        }
+        tracing::info!(
+            assets.files = assets.len(),
+            assets.build_id = assets.build_id(),
+            duration_ms = started.elapsed().as_millis() as u64,
+            "static files loaded"
+        );
+
+        let sandbox = match &config.instagram.sandbox {
+            SandboxMode::Embedded {
+                listen_addr,
+                public_url,
+            } => {
+                let sandbox = Sandbox::bind(
+                    *listen_addr,
+                    SandboxOptions {
+                        public_url: public_url.clone(),
+                        app: SandboxApp::default(),
+                        webhook_url: Some(config.public_url(WEBHOOK_PATH)),
+                    },
+                )
+                .await
+                .with_context(|| {
+                    format!("could not start the Instagram sandbox on {listen_addr} (SANDBOX_LISTEN_ADDR)")
+                })?;
+                let version = config.instagram.endpoints.graph_version.clone();
+                config.instagram.endpoints = sandbox.endpoints();
+                config.instagram.endpoints.graph_version = version;
+                tracing::info!(sandbox.url = %sandbox.url(), "Instagram sandbox started (no Meta credentials configured)");
+                Some(sandbox)
+            }
+            SandboxMode::External | SandboxMode::Off => None,
+        };
+        let keyring = config.token_keys.load().map_err(|why| {
+            anyhow::anyhow!(
+                "the token encryption key (TOKEN_ENCRYPTION_KEY_FILE) is not usable: {why}"
+            )
+        })?;
+        check_keys(store.as_ref(), &keyring, SystemClock.now()).await?;
+
+        let media_origins = match &sandbox {
+            Some(s) => s.url().origin().ascii_serialization(),
+            None => match &config.instagram.sandbox {
+                SandboxMode::External => config
+                    .instagram
+                    .endpoints
+                    .graph_base
+                    .origin()
+                    .ascii_serialization(),
+                _ => "https://*.cdninstagram.com https://*.fbcdn.net".to_owned(),
+            },
+        };
+
+        let metrics = Arc::new(Metrics::default());
+        let instagram = client(&config, metrics.clone())?;
+        let clock: Arc<dyn Clock> = match &sandbox {
+            Some(s) => Arc::new(SharedClock(s.state().clone())),
+            None => Arc::new(SystemClock),
+        };
+        Ok(Self {
+            config,
+            store,
+            assets,
+            instagram: Arc::new(instagram),
+            sandbox,
+            keyring: Arc::new(keyring),
+            media_origins,
+            clock,
+            metrics,
+        })
+    }
+
+    fn assemble(
+        self,
+        listener: TcpListener,
+        mut leptos_options: LeptosOptions,
+    ) -> std::io::Result<Application> {
+        let local_addr = listener.local_addr()?;
+        leptos_options.site_addr = local_addr;
+        let failpoints = Failpoints::from_env(self.config.app_env == AppEnv::Production);
+        let state = AppState {
+            leptos_options,
+            config: Arc::new(self.config),
+            store: self.store.clone(),
+            instagram: self.instagram,
+            keyring: self.keyring,
+            clock: self.clock,
+            webhooks: webhooks::runtime(),
+            media: Arc::default(),
+            media_origins: self.media_origins.into(),
+            metrics: self.metrics,
+            lifecycle: Arc::default(),
+            failpoints: Arc::new(failpoints),
+        };
+        let router = router::build(state.clone(), &self.assets);
+        Ok(Application {
+            listener,
+            router,
+            store: self.store,
+            local_addr,
+            sandbox: self.sandbox,
+            state,
+        })
+    }
+}
+
+/// The Instagram client the configuration describes, counting its calls in `metrics`.
+fn client(config: &Config, metrics: Arc<Metrics>) -> anyhow::Result<InstagramClient> {
+    Ok(InstagramClient::new(
+        config.instagram.endpoints.clone(),
+        config.instagram.app_credentials(),
+        ClientOptions {
+            timeout: config.instagram.timeout,
+            requests_per_hour: config.instagram.requests_per_hour,
+            ..ClientOptions::default()
+        },
+    )
+    .map_err(|e| anyhow::anyhow!("could not create the Instagram client: {e}"))?
+    .with_metrics(metrics))
+}
+
+/// The state for a command that works without serving (`refresh-tokens`, `ping`): the
+/// database, the keys and the Instagram client. With the embedded sandbox configured, the
+/// sandbox of the running server is used at its address; this process starts none.
+pub async fn offline_state(mut config: Config) -> anyhow::Result<AppState> {
+    let store = db::open(&config.database_url).await.with_context(|| {
+        format!(
+            "could not open the database {:?} (DATABASE_URL)",
+            config.database_url
+        )
+    })?;
+    let keyring = config.token_keys.load().map_err(|why| {
+        anyhow::anyhow!("the token encryption key (TOKEN_ENCRYPTION_KEY_FILE) is not usable: {why}")
+    })?;
+    check_keys(store.as_ref(), &keyring, SystemClock.now()).await?;
+    if let SandboxMode::Embedded { listen_addr, .. } = &config.instagram.sandbox {
+        let url = url::Url::parse(&format!("http://{listen_addr}"))?;
+        let version = config.instagram.endpoints.graph_version.clone();
+        config.instagram.endpoints = Endpoints::sandbox(&url);
+        config.instagram.endpoints.graph_version = version;
+    }
+    let metrics = Arc::new(Metrics::default());
+    let instagram = client(&config, metrics.clone())?;
+    let failpoints = Failpoints::from_env(config.app_env == AppEnv::Production);
+    let leptos_options = LeptosOptions::builder()
+        .output_name("instagram-connect")
+        .build();
+    Ok(AppState {
+        leptos_options,
+        config: Arc::new(config),
+        store,
+        instagram: Arc::new(instagram),
+        keyring: Arc::new(keyring),
+        clock: Arc::new(SystemClock),
+        webhooks: webhooks::runtime(),
+        media: Arc::default(),
+        media_origins: "".into(),
+        metrics,
+        lifecycle: Arc::default(),
+        failpoints: Arc::new(failpoints),
+    })
+}
+
+/// Deletes expired sessions and OAuth states every ten minutes (SS-05).
+async fn housekeeping(st: AppState, shutdown: impl Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    loop {
+        let now = st.clock.now();
+        match (
+            st.store.sessions_delete_expired(now).await,
+            st.store.oauth_states_delete_expired(now).await,
+        ) {
+            (Ok(sessions), Ok(states)) if sessions + states > 0 => {
+                tracing::debug!(sessions, oauth_states = states, "expired entries deleted");
+            }
+            (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "housekeeping failed"),
+            _ => {}
+        }
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(std::time::Duration::from_secs(600)) => {}
+        }
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "could not listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "could not listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,395 @@
+//! The token lifecycle of one integration: opening its sealed token, refreshing it under a
+//! lease with a compare-and-set write (SECURITY.md §4), and ending it.
+//!
+//! No database transaction is held across the call to Instagram (RF-06): claim (commit), call,
+//! write (commit). A slow or dead worker's late write changes nothing (the version moved on).
+
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::model::AppError;
+use crate::server::{
+    crypto::CryptoError,
+    db::{IntegrationRow, RefreshFailure, StoreError},
+    failpoint::{self, Tripped},
+    ids,
+    instagram::{ErrorKind, InstagramError},
+    state::AppState,
+};
+
+/// How long a refresh lease lasts. The whole per-claim budget (attempts, backoff, timeouts)
+/// stays well below it (RF-10).
+pub const LEASE_SECS: i64 = 120;
+/// A token may be refreshed once it is this old (Instagram's rule).
+pub const MIN_AGE_SECS: i64 = 86_400;
+
+/// Why a refresh did not produce a new token.
+#[derive(Debug)]
+pub enum RefreshError {
+    /// No such integration.
+    NotFound,
+    /// The integration is not active (`needs_reauth`, `expired`, `revoked`, `incomplete`…).
+    Inactive(String),
+    /// The token is younger than 24 hours; refreshing is allowed from `allowed_at`.
+    TooYoung {
+        /// Unix seconds.
+        allowed_at: i64,
+    },
+    /// Another worker is refreshing it right now.
+    Busy,
+    /// Not due any more when claimed: refreshed meanwhile, or in a failure cooldown.
+    Fresh,
+    /// A failpoint stopped the work (tests only).
+    Stopped(Tripped),
+    /// A newer token was written while we worked; ours was discarded.
+    Superseded,
+    /// Instagram refused or failed; the row records it.
+    Upstream(InstagramError),
+    /// The stored token cannot be opened; the integration now needs reconnecting.
+    Unreadable,
+    /// A storage failure.
+    Store(StoreError),
+}
+
+impl From<StoreError> for RefreshError {
+    fn from(e: StoreError) -> Self {
+        RefreshError::Store(e)
+    }
+}
+
+/// Opens an integration's token; an unreadable one (ST-05) marks the integration
+/// `needs_reauth` and is reported, never panicking and never returning garbage.
+pub async fn open_token(st: &AppState, row: &IntegrationRow) -> Result<SecretString, RefreshError> {
+    let Some(sealed) = row.sealed() else {
+        return Err(RefreshError::Inactive(row.status.clone()));
+    };
+    match st.keyring.open(&row.id, &sealed) {
+        Ok(t) => Ok(t),
+        Err(e) => {
+            tracing::error!(integration.id = %row.id, error = %e, "a stored token cannot be opened");
+            let why = match e {
+                CryptoError::UnknownKey(_) => {
+                    "The key that sealed the token is missing; reconnect the account."
+                }
+                CryptoError::Corrupt => "The stored token is damaged; reconnect the account.",
+            };
+            st.store
+                .integration_set_status(
+                    &row.id,
+                    "needs_reauth",
+                    Some("unreadable"),
+                    Some(why),
+                    st.clock.now(),
+                )
+                .await?;
+            Err(RefreshError::Unreadable)
+        }
+    }
+}
+
+/// The last four characters of a token.
+pub fn last4(token: &str) -> String {
+    token
+        .chars()
+        .skip(token.chars().count().saturating_sub(4))
+        .collect()
+}
+
+/// When to try again after a failure: the wait Instagram gave, else exponential in the number
+/// of failed days, between 15 minutes and 6 hours.
+fn next_attempt(now: i64, e: &InstagramError, failed_days: i64) -> i64 {
+    let backoff = e
+        .retry_after
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_else(|| {
+            let exp = 900i64.saturating_mul(1 << failed_days.clamp(0, 5));
+            exp.min(6 * 3600)
+        });
+    now + backoff.max(60)
+}
+
+/// Refreshes one integration now (an owner's or admin's request): claim the lease, re-read,
+/// check the 24-hour rule on what was read, call Instagram, write with compare-and-set.
+/// Returns the row with the new token. A failure cooldown does not apply (RF-09).
+pub async fn refresh(st: &AppState, id: &str) -> Result<IntegrationRow, RefreshError> {
+    counted(st, refresh_with(st, id, None).await)
+}
+
+/// Refreshes one integration if it is still due on the claimed row (the scheduler and the
+/// CLI): it expires within `window_secs` and is outside a failure cooldown; otherwise
+/// [`RefreshError::Fresh`].
+pub async fn refresh_if_due(
+    st: &AppState,
+    id: &str,
+    window_secs: i64,
+) -> Result<IntegrationRow, RefreshError> {
+    counted(st, refresh_with(st, id, Some(window_secs)).await)
+}
+
+/// The name of an outcome, for metrics and reports.
+pub fn outcome_name(result: &Result<IntegrationRow, RefreshError>) -> String {
+    match result {
+        Ok(_) => "refreshed".to_owned(),
+        Err(RefreshError::NotFound) => "not_found".to_owned(),
+        Err(RefreshError::Inactive(_)) => "inactive".to_owned(),
+        Err(RefreshError::TooYoung { .. }) => "too_young".to_owned(),
+        Err(RefreshError::Busy) => "busy".to_owned(),
+        Err(RefreshError::Fresh) => "fresh".to_owned(),
+        Err(RefreshError::Superseded) => "superseded".to_owned(),
+        Err(RefreshError::Stopped(_)) => "stopped".to_owned(),
+        Err(RefreshError::Upstream(e)) => format!("failed_{}", e.class()),
+        Err(RefreshError::Unreadable) => "failed_unreadable".to_owned(),
+        Err(RefreshError::Store(_)) => "failed_storage".to_owned(),
+    }
+}
+
+fn counted(
+    st: &AppState,
+    result: Result<IntegrationRow, RefreshError>,
+) -> Result<IntegrationRow, RefreshError> {
+    st.metrics.refresh(&outcome_name(&result));
+    result
+}
+
+async fn refresh_with(
+    st: &AppState,
+    id: &str,
+    window: Option<i64>,
+) -> Result<IntegrationRow, RefreshError> {
+    let now = st.clock.now();
+    let owner = ids::random_token(12);
+    let Some(row) = st
+        .store
+        .integration_claim(id, &owner, now + LEASE_SECS, now)
+        .await?
+    else {
+        return Err(match st.store.integration_get(id).await? {
+            None => RefreshError::NotFound,
+            Some(r) if r.status != "active" => RefreshError::Inactive(r.status),
+            Some(_) => RefreshError::Busy,
+        });
+    };
+
+    // RF-04: the rules are checked on the row as claimed.
+    let issued_at = row.issued_at.unwrap_or(0);
+    let expires_at = row.expires_at.unwrap_or(0);
+    if expires_at <= now {
+        st.store
+            .integration_end(
+                id,
+                "expired",
+                Some("expired"),
+                Some("The access expired before it could be refreshed; reconnect the account."),
+                now,
+            )
+            .await?;
+        return Err(RefreshError::Inactive("expired".to_owned()));
+    }
+    if let Some(window) = window {
+        let cooling = row.next_attempt_at.is_some_and(|t| t > now);
+        if expires_at - now > window || cooling {
+            st.store.integration_release(id, &owner).await?;
+            return Err(RefreshError::Fresh);
+        }
+    }
+    if now - issued_at < MIN_AGE_SECS {
+        st.store.integration_release(id, &owner).await?;
+        return Err(RefreshError::TooYoung {
+            allowed_at: issued_at + MIN_AGE_SECS,
+        });
+    }
+    let token = match open_token(st, &row).await {
+        Ok(t) => t,
+        Err(e) => return Err(e),
+    };
+    st.failpoints
+        .check(failpoint::AFTER_CLAIM)
+        .map_err(RefreshError::Stopped)?;
+
+    match st.instagram.refresh(&row.instagram_id, &token).await {
+        Ok(fresh) => {
+            st.failpoints
+                .check(failpoint::AFTER_HTTP)
+                .map_err(RefreshError::Stopped)?;
+            let sealed = st.keyring.seal(id, &fresh.access_token);
+            let done = st.clock.now();
+            st.failpoints
+                .check(failpoint::DURING_WRITE)
+                .map_err(RefreshError::Stopped)?;
+            let written = st
+                .store
+                .integration_store_refreshed(
+                    id,
+                    row.version,
+                    &owner,
+                    &sealed,
+                    &last4(fresh.access_token.expose_secret()),
+                    done,
+                    done + fresh.expires_in,
+                    done,
+                )
+                .await?;
+            if !written {
+                tracing::warn!(integration.id = %id, "a newer token was written meanwhile; ours is discarded");
+                return Err(RefreshError::Superseded);
+            }
+            st.failpoints
+                .check(failpoint::AFTER_COMMIT)
+                .map_err(RefreshError::Stopped)?;
+            tracing::info!(integration.id = %id, "token refreshed");
+            st.store
+                .integration_get(id)
+                .await?
+                .ok_or(RefreshError::NotFound)
+        }
+        Err(e) => {
+            let reauth = e.needs_reauth();
+            let recorded = st
+                .store
+                .integration_record_failure(&RefreshFailure {
+                    id: id.to_owned(),
+                    version: row.version,
+                    owner,
+                    now: st.clock.now(),
+                    message: format!("{} {}", e.message, e.action()),
+                    class: e.class().to_owned(),
+                    day: now / 86_400,
+                    next_attempt_at: (!reauth).then(|| next_attempt(now, &e, row.failed_days)),
+                    status: reauth.then(|| "needs_reauth".to_owned()),
+                })
+                .await?;
+            if !recorded {
+                // RF-07: the row moved on (a reconnect or another worker): not our failure.
+                return Err(RefreshError::Superseded);
+            }
+            tracing::warn!(integration.id = %id, error.class = e.class(), error = %e, "token refresh failed");
+            Err(RefreshError::Upstream(e))
+        }
+    }
+}
+
+/// Like [`refresh`], but when another writer refreshed the token meanwhile, their (current)
+/// row is the answer: the caller wanted fresh access, and it has it.
+pub async fn refresh_or_current(st: &AppState, id: &str) -> Result<IntegrationRow, RefreshError> {
+    match refresh(st, id).await {
+        Err(RefreshError::Superseded) => st
+            .store
+            .integration_get(id)
+            .await?
+            .ok_or(RefreshError::NotFound),
+        other => other,
+    }
+}
+
+/// What the UI is told about a failed refresh.
+pub fn app_error(e: RefreshError) -> AppError {
+    match e {
+        RefreshError::NotFound => AppError::NotFound,
+        RefreshError::TooYoung { allowed_at } => AppError::Conflict(format!(
+            "Instagram allows a refresh once the access is a day old. Try again after {}.",
+            rfc3339(allowed_at)
+        )),
+        RefreshError::Busy => {
+            AppError::Conflict("A refresh of this account is already running.".to_owned())
+        }
+        RefreshError::Superseded | RefreshError::Fresh => {
+            AppError::Conflict("The access was just renewed by another request.".to_owned())
+        }
+        RefreshError::Stopped(_) => AppError::Internal,
+        RefreshError::Inactive(status) => match status.as_str() {
+            "incomplete" => AppError::Reconnect("Some permissions are missing.".to_owned()),
+            "revoked" => AppError::Reconnect("The account was disconnected.".to_owned()),
+            "expired" => AppError::Reconnect("The access expired.".to_owned()),
+            _ => AppError::Reconnect(String::new()),
+        },
+        RefreshError::Unreadable => {
+            AppError::Reconnect("The stored access cannot be used.".to_owned())
+        }
+        RefreshError::Upstream(e) => match e.kind {
+            ErrorKind::Reauth { .. } => AppError::Reconnect(e.action().to_owned()),
+            ErrorKind::RateLimited => AppError::RateLimited {
+                retry_after_secs: retry_after(&e).as_secs().min(u32::MAX as u64) as u32,
+            },
+            _ => AppError::Upstream(e.action().to_owned()),
+        },
+        RefreshError::Store(e) => e.into(),
+    }
+}
+
+/// RFC 3339 UTC with milliseconds (`2023-06-01T00:00:00.000Z`), as the REST API writes dates.
+pub fn rfc3339(unix: i64) -> String {
+    let t =
+        time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// Disconnects an integration: `revoked`, its token deleted in the same statement (ST-09), and
+/// its cached media deleted.
+pub async fn disconnect(st: &AppState, id: &str, by: &str) -> Result<bool, StoreError> {
+    // What was cached of the account's media goes with its access.
+    crate::server::media::cache::purge(st, id).await?;
+    st.store
+        .integration_end(
+            id,
+            "revoked",
+            Some("disconnected"),
+            Some(&format!("Disconnected by {by}.")),
+            st.clock.now(),
+        )
+        .await
+}
+
+/// How long callers should wait after a refresh that Instagram rate-limited.
+pub fn retry_after(e: &InstagramError) -> Duration {
+    if e.kind == ErrorKind::RateLimited {
+        e.retry_after.unwrap_or(Duration::from_secs(60))
+    } else {
+        Duration::from_secs(60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_rfc3339_utc_with_milliseconds() {
+        assert_eq!(rfc3339(1_685_577_600), "2023-06-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn last4_takes_the_end() {
+        assert_eq!(last4("IGAAabcdef1234"), "1234");
+        assert_eq!(last4("ab"), "ab");
+    }
+
+    #[test]
+    fn failures_back_off_more_each_day_within_bounds() {
+        let e = InstagramError {
+            kind: ErrorKind::Transient,
+            code: None,
+            subcode: None,
+            http_status: None,
+            message: String::new(),
+            trace_id: None,
+            retry_after: None,
+        };
+        assert_eq!(next_attempt(0, &e, 0), 900);
+        assert_eq!(next_attempt(0, &e, 2), 3600);
+        assert_eq!(next_attempt(0, &e, 30), 6 * 3600);
+        let waited = InstagramError {
+            retry_after: Some(Duration::from_secs(1200)),
+            ..e
+        };
+        assert_eq!(next_attempt(0, &waited, 0), 1200);
+    }
+}

@@ -1,0 +1,394 @@
+//! What Meta calls: the webhook (verification and signed deliveries), and the deauthorize and
+//! data-deletion callbacks. These routes sit outside the session and CSRF layers (WH-09): they
+//! are authenticated by HMAC alone.
+//!
+//! A delivery is verified over its raw bytes, stored once per body, answered 200 at once, and
+//! processed by [`run_worker`] in the background, where each event's natural key (comment or
+//! message ID) makes its side effect happen once, however often Meta repeats it.
+
+use std::{
+    net::{IpAddr, SocketAddr},
+    num::NonZeroU32,
+    sync::Arc,
+    time::Duration,
+};
+
+use axum::{
+    body::Bytes,
+    extract::{ConnectInfo, DefaultBodyLimit, Query, State},
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Form, Json, Router,
+};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+use serde_json::json;
+use subtle::ConstantTimeEq;
+use tokio::sync::{broadcast, Notify};
+
+use crate::server::{
+    db::DeletionRow,
+    ids,
+    instagram::webhook::{self, parse_delivery, parse_signed_request},
+    state::AppState,
+};
+
+/// WH-07: the largest delivery read (Meta batches up to 1000 updates).
+pub const MAX_BODY: usize = 2 * 1024 * 1024;
+/// Failed signatures allowed per client address and minute before answering 429 (WH-08).
+const FAILURES_PER_MINUTE: u32 = 30;
+
+/// A processed webhook event, for live views.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessedEvent {
+    /// The account it concerns.
+    pub account_id: String,
+    /// The field (`comments`, `messages`, …).
+    pub field: String,
+    /// Its natural key.
+    pub key: String,
+    /// Received at (Unix seconds).
+    pub received_at: i64,
+}
+
+/// Shared state of the webhook machinery.
+pub struct WebhookRuntime {
+    /// Wakes the worker when a delivery is stored.
+    pub notify: Notify,
+    failures: DefaultKeyedRateLimiter<IpAddr>,
+    /// Events as they are processed.
+    pub events: broadcast::Sender<ProcessedEvent>,
+}
+
+impl std::fmt::Debug for WebhookRuntime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WebhookRuntime")
+    }
+}
+
+impl Default for WebhookRuntime {
+    fn default() -> Self {
+        Self {
+            notify: Notify::new(),
+            failures: RateLimiter::keyed(Quota::per_minute(
+                NonZeroU32::new(FAILURES_PER_MINUTE).expect("non-zero"),
+            )),
+            events: broadcast::channel(256).0,
+        }
+    }
+}
+
+/// The Meta-facing routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/integrations/instagram/webhook", get(verify).post(receive))
+        .route("/integrations/instagram/deauthorize", post(deauthorize))
+        .route("/integrations/instagram/data-deletion", post(data_deletion))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+}
+
+fn secrets(st: &AppState) -> Vec<Vec<u8>> {
+    let mut all = vec![st
+        .config
+        .instagram
+        .app_credentials()
+        .app_secret
+        .expose_secret()
+        .as_bytes()
+        .to_vec()];
+    if st.config.uses_sandbox() {
+        all.push(crate::server::sandbox::META_APP_SECRET.as_bytes().to_vec());
+    }
+    for s in &st.config.instagram.extra_webhook_secrets {
+        all.push(s.expose_secret().as_bytes().to_vec());
+    }
+    all
+}
+
+/// Meta's verification query.
+#[derive(Debug, Deserialize)]
+pub struct VerifyQuery {
+    #[serde(rename = "hub.mode")]
+    mode: Option<String>,
+    #[serde(rename = "hub.verify_token")]
+    verify_token: Option<String>,
+    #[serde(rename = "hub.challenge")]
+    challenge: Option<String>,
+}
+
+/// `GET`: echoes `hub.challenge` as plain text when the verify token matches (WH-01).
+async fn verify(State(st): State<AppState>, Query(q): Query<VerifyQuery>) -> Response {
+    let Some(expected) = &st.config.instagram.webhook_verify_token else {
+        tracing::warn!("webhook verification refused: INSTAGRAM_WEBHOOK_VERIFY_TOKEN is not set");
+        return StatusCode::FORBIDDEN.into_response();
+    };
+    let given = q.verify_token.unwrap_or_default();
+    let token_ok: bool = given
+        .as_bytes()
+        .ct_eq(expected.expose_secret().as_bytes())
+        .into();
+    if q.mode.as_deref() != Some("subscribe") || !token_ok {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let challenge = q.challenge.unwrap_or_default();
+    if challenge.is_empty()
+        || challenge.len() > 128
+        || !challenge
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return StatusCode::BAD_REQUEST.into_response();
+    }
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        challenge,
+    )
+        .into_response()
+}
+
+/// `POST`: verify the raw body, store it once, answer 200 (WH-02 to WH-05).
+async fn receive(
+    State(st): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body_sha256 = ids::sha256_hex(&body);
+    let signature = headers
+        .get("x-hub-signature-256")
+        .and_then(|v| v.to_str().ok());
+    let secrets = secrets(&st);
+    let refs: Vec<&[u8]> = secrets.iter().map(Vec::as_slice).collect();
+    if let Err(e) = webhook::verify(signature, &body, &refs) {
+        let throttled = st.webhooks.failures.check_key(&peer.ip()).is_err();
+        tracing::warn!(webhook.body_sha256 = %body_sha256, error = %e, throttled, "webhook signature refused");
+        let status = if throttled {
+            StatusCode::TOO_MANY_REQUESTS
+        } else {
+            StatusCode::UNAUTHORIZED
+        };
+        return (
+            status,
+            Json(json!({ "error": { "code": "invalid_signature", "message": e.to_string() } })),
+        )
+            .into_response();
+    }
+    let now = st.clock.now();
+    match st
+        .store
+        .webhook_insert(&ids::new_id("whe"), &body_sha256, &body, now)
+        .await
+    {
+        Ok(inserted) => {
+            tracing::info!(webhook.body_sha256 = %body_sha256, duplicate = !inserted, "webhook delivery stored");
+            if inserted {
+                st.webhooks.notify.notify_one();
+            }
+            (StatusCode::OK, "EVENT_RECEIVED").into_response()
+        }
+        Err(e) => {
+            // A 5xx makes Meta deliver again later: nothing is lost.
+            tracing::error!(error = %e, "storing a webhook delivery failed");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
+/// Meta's callback form.
+#[derive(Debug, Deserialize)]
+pub struct SignedForm {
+    signed_request: Option<String>,
+}
+
+fn bad_signed_request(why: impl std::fmt::Display) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({ "error": { "code": "invalid_signed_request", "message": why.to_string() } })),
+    )
+        .into_response()
+}
+
+fn verified_user(st: &AppState, form: &SignedForm) -> Result<String, String> {
+    let signed = form
+        .signed_request
+        .as_deref()
+        .ok_or_else(|| "signed_request is missing".to_owned())?;
+    let secrets = secrets(st);
+    let refs: Vec<&[u8]> = secrets.iter().map(Vec::as_slice).collect();
+    parse_signed_request(signed, &refs)
+        .map(|r| r.user_id)
+        .map_err(|e| e.to_string())
+}
+
+/// Deauthorize: the person removed the app on Instagram. The integration is revoked and its
+/// token deleted in one statement (WH-11, ST-09). Idempotent.
+async fn deauthorize(
+    State(st): State<AppState>,
+    form: Result<Form<SignedForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return bad_signed_request("the body is not a form with signed_request");
+    };
+    let instagram_id = match verified_user(&st, &form) {
+        Ok(u) => u,
+        Err(why) => return bad_signed_request(why),
+    };
+    let result = async {
+        if let Some(row) = st.store.integration_by_instagram_id(&instagram_id).await? {
+            st.store
+                .integration_end(
+                    &row.id,
+                    "revoked",
+                    Some("deauthorized"),
+                    Some("The app was removed from the account on Instagram; reconnect to use it again."),
+                    st.clock.now(),
+                )
+                .await?;
+            tracing::info!(integration.id = %row.id, "integration deauthorized by Meta");
+        }
+        Ok::<_, crate::server::db::StoreError>(())
+    };
+    match result.await {
+        Ok(()) => Json(json!({ "success": true })).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "deauthorize failed");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
+/// Data deletion: everything stored about the account is deleted now; Meta gets the status
+/// page's URL and the confirmation code. A replay answers with the same code.
+async fn data_deletion(
+    State(st): State<AppState>,
+    form: Result<Form<SignedForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return bad_signed_request("the body is not a form with signed_request");
+    };
+    let instagram_id = match verified_user(&st, &form) {
+        Ok(u) => u,
+        Err(why) => return bad_signed_request(why),
+    };
+    let result = async {
+        let now = st.clock.now();
+        let deleted = st.store.delete_account_data(&instagram_id).await?;
+        let code = match st.store.deletion_latest_for(&instagram_id).await? {
+            Some(prev) if deleted.integrations == 0 => prev.code,
+            _ => {
+                let code = format!("del_{}", ids::random_token(9));
+                st.store
+                    .deletion_insert(&DeletionRow {
+                        code: code.clone(),
+                        instagram_id: instagram_id.clone(),
+                        requested_at: now,
+                        completed_at: Some(now),
+                    })
+                    .await?;
+                code
+            }
+        };
+        tracing::info!(
+            deleted.integrations = deleted.integrations,
+            deleted.users = deleted.users,
+            deleted.sessions = deleted.sessions,
+            "data deleted at Meta's request"
+        );
+        Ok::<_, crate::server::db::StoreError>(code)
+    };
+    match result.await {
+        Ok(code) => Json(json!({
+            "url": st.config.public_url(&format!("/privacy/deletion?code={code}")),
+            "confirmation_code": code,
+        }))
+        .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "data deletion failed");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
+/// How long a worker may hold a delivery before another may take it.
+const PROCESS_LEASE_SECS: i64 = 60;
+
+/// Processes stored deliveries until `shutdown` resolves: each event's natural key is recorded
+/// once, and only a newly recorded event has a side effect (WH-05). Unknown objects and fields
+/// are kept and acknowledged (WH-06).
+pub async fn run_worker(st: AppState, shutdown: impl std::future::Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    loop {
+        match process_next(&st).await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(e) => tracing::error!(error = %e, "webhook worker: storage failure"),
+        }
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = st.webhooks.notify.notified() => {}
+            () = tokio::time::sleep(Duration::from_secs(5)) => {}
+        }
+    }
+}
+
+/// Processes one stored delivery; `false` when there is none.
+pub async fn process_next(st: &AppState) -> Result<bool, crate::server::db::StoreError> {
+    let now = st.clock.now();
+    let Some(event) = st
+        .store
+        .webhook_claim(now, now + PROCESS_LEASE_SECS)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let delivery = match parse_delivery(&event.body) {
+        Ok(d) => d,
+        Err(why) => {
+            tracing::warn!(webhook.id = %event.id, "a stored delivery is not a webhook payload");
+            st.store
+                .webhook_finish(&event.id, "failed", Some(&why), now)
+                .await?;
+            return Ok(true);
+        }
+    };
+    for entry in &delivery.entries {
+        for e in &entry.events {
+            let key = format!("{}:{}", entry.account_id, e.natural_key());
+            let fresh = st
+                .store
+                .webhook_event_key_insert(&key, &event.id, &entry.account_id, e.field(), now)
+                .await?;
+            if fresh {
+                st.metrics.webhook_event(e.field());
+                if let Err(e) =
+                    crate::server::media::invalidate_for_event(st, &entry.account_id, e).await
+                {
+                    tracing::warn!(error = %e, "the media cache could not be expired for a webhook event");
+                }
+                tracing::info!(
+                    webhook.object = %delivery.object,
+                    webhook.field = e.field(),
+                    entry.id = %entry.account_id,
+                    "webhook event"
+                );
+                let _ = st.webhooks.events.send(ProcessedEvent {
+                    account_id: entry.account_id.clone(),
+                    field: e.field().to_owned(),
+                    key,
+                    received_at: event.received_at,
+                });
+            }
+        }
+    }
+    st.store
+        .webhook_finish(&event.id, "done", None, now)
+        .await?;
+    Ok(true)
+}
+
+/// The shared runtime, for the state.
+pub fn runtime() -> Arc<WebhookRuntime> {
+    Arc::new(WebhookRuntime::default())
+}

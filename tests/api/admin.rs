@@ -1,0 +1,257 @@
+//! The admin console: who may see it and act, what it shows, refresh one and all, and the
+//! live webhook log.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+const DAY: i64 = 86_400;
+const BAKERY_ID: &str = "17841400000000001";
+
+/// An app whose admin is the owner of sandbox.bakery, and a browser signed in as them.
+async fn with_admin() -> (TestApp, reqwest::Client) {
+    let app = TestApp::builder()
+        .var("ADMIN_INSTAGRAM_USERS", "sandbox.bakery")
+        .spawn()
+        .await;
+    let admin = app.browser();
+    app.connect(&admin, BAKERY_ID).await;
+    (app, admin)
+}
+
+async fn page(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
+    let res = client.get(app.url(path)).send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn only_admins_see_the_console_and_use_its_actions() {
+    let (app, _) = with_admin().await;
+    let victim = app.seed_account("someone.else", 40 * DAY).await;
+
+    let stranger = app.browser();
+    let (status, body) = page(&app, &stranger, "/admin").await;
+    assert_eq!(status, 401);
+    assert!(body.contains("Sign in as an admin"), "{body}");
+
+    let user = app.browser();
+    app.connect(&user, "17841400000000002").await;
+    let (status, body) = page(&app, &user, "/admin").await;
+    assert_eq!(status, 403);
+    assert!(body.contains("Admins only"));
+    assert!(!body.contains("someone.else"), "nothing leaks");
+    for (path, form) in [
+        ("/api/admin/refresh", vec![("id", victim.as_str())]),
+        ("/api/admin/disconnect", vec![("id", victim.as_str())]),
+        ("/api/admin/refresh-all", vec![("days", "30")]),
+        ("/api/admin/overview", vec![]),
+    ] {
+        let res = app.call_form(&user, path, &form).await;
+        assert_eq!(res.status(), 403, "{path}");
+    }
+    assert_eq!(
+        user.get(app.url("/admin/events"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let row = app.store.integration_get(&victim).await.unwrap().unwrap();
+    assert_eq!(
+        (row.status.as_str(), row.version),
+        ("active", 1),
+        "untouched"
+    );
+}
+
+#[tokio::test]
+async fn the_console_lists_every_account_with_its_expiry_sorted_and_filtered() {
+    let (app, admin) = with_admin().await;
+    app.seed_account("expiring.one", 45 * DAY).await;
+    app.seed_account("fresh.one", 2 * DAY).await;
+    let broken = app.seed_account("broken.one", 20 * DAY).await;
+    app.store
+        .integration_set_status(
+            &broken,
+            "needs_reauth",
+            Some("reauth"),
+            Some("Instagram refused the token."),
+            0,
+        )
+        .await
+        .unwrap();
+
+    let (status, body) = page(&app, &admin, "/admin").await;
+    assert_eq!(status, 200);
+    for name in [
+        "@sandbox.bakery",
+        "@expiring.one",
+        "@fresh.one",
+        "@broken.one",
+    ] {
+        assert!(body.contains(name), "{name}");
+    }
+    assert!(body.contains("data-state=\"expiring\""));
+    assert!(body.contains("data-state=\"needs_reconnect\""));
+    assert!(
+        body.contains("Instagram refused the token."),
+        "the last error is shown"
+    );
+    assert!(body.contains("15 days left"), "days left");
+    assert!(body.contains("data-testid=\"expiry-timeline\""));
+    assert!(
+        body.contains(&app.url("/auth/instagram/callback")),
+        "the redirect URI to register"
+    );
+    assert!(body.contains("Invalid auth code"));
+
+    // Soonest expiry first by default.
+    let positions: Vec<usize> = ["expiring.one", "fresh.one", "sandbox.bakery"]
+        .iter()
+        .map(|n| body.find(&format!("data-username=\"{n}\"")).unwrap())
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
+    let (_, by_name) = page(&app, &admin, "/admin?sort=username").await;
+    assert!(
+        by_name.find("data-username=\"broken.one\"")
+            < by_name.find("data-username=\"expiring.one\"")
+    );
+
+    let (_, filtered) = page(&app, &admin, "/admin?state=expiring").await;
+    assert!(filtered.contains("data-username=\"expiring.one\""));
+    assert!(!filtered.contains("data-username=\"fresh.one\""));
+    assert!(filtered.contains("1 of 4 accounts"));
+    let (_, searched) = page(&app, &admin, "/admin?q=broken").await;
+    assert!(searched.contains("data-username=\"broken.one\""));
+    assert!(!searched.contains("data-username=\"expiring.one\""));
+}
+
+#[tokio::test]
+async fn an_admin_refreshes_one_and_then_all_that_expire_soon() {
+    let (app, admin) = with_admin().await;
+    let one = app.seed_account("refresh.me", 45 * DAY).await;
+    let others = [
+        app.seed_account("batch.a", 40 * DAY).await,
+        app.seed_account("batch.b", 50 * DAY).await,
+    ];
+    app.seed_account("not.yet", 5 * DAY).await;
+
+    // A plain form post comes back to the console with the outcome.
+    let res = admin
+        .post(app.url("/api/admin/refresh"))
+        .header("accept", "text/html")
+        .form(&[("id", one.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection());
+    assert_eq!(res.headers()["location"], "/admin");
+    let row = app.store.integration_get(&one).await.unwrap().unwrap();
+    assert_eq!(row.version, 2);
+    let (_, body) = page(&app, &admin, "/admin").await;
+    assert!(body.contains("@refresh.me was refreshed"), "the notice");
+    assert!(body.contains("59 days left") || body.contains("60 days left"));
+
+    // Refresh all: a background batch whose progress the console polls.
+    let res = app
+        .call_form(&admin, "/api/admin/refresh-all", &[("days", "30")])
+        .await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    let started = Instant::now();
+    let panel = loop {
+        let res = admin
+            .get(app.url("/admin/batch"))
+            .header("x-fragment", "1")
+            .send()
+            .await
+            .unwrap();
+        let html = res.text().await.unwrap();
+        if html.contains("data-running=\"false\"") {
+            break html;
+        }
+        assert!(
+            html.contains("data-poll=\"/admin/batch\""),
+            "polled while running"
+        );
+        assert!(started.elapsed() < Duration::from_secs(20));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(
+        panel.contains("2 of 2 done: 2 refreshed, 0 failed"),
+        "{panel}"
+    );
+    for id in &others {
+        assert_eq!(
+            app.store
+                .integration_get(id)
+                .await
+                .unwrap()
+                .unwrap()
+                .version,
+            2
+        );
+    }
+    let res = app
+        .call_form(&admin, "/api/admin/refresh-all", &[("days", "0")])
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("from 1 to 60"));
+}
+
+#[tokio::test]
+async fn admin_actions_refuse_cross_site_requests() {
+    let (app, admin) = with_admin().await;
+    let id = app.seed_account("csrf.target", 45 * DAY).await;
+    let res = admin
+        .post(app.url("/api/admin/disconnect"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("id", id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let row = app.store.integration_get(&id).await.unwrap().unwrap();
+    assert_eq!(row.status, "active");
+}
+
+#[tokio::test]
+async fn webhook_deliveries_reach_the_console_live() {
+    let (app, admin) = with_admin().await;
+    let res = admin.get(app.url("/admin/events")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/event-stream"));
+    let mut res = res;
+
+    // The sandbox sends Meta's signed delivery to the app.
+    let sent = reqwest::Client::new()
+        .post(format!("{}__sandbox/webhooks/send", app.sandbox.url()))
+        .json(&json!({
+            "url": app.url("/integrations/instagram/webhook"),
+            "events": [{ "type": "comment", "account": "sandbox.bakery", "text": "Live!" }]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(sent.status().is_success(), "{:?}", sent.text().await);
+
+    let mut received = String::new();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !received.contains("webhook-row") {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, res.chunk()).await {
+            Ok(Ok(Some(chunk))) => received.push_str(&String::from_utf8_lossy(&chunk)),
+            other => panic!("no event arrived: {other:?}; got {received}"),
+        }
+    }
+    assert!(received.contains("data: <tr"), "{received}");
+    assert!(
+        received.contains(BAKERY_ID) && received.contains("comments"),
+        "{received}"
+    );
+}

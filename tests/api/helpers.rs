@@ -1,0 +1,341 @@
+//! Test harness: the real application on a random loopback port with a fresh database.
+//!
+//! `TestApp::spawn()` builds the app exactly as `main` does (configuration, migrations, router,
+//! middleware), on `127.0.0.1:0`, with its data in a temporary directory that disappears with
+//! the `TestApp`. Set `TEST_LOG=1` to see the app's logs.
+
+use std::{
+    collections::HashMap,
+    path::Path,
+    sync::{Arc, Once},
+};
+
+use instagram_connect::server::{
+    clock::OffsetClock, config::Config, db::Store, sandbox::Sandbox, startup::Application,
+    state::AppState,
+};
+use leptos::config::LeptosOptions;
+use serde_json::Value;
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+
+/// The output name cargo-leptos gives the browser bundle (see `Cargo.toml`).
+pub const OUTPUT_NAME: &str = "instagram-connect";
+
+/// A running app.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub base_url: String,
+    /// A client that keeps cookies and never follows redirects.
+    pub client: reqwest::Client,
+    /// The app's data directory (database and keys).
+    pub data_dir: tempfile::TempDir,
+    /// The app's store.
+    pub store: Arc<dyn Store>,
+    /// The Instagram sandbox the app talks to.
+    pub sandbox: Sandbox,
+    /// The app's clock, which tests can move.
+    pub clock: Arc<OffsetClock>,
+    /// The app's shared state, to call services directly.
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+/// How to start a [`TestApp`].
+#[derive(Default)]
+pub struct TestAppBuilder {
+    vars: HashMap<String, String>,
+    site_root: Option<std::path::PathBuf>,
+}
+
+impl TestAppBuilder {
+    /// Sets a configuration variable.
+    pub fn var(mut self, name: &str, value: &str) -> Self {
+        self.vars.insert(name.to_owned(), value.to_owned());
+        self
+    }
+
+    /// Serves static files from `dir` instead of an empty site.
+    pub fn site_root(mut self, dir: &Path) -> Self {
+        self.site_root = Some(dir.to_owned());
+        self
+    }
+
+    /// Starts the app.
+    pub async fn spawn(self) -> TestApp {
+        init_logging();
+        let data_dir = tempfile::tempdir().expect("a temporary directory");
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+        let addr = listener.local_addr().unwrap();
+        let base_url = format!("http://{addr}");
+
+        let mut vars: HashMap<String, String> = HashMap::from([
+            ("APP_ENV".into(), "test".into()),
+            ("LISTEN_ADDR".into(), addr.to_string()),
+            ("PUBLIC_BASE_URL".into(), base_url.clone()),
+            ("DATA_DIR".into(), data_dir.path().display().to_string()),
+            ("SANDBOX_LISTEN_ADDR".into(), "127.0.0.1:0".into()),
+            // Tests run the scheduler's work themselves, when they choose.
+            ("REFRESH_SCHEDULER".into(), "off".into()),
+        ]);
+        vars.extend(self.vars);
+        let config =
+            Config::from_lookup(|k| vars.get(k).cloned()).expect("a valid test configuration");
+
+        let site_root = self
+            .site_root
+            .unwrap_or_else(|| data_dir.path().join("site"));
+        let leptos_options = LeptosOptions::builder()
+            .output_name(OUTPUT_NAME)
+            .site_root(site_root.display().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(addr)
+            .build();
+
+        let clock = Arc::new(OffsetClock::default());
+        let mut app =
+            Application::build_on_with_clock(listener, config, leptos_options, clock.clone())
+                .await
+                .expect("the app starts");
+        let state = app.state();
+        let store = app.store();
+        let sandbox = app.take_sandbox().expect("the test app embeds the sandbox");
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until(async {
+            let _ = rx.await;
+        }));
+
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        TestApp {
+            base_url,
+            client,
+            data_dir,
+            store,
+            sandbox,
+            clock,
+            state,
+            shutdown: Some(tx),
+            server: Some(server),
+        }
+    }
+}
+
+impl TestApp {
+    /// Starts an app with the default test configuration.
+    pub async fn spawn() -> TestApp {
+        TestApp::builder().spawn().await
+    }
+
+    /// Starts configuring an app.
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder::default()
+    }
+
+    /// An absolute URL on the app.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the app answers")
+    }
+
+    /// A client with its own cookie jar (another browser).
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .unwrap()
+    }
+
+    /// Calls a server function with a form body (as an HTML form does).
+    pub async fn call_form(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
+            .post(self.url(path))
+            .header("accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("the app answers")
+    }
+
+    /// Starts a connection in `client`'s session; returns Instagram's (the sandbox's)
+    /// authorization URL.
+    pub async fn start_connect(&self, client: &reqwest::Client) -> url::Url {
+        let res = self
+            .call_form(client, "/api/connect/start", &[("return_to", "")])
+            .await;
+        assert_eq!(res.status(), 200, "{:?}", res.text().await);
+        let body: String = res.json().await.unwrap();
+        url::Url::parse(&body).unwrap()
+    }
+
+    /// Presses Allow on the sandbox's sign-in page for `account` with `scopes` ticked; returns
+    /// the callback URL Instagram redirects to.
+    pub async fn allow(&self, authorize: &url::Url, account_id: &str, scopes: &[&str]) -> url::Url {
+        let q: HashMap<String, String> = authorize.query_pairs().into_owned().collect();
+        let mut form: Vec<(&str, String)> = vec![
+            ("client_id", q["client_id"].clone()),
+            ("redirect_uri", q["redirect_uri"].clone()),
+            ("state", q["state"].clone()),
+            ("requested", q["scope"].clone()),
+            ("account", account_id.to_owned()),
+            ("decision", "allow".to_owned()),
+        ];
+        for s in scopes {
+            form.push(("scope", (*s).to_owned()));
+        }
+        let res = self
+            .browser()
+            .post(format!("{}oauth/authorize", self.sandbox.url()))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            res.status().is_redirection(),
+            "{}",
+            res.text().await.unwrap()
+        );
+        url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap()
+    }
+
+    /// Completes a connection from a callback URL; returns the server function's JSON.
+    pub async fn complete(&self, client: &reqwest::Client, callback: &url::Url) -> Value {
+        let q: HashMap<String, String> = callback.query_pairs().into_owned().collect();
+        let code = q.get("code").cloned().unwrap_or_default();
+        let state = q.get("state").cloned().unwrap_or_default();
+        let res = self
+            .call_form(
+                client,
+                "/api/connect/complete",
+                &[("code", &code), ("state", &state)],
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+        res.json().await.unwrap()
+    }
+
+    /// Connects `account_id` with every default scope in `client`'s session; returns the
+    /// integration summary.
+    pub async fn connect(&self, client: &reqwest::Client, account_id: &str) -> Value {
+        let authorize = self.start_connect(client).await;
+        let callback = self
+            .allow(
+                &authorize,
+                account_id,
+                &instagram_connect::server::instagram::endpoints::DEFAULT_SCOPES,
+            )
+            .await;
+        let result = self.complete(client, &callback).await;
+        result["Connected"]["integration"].clone()
+    }
+
+    /// Creates a sandbox account named `name` and stores it as connected, with a token
+    /// issued `age_secs` ago (in the app's and the sandbox's time) and a user of its own.
+    /// Returns the integration ID.
+    pub async fn seed_account(&self, name: &str, age_secs: i64) -> String {
+        use instagram_connect::server::{
+            clock::Clock,
+            db::{ConnectionWrite, UserRow},
+            instagram::endpoints::DEFAULT_SCOPES,
+            sandbox::{state::TokenKind, NewAccount},
+            tokens,
+        };
+        use secrecy::{ExposeSecret, SecretString};
+        let ig_id = self
+            .sandbox
+            .add_account(NewAccount::named(name))
+            .expect("a new sandbox account");
+        let token = self.sandbox.issue_token(&ig_id, TokenKind::Long, age_secs);
+        let now = self.clock.now();
+        let user_id = format!("usr_{}", name.replace('.', "_"));
+        self.store
+            .user_insert(&UserRow {
+                id: user_id.clone(),
+                display_name: name.to_owned(),
+                created_at: now,
+                updated_at: now,
+            })
+            .await
+            .unwrap();
+        let id = format!("int_{}", name.replace('.', "_"));
+        let secret = SecretString::from(token);
+        let issued_at = now - age_secs;
+        self.store
+            .integration_save_connection(&ConnectionWrite {
+                id: id.clone(),
+                user_id,
+                instagram_id: ig_id,
+                app_scoped_id: None,
+                username: name.to_owned(),
+                account_type: Some("Business".to_owned()),
+                scopes: DEFAULT_SCOPES.join(","),
+                status: "active".to_owned(),
+                sealed: self.state.keyring.seal(&id, &secret),
+                token_last4: tokens::last4(secret.expose_secret()),
+                issued_at,
+                expires_at: issued_at + 60 * 86_400,
+                now,
+            })
+            .await
+            .unwrap();
+        id
+    }
+
+    /// The signed-in viewer of `client`'s session (JSON), or null.
+    pub async fn viewer(&self, client: &reqwest::Client) -> Value {
+        self.call_form(client, "/api/account/viewer", &[])
+            .await
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Stops the server gracefully and waits for it to finish.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("the server task")
+                .expect("a clean shutdown");
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+fn init_logging() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            instagram_connect::server::telemetry::init(
+                instagram_connect::server::config::LogFormat::Pretty,
+            );
+        }
+    });
+}

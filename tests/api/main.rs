@@ -1,0 +1,22 @@
+//! HTTP-level tests: the real app on a loopback port, driven with a real HTTP client, and the
+//! Instagram client against the sandbox.
+//!
+//! One test binary (modules below) keeps linking to once per build.
+
+mod admin;
+mod assets;
+mod cli;
+mod connect;
+mod faults;
+mod gallery;
+mod health;
+mod helpers;
+mod instagram;
+mod lifecycle;
+mod pages;
+mod rest;
+mod rotation;
+mod sandbox;
+mod security;
+mod storage;
+mod webhooks;

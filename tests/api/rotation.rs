@@ -1,0 +1,104 @@
+//! ST-03: key rotation re-seals every token, resumably, and old keys can then go.
+
+use std::process::Command;
+
+use instagram_connect::server::{
+    crypto::{KeySource, Keyring},
+    sandbox::seed::BAKERY_ID,
+    startup::check_keys,
+};
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn rotate_key_reseals_tokens_and_the_old_key_can_be_removed() {
+    let app = TestApp::spawn().await;
+    app.connect(&app.browser(), BAKERY_ID).await;
+    app.connect(&app.browser(), "17841400000000002").await;
+    let data = app.data_dir.path();
+    let before = app
+        .store
+        .integration_by_instagram_id(BAKERY_ID)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(before.key_id.as_deref(), Some("k1"));
+    let old_token = instagram_connect::server::tokens::open_token(&app.state, &before)
+        .await
+        .unwrap();
+
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_instagram-connect"))
+            .env_clear()
+            .current_dir(data)
+            .env("DATA_DIR", data)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["rotate-key"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        stdout.contains("Added key k2") && stdout.contains("Re-sealed 2 token(s) with k2"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("older keys may be removed"), "{stdout}");
+
+    let after = app
+        .store
+        .integration_by_instagram_id(BAKERY_ID)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.key_id.as_deref(), Some("k2"));
+    let keys = KeySource::File {
+        path: data.join("token-keys"),
+        create: false,
+    }
+    .load()
+    .unwrap();
+    let opened = keys.open(&after.id, &after.sealed().unwrap()).unwrap();
+    assert_eq!(
+        secrecy::ExposeSecret::expose_secret(&opened),
+        secrecy::ExposeSecret::expose_secret(&old_token)
+    );
+
+    // Resuming is harmless.
+    let out = run(&["rotate-key", "--rewrap-only"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Re-sealed 0 token(s)"));
+
+    // With k1 removed, startup accepts the keyring: no token needs it any more.
+    let text = std::fs::read_to_string(data.join("token-keys")).unwrap();
+    let k2_only: Vec<(String, [u8; 32])> = text
+        .lines()
+        .filter(|l| l.starts_with("k2:"))
+        .map(|l| {
+            (
+                "k2".to_owned(),
+                instagram_connect::server::crypto::parse_key(&l[3..]).unwrap(),
+            )
+        })
+        .collect();
+    let ring = Keyring::new(k2_only).unwrap();
+    check_keys(app.store.as_ref(), &ring, 0)
+        .await
+        .expect("k1 is no longer needed");
+
+    // Whereas before the rewrap a keyring without k1 is refused.
+    let fresh = TestApp::spawn().await;
+    fresh.connect(&fresh.browser(), BAKERY_ID).await;
+    let lonely = Keyring::new(vec![("k9".into(), rand_key())]).unwrap();
+    let e = check_keys(fresh.store.as_ref(), &lonely, 0)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("k1"), "{e}");
+}
+
+fn rand_key() -> [u8; 32] {
+    let mut k = [0u8; 32];
+    for (i, b) in k.iter_mut().enumerate() {
+        *b = i as u8 * 7 + 3;
+    }
+    k
+}
