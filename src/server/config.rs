@@ -234,6 +234,10 @@ pub struct RefreshConfig {
     /// Whether the server runs the scheduler (`REFRESH_SCHEDULER`); the CLI's
     /// `refresh-tokens` works either way.
     pub scheduler: bool,
+    /// How long a refresher holds a token's lease (`REFRESH_LEASE_SECS`): longer than one
+    /// refresh with its retries may take. The scheduled job's lease is 2.5 times as long, and
+    /// is renewed while the batch runs.
+    pub lease_secs: i64,
 }
 
 impl Default for RefreshConfig {
@@ -243,6 +247,7 @@ impl Default for RefreshConfig {
             interval_secs: 6 * 3600,
             concurrency: 4,
             scheduler: true,
+            lease_secs: 120,
         }
     }
 }
@@ -701,6 +706,7 @@ impl Config {
             window_secs: i64::from(r.number("REFRESH_WINDOW_DAYS", 30, 2..=59)) * 86_400,
             interval_secs: i64::from(r.number("REFRESH_INTERVAL_MINUTES", 360, 1..=10_080)) * 60,
             concurrency: r.number("REFRESH_CONCURRENCY", 4, 1..=64) as usize,
+            lease_secs: i64::from(r.number("REFRESH_LEASE_SECS", 120, 5..=600)),
             scheduler: match r.get("REFRESH_SCHEDULER").as_deref() {
                 None | Some("on" | "true" | "1" | "yes") => true,
                 Some("off" | "false" | "0" | "no") => false,

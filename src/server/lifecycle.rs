@@ -30,10 +30,16 @@ use super::{
 
 /// The job lease's name.
 pub const JOB: &str = "refresh-tokens";
-/// How long the job lease lasts without renewal.
-const JOB_LEASE_SECS: i64 = 300;
-/// How often an instance checks whether a scheduled run is due.
-const POLL: Duration = Duration::from_secs(60);
+/// How long the job lease lasts without renewal: 2.5 token leases (300 s by default).
+fn job_lease_secs(st: &AppState) -> i64 {
+    st.config.refresh.lease_secs * 5 / 2
+}
+
+/// How often an instance checks whether a scheduled run is due (or its holder died): every
+/// minute, or a third of the job lease when that is shorter.
+fn poll(st: &AppState) -> Duration {
+    Duration::from_secs((job_lease_secs(st) / 3).clamp(1, 60) as u64)
+}
 /// A window that covers every token (`--all`).
 const EVERYTHING: i64 = i64::MAX / 4;
 
@@ -290,7 +296,7 @@ pub async fn run_scheduled(
     let now = st.clock.now();
     if !st
         .store
-        .job_claim(JOB, &owner, now + JOB_LEASE_SECS, now, force)
+        .job_claim(JOB, &owner, now + job_lease_secs(st), now, force)
         .await?
     {
         return Ok(None);
@@ -301,8 +307,8 @@ pub async fn run_scheduled(
         let owner = owner.clone();
         async move {
             loop {
-                tokio::time::sleep(Duration::from_secs((JOB_LEASE_SECS / 3) as u64)).await;
-                let until = st.clock.now() + JOB_LEASE_SECS;
+                tokio::time::sleep(Duration::from_secs((job_lease_secs(&st) / 3) as u64)).await;
+                let until = st.clock.now() + job_lease_secs(&st);
                 match st.store.job_renew(JOB, &owner, until).await {
                     Ok(true) => {}
                     Ok(false) => return,
@@ -361,7 +367,7 @@ pub async fn run_scheduler(st: AppState, shutdown: impl Future<Output = ()>) {
         tokio::select! {
             () = &mut shutdown => return,
             () = st.lifecycle.wake.notified() => {}
-            () = tokio::time::sleep(POLL) => {}
+            () = tokio::time::sleep(poll(&st)) => {}
         }
     }
 }

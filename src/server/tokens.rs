@@ -18,8 +18,8 @@ use crate::server::{
     state::AppState,
 };
 
-/// How long a refresh lease lasts. The whole per-claim budget (attempts, backoff, timeouts)
-/// stays well below it (RF-10).
+/// How long a refresh lease lasts by default (`REFRESH_LEASE_SECS`). The whole per-claim
+/// budget (attempts, backoff, timeouts) stays well below it (RF-10).
 pub const LEASE_SECS: i64 = 120;
 /// A token may be refreshed once it is this old (Instagram's rule).
 pub const MIN_AGE_SECS: i64 = 86_400;
@@ -161,7 +161,7 @@ async fn refresh_with(
     let owner = ids::random_token(12);
     let Some(row) = st
         .store
-        .integration_claim(id, &owner, now + LEASE_SECS, now)
+        .integration_claim(id, &owner, now + st.config.refresh.lease_secs, now)
         .await?
     else {
         return Err(match st.store.integration_get(id).await? {

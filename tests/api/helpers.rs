@@ -339,3 +339,47 @@ fn init_logging() {
         }
     });
 }
+
+/// A fresh PostgreSQL database for one test, made on the server `TEST_DATABASE_URL` names;
+/// its URL. `None`, with a note on stderr, when the variable is not set: the test is skipped.
+/// Databases of earlier runs are dropped the first time.
+pub async fn postgres_database() -> Option<String> {
+    use sqlx::Connection;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    static CLEANED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+
+    let Ok(admin) = std::env::var("TEST_DATABASE_URL") else {
+        eprintln!("note: TEST_DATABASE_URL is not set, so this PostgreSQL test is skipped");
+        return None;
+    };
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("TEST_DATABASE_URL answers");
+    let pid = std::process::id();
+    CLEANED
+        .get_or_init(|| async {
+            let old: Vec<String> = sqlx::query_scalar(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'ic\\_t\\_%' AND datname NOT LIKE $1",
+            )
+            .bind(format!("ic\\_t\\_{pid}\\_%"))
+            .fetch_all(&mut conn)
+            .await
+            .unwrap_or_default();
+            for db in old {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await;
+            }
+        })
+        .await;
+    let name = format!("ic_t_{pid}_{}", COUNTER.fetch_add(1, Ordering::Relaxed));
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut conn)
+        .await
+        .expect("a test database can be created");
+    conn.close().await.ok();
+    let mut url = url::Url::parse(&admin).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(&format!("/{name}"));
+    Some(url.to_string())
+}

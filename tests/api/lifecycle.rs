@@ -9,7 +9,7 @@ use std::{
 
 use instagram_connect::server::{
     clock::Clock,
-    db::{IntegrationRow, SqliteStore},
+    db::{self, IntegrationRow, SqliteStore},
     failpoint::{self, Action},
     lifecycle::{self, Selection},
     sandbox::faults::{Fault, FaultRule},
@@ -18,7 +18,7 @@ use instagram_connect::server::{
 };
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::helpers::TestApp;
+use crate::helpers::{postgres_database, TestApp};
 
 const DAY: i64 = 86_400;
 const WINDOW: i64 = 30 * DAY;
@@ -108,21 +108,24 @@ async fn the_scheduler_refreshes_what_is_due_and_nothing_else() {
 
 /// The app's state with a connection pool of its own (another replica).
 async fn replica(app: &TestApp) -> AppState {
-    let store = SqliteStore::open(&format!(
-        "sqlite://{}/instagram-connect.db",
-        app.data_dir.path().display()
-    ))
-    .await
-    .unwrap();
     AppState {
-        store: Arc::new(store),
+        store: db::open(&app.state.config.database_url).await.unwrap(),
         ..app.state.clone()
     }
 }
 
+/// An app on a fresh PostgreSQL database, or `None` (the test is skipped) without one.
+async fn on_postgres() -> Option<TestApp> {
+    let url = postgres_database().await?;
+    Some(TestApp::builder().var("DATABASE_URL", &url).spawn().await)
+}
+
 #[tokio::test]
 async fn rf02_one_replica_runs_each_scheduled_run() {
-    let app = TestApp::spawn().await;
+    one_scan(TestApp::spawn().await).await;
+}
+
+async fn one_scan(app: TestApp) {
     seed(&app, "one.run", 40 * DAY).await;
     let mut replicas = Vec::new();
     for _ in 0..3 {
@@ -217,14 +220,39 @@ async fn rf08_one_failure_never_stops_the_batch() {
 
 #[tokio::test]
 async fn t_conc_fifty_replicas_refresh_one_token_once() {
-    let app = TestApp::spawn().await;
+    t_conc(TestApp::spawn().await, 50).await;
+}
+
+#[tokio::test]
+async fn t_conc_on_postgres() {
+    if let Some(app) = on_postgres().await {
+        t_conc(app, 30).await;
+    }
+}
+
+#[tokio::test]
+async fn t_crash_on_postgres() {
+    if let Some(app) = on_postgres().await {
+        t_crash(app).await;
+    }
+}
+
+#[tokio::test]
+async fn rf02_one_replica_runs_each_scheduled_run_on_postgres() {
+    if let Some(app) = on_postgres().await {
+        one_scan(app).await;
+    }
+}
+
+/// N replicas, each with a pool of its own, refresh one token at once.
+async fn t_conc(app: TestApp, n: usize) {
     let id = seed(&app, "contended", 40 * DAY).await;
     let v0 = row(&app, &id).await.version;
     app.sandbox
         .add_fault(FaultRule::on("ig_refresh_token", Fault::Delay { ms: 300 }));
-    let barrier = Arc::new(tokio::sync::Barrier::new(50));
+    let barrier = Arc::new(tokio::sync::Barrier::new(n));
     let mut tasks = Vec::new();
-    for i in 0..50 {
+    for i in 0..n {
         let st = replica(&app).await;
         let barrier = barrier.clone();
         let id = id.clone();
@@ -298,7 +326,10 @@ async fn t_conc_a_paused_lease_holder_cannot_overwrite_the_newer_token() {
 
 #[tokio::test]
 async fn t_crash_every_failpoint_leaves_a_usable_token() {
-    let app = TestApp::spawn().await;
+    t_crash(TestApp::spawn().await).await;
+}
+
+async fn t_crash(app: TestApp) {
     for point in failpoint::ALL {
         let id = seed(
             &app,
@@ -363,7 +394,7 @@ async fn t_crash_every_failpoint_leaves_a_usable_token() {
 }
 
 /// The binary, set up to work on `app`'s database and keys and to reach its sandbox.
-fn refresh_tokens(app: &TestApp) -> Command {
+fn binary(app: &TestApp) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_instagram-connect"));
     let sandbox = app.sandbox.url().as_str().trim_end_matches('/').to_owned();
     c.env_clear()
@@ -374,18 +405,29 @@ fn refresh_tokens(app: &TestApp) -> Command {
         .env("INSTAGRAM_API_BASE", &sandbox)
         .env("INSTAGRAM_GRAPH_BASE", &sandbox)
         .env("INSTAGRAM_FACEBOOK_GRAPH_BASE", format!("{sandbox}/fb"))
-        .arg("refresh-tokens")
         .stdin(Stdio::null());
     c
 }
 
-fn run(mut c: Command) -> (i32, String, String) {
-    let out = c.output().expect("the binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+/// `instagram-connect refresh-tokens` on `app`.
+fn refresh_tokens(app: &TestApp) -> Command {
+    let mut c = binary(app);
+    c.arg("refresh-tokens");
+    c
+}
+
+/// Runs the command to its end (off the async runtime); its exit status, stdout and stderr.
+async fn run(mut c: Command) -> (i32, String, String) {
+    tokio::task::spawn_blocking(move || {
+        let out = c.output().expect("the binary runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    })
+    .await
+    .unwrap()
 }
 
 #[tokio::test]
@@ -398,7 +440,7 @@ async fn the_refresh_tokens_command_lists_refreshes_and_reports_failures() {
     // A dry run lists, refreshes nothing, and succeeds.
     let mut c = refresh_tokens(&app);
     c.arg("--dry-run");
-    let (code, out, err) = tokio::task::spawn_blocking(move || run(c)).await.unwrap();
+    let (code, out, err) = run(c).await;
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("Dry run: 2 to refresh"), "{out}");
     assert!(
@@ -422,12 +464,7 @@ async fn the_refresh_tokens_command_lists_refreshes_and_reports_failures() {
         )
         .for_account("cron.failing"),
     );
-    let (code, out, err) = tokio::task::spawn_blocking({
-        let c = refresh_tokens(&app);
-        move || run(c)
-    })
-    .await
-    .unwrap();
+    let (code, out, err) = run(refresh_tokens(&app)).await;
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("ACCOUNT") && out.contains("OUTCOME"), "{out}");
     assert!(
@@ -451,7 +488,7 @@ async fn the_refresh_tokens_command_lists_refreshes_and_reports_failures() {
     // --all takes the later one too; --within takes a window.
     let mut c = refresh_tokens(&app);
     c.args(["--within", "45d", "--dry-run"]);
-    let (code, out, _) = tokio::task::spawn_blocking(move || run(c)).await.unwrap();
+    let (code, out, _) = run(c).await;
     assert_eq!(code, 0);
     assert!(
         out.contains("Dry run: 1 to refresh") && out.contains("@cron.later"),
@@ -459,7 +496,7 @@ async fn the_refresh_tokens_command_lists_refreshes_and_reports_failures() {
     );
     let mut c = refresh_tokens(&app);
     c.arg("--all");
-    let (code, out, err) = tokio::task::spawn_blocking(move || run(c)).await.unwrap();
+    let (code, out, err) = run(c).await;
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("1 refreshed"), "{out}");
     assert_eq!(row(&app, &later).await.version, 2);
@@ -467,7 +504,7 @@ async fn the_refresh_tokens_command_lists_refreshes_and_reports_failures() {
     // Bad options are refused with the reason.
     let mut c = refresh_tokens(&app);
     c.args(["--within", "2w"]);
-    let (code, _, err) = tokio::task::spawn_blocking(move || run(c)).await.unwrap();
+    let (code, _, err) = run(c).await;
     assert_eq!(code, 2);
     assert!(err.contains("use d, h, m or s"), "{err}");
 }
@@ -482,7 +519,7 @@ async fn t_crash_a_killed_refresher_process_loses_nothing() {
     // The process dies right after Instagram answered, before writing.
     let mut c = refresh_tokens(&app);
     c.env("INSTAGRAM_CONNECT_FAILPOINTS", "refresh.after_http=exit");
-    let (code, out, err) = tokio::task::spawn_blocking(move || run(c)).await.unwrap();
+    let (code, out, err) = run(c).await;
     assert_eq!(code, 86, "{out}{err}");
     assert_eq!(refresh_calls(&app), 1);
     assert_eq!(
@@ -532,24 +569,14 @@ async fn t_crash_a_killed_refresher_process_loses_nothing() {
     assert!(after.expires_at >= before.expires_at);
 
     // A rerun while the lease still holds skips the token; once it runs out, it refreshes.
-    let (code, out, _) = tokio::task::spawn_blocking({
-        let c = refresh_tokens(&app);
-        move || run(c)
-    })
-    .await
-    .unwrap();
+    let (code, out, _) = run(refresh_tokens(&app)).await;
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("busy"), "{out}");
     sqlx::query("UPDATE integrations SET lease_until = 0")
         .execute(db.pool())
         .await
         .unwrap();
-    let (code, out, err) = tokio::task::spawn_blocking({
-        let c = refresh_tokens(&app);
-        move || run(c)
-    })
-    .await
-    .unwrap();
+    let (code, out, err) = run(refresh_tokens(&app)).await;
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("1 refreshed"), "{out}");
     assert_eq!(row(&app, &id).await.version, before.version + 1);
@@ -629,4 +656,92 @@ async fn the_servers_scheduler_refreshes_on_its_own() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(refresh_calls(&app), 1);
+}
+
+/// The binary running another subcommand on `app`'s data.
+fn command(app: &TestApp, args: &[&str]) -> Command {
+    let mut c = binary(app);
+    c.args(args);
+    c
+}
+
+#[tokio::test]
+async fn the_debugging_commands_list_show_ping_and_check() {
+    let app = TestApp::spawn().await;
+    let id = seed(&app, "debug.me", 40 * DAY).await;
+    let broken = seed(&app, "debug.broken", 10 * DAY).await;
+    app.store
+        .integration_set_status(
+            &broken,
+            "needs_reauth",
+            Some("reauth"),
+            Some("Instagram no longer accepts the token."),
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    let token = token_of(&app, &id).await;
+
+    let (code, out, err) = run(command(&app, &["integrations", "list"])).await;
+    assert_eq!(code, 0, "{err}");
+    let line = out
+        .lines()
+        .find(|l| l.contains("@debug.me"))
+        .expect("listed");
+    assert!(line.contains("active") && line.contains("20.0"), "{line}");
+    assert!(out.lines().any(|l| l.contains("@debug.broken")
+        && l.contains("needs_reauth")
+        && l.contains("no longer accepts")));
+
+    let (code, out, err) = run(command(&app, &["integrations", "show", "debug.me"])).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(&format!("••••{}", &token[token.len() - 4..])),
+        "{out}"
+    );
+    assert!(out.contains("instagram_business_basic"), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("Refresh due") && l.ends_with("yes")),
+        "{out}"
+    );
+    let (code, _, err) = run(command(&app, &["integrations", "show", "nobody"])).await;
+    assert_eq!(code, 1);
+    assert!(err.contains("no integration has"), "{err}");
+
+    let (code, out, err) = run(command(&app, &["ping", "@debug.me"])).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let works = |out: &str, answer: &str| {
+        out.lines()
+            .any(|l| l.starts_with("Works") && l.ends_with(answer))
+    };
+    assert!(works(&out, "yes"), "{out}");
+    assert!(out.contains("Latency"), "{out}");
+    app.sandbox.add_fault(
+        FaultRule::on(
+            "me",
+            Fault::GraphError {
+                code: 190,
+                subcode: Some(460),
+                message: None,
+                transient: false,
+                status: None,
+            },
+        )
+        .times(1),
+    );
+    let (code, out, _) = run(command(&app, &["ping", &id])).await;
+    assert_eq!(code, 1, "{out}");
+    assert!(works(&out, "no") && out.contains("What to do"), "{out}");
+
+    let (code, out, _) = run(command(&app, &["doctor"])).await;
+    assert!(out.contains("ok    database"), "{out}");
+    assert!(out.contains("ok    token key"), "{out}");
+    assert!(out.contains("ok    reach Graph host"), "{out}");
+    assert!(
+        out.contains("FAIL  webhook"),
+        "no verify token is set: {out}"
+    );
+    assert_eq!(code, 1, "a failed check fails the command");
+    assert!(!out.contains(&token), "no token in the output");
 }

@@ -526,3 +526,53 @@ async fn wh12_bodies_and_signatures_never_reach_the_logs() {
     assert!(!logs.contains("CANARY-COMMENT-TEXT"));
     assert!(!logs.contains(sig.trim_start_matches("sha256=")));
 }
+
+#[tokio::test]
+async fn a_delivery_reaching_two_instances_at_once_is_handled_once() {
+    let Some(url) = crate::helpers::postgres_database().await else {
+        return;
+    };
+    let one = TestApp::builder().var("DATABASE_URL", &url).spawn().await;
+    let keys = one.data_dir.path().join("token-keys");
+    let two = TestApp::builder()
+        .var("DATABASE_URL", &url)
+        .var("TOKEN_ENCRYPTION_KEY_FILE", &keys.display().to_string())
+        .spawn()
+        .await;
+    let mut events = [
+        one.state.webhooks.events.subscribe(),
+        two.state.webhooks.events.subscribe(),
+    ];
+    let body = comment("17850000000000077", "to both").to_string();
+    let signature = sign(SECRET, body.as_bytes());
+    let (a, b) = tokio::join!(
+        deliver(&one, body.as_bytes(), Some(signature.clone())),
+        deliver(&two, body.as_bytes(), Some(signature))
+    );
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
+    // Both instances' workers run; wait until the delivery is finished.
+    let started = std::time::Instant::now();
+    loop {
+        let done = one
+            .store
+            .webhook_events_recent(10)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.status == "done")
+            .count();
+        if done == 1 {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 10, "never processed");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let stored = one.store.webhook_events_recent(10).await.unwrap();
+    assert_eq!(stored.len(), 1, "one stored delivery");
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let effects: usize = events
+        .iter_mut()
+        .map(|rx| std::iter::from_fn(|| rx.try_recv().ok()).count())
+        .sum();
+    assert_eq!(effects, 1, "one side effect across the two instances");
+}

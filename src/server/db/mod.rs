@@ -5,6 +5,8 @@
 //! numbers in every folder, applied when the store opens. Queries are runtime queries with
 //! integer Unix-second timestamps and text IDs, so the same statements run on every backend.
 
+mod portable;
+mod postgres;
 pub mod rows;
 mod sql;
 mod sqlite;
@@ -13,7 +15,7 @@ use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 
-pub use self::{rows::*, sqlite::SqliteStore};
+pub use self::{postgres::PgStore, rows::*, sqlite::SqliteStore};
 use super::{
     config::{Backend, DatabaseUrl},
     crypto::Sealed,
@@ -399,10 +401,6 @@ pub struct DeletedData {
 pub async fn open(url: &DatabaseUrl) -> Result<Arc<dyn Store>, StoreError> {
     match url.backend() {
         Backend::Sqlite => Ok(Arc::new(SqliteStore::open(url.expose()).await?)),
-        Backend::Postgres => Err(StoreError::Unsupported(
-            "DATABASE_URL selects PostgreSQL, which this version cannot store data in; \
-             use a sqlite: URL"
-                .to_owned(),
-        )),
+        Backend::Postgres => Ok(Arc::new(PgStore::open(url.expose()).await?)),
     }
 }
