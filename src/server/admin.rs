@@ -4,7 +4,7 @@
 //! Every entry point checks that the caller is an admin ([`require_admin`]); the routes sit
 //! behind the session and CSRF layers like every page.
 
-use std::{convert::Infallible, sync::Mutex, time::Duration};
+use std::{convert::Infallible, time::Duration};
 
 use axum::{
     extract::State,
@@ -22,6 +22,7 @@ use tower_sessions::Session;
 use super::{
     auth::{self, session},
     db::{IntegrationRow, WebhookEventRow},
+    ids,
     instagram::webhook::parse_delivery,
     lifecycle::{self, Selection},
     startup::WEBHOOK_PATH,
@@ -48,88 +49,126 @@ pub async fn require_admin(st: &AppState, session: &Session) -> Result<String, A
     Ok(user_id)
 }
 
-/// The "refresh all" batch of this instance.
-#[derive(Debug, Default)]
-pub struct Batches {
-    current: Mutex<Option<BatchView>>,
-}
+/// The job name of an admin's "refresh all" batch: its lease makes it one at a time across
+/// instances, and its progress is kept in the job's row, so every instance shows it.
+pub const REFRESH_ALL_JOB: &str = "refresh-all";
 
-impl Batches {
-    /// The running or last batch.
-    pub fn view(&self) -> Option<BatchView> {
-        self.current
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    fn update(&self, f: impl FnOnce(&mut BatchView)) {
-        if let Some(b) = self
-            .current
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_mut()
-        {
-            f(b);
+/// The running or last "refresh all" batch, as recorded in the database.
+pub async fn batch_view(st: &AppState) -> Result<Option<BatchView>, AppError> {
+    let Some(row) = st.store.job_get(REFRESH_ALL_JOB).await? else {
+        return Ok(None);
+    };
+    let mut view: Option<BatchView> = row
+        .last_summary
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok());
+    // A batch whose instance died stops showing as running once its lease ran out.
+    if let Some(v) = view.as_mut() {
+        if v.running && row.lease_until.is_none_or(|t| t < st.clock.now()) {
+            v.running = false;
         }
     }
+    Ok(view)
 }
 
 /// Starts refreshing every token that expires within `days`, in the background; its progress
-/// is in [`Batches::view`]. Refused while one runs.
+/// is in [`batch_view`]. Refused while one runs (on any instance).
 pub async fn start_refresh_all(st: &AppState, days: i64) -> Result<usize, AppError> {
     if !(1..=60).contains(&days) {
         return Err(AppError::BadRequest(
             "Choose a number of days from 1 to 60.".to_owned(),
         ));
     }
-    let selection = Selection::Within(days * 86_400);
-    let rows = lifecycle::due(st, selection).await?;
-    let total = rows.len();
+    let now = st.clock.now();
+    let owner = ids::random_token(12);
+    let lease = st.config.refresh.lease_secs * 5 / 2;
+    if !st
+        .store
+        .job_claim(REFRESH_ALL_JOB, &owner, now + lease, now, true)
+        .await?
     {
-        let mut current = st
-            .lifecycle
-            .batches
-            .current
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        if current.as_ref().is_some_and(|b| b.running) {
-            return Err(AppError::Conflict(
-                "A refresh of all expiring accounts is already running.".to_owned(),
-            ));
-        }
-        *current = Some(BatchView {
-            running: total > 0,
-            total,
-            within_days: days,
-            ..BatchView::default()
-        });
+        return Err(AppError::Conflict(
+            "A refresh of all expiring accounts is already running.".to_owned(),
+        ));
     }
+    let selection = Selection::Within(days * 86_400);
+    let rows = match lifecycle::due(st, selection).await {
+        Ok(rows) => rows,
+        Err(e) => {
+            st.store.job_release(REFRESH_ALL_JOB, &owner).await.ok();
+            return Err(e.into());
+        }
+    };
+    let total = rows.len();
+    let view = BatchView {
+        running: total > 0,
+        total,
+        within_days: days,
+        ..BatchView::default()
+    };
+    let json = |v: &BatchView| serde_json::to_string(v).unwrap_or_default();
     if total == 0 {
+        st.store
+            .job_finish(REFRESH_ALL_JOB, &owner, now, now, &json(&view))
+            .await?;
         return Ok(0);
     }
+    // The batch holds the lease while it runs, and writes its progress with it.
+    st.store
+        .job_progress(REFRESH_ALL_JOB, &owner, now + lease, &json(&view))
+        .await?;
     let st = st.clone();
     tokio::spawn(async move {
         let concurrency = st.config.refresh.concurrency;
-        let batches = &st.lifecycle.batches;
-        lifecycle::run_batch(&st, rows, selection, concurrency, |item, done| {
-            batches.update(|b| {
-                b.done = done;
-                if item.outcome == "refreshed" {
-                    b.refreshed += 1;
-                } else if item.failed() {
-                    b.failed += 1;
-                    b.failures.push((
-                        format!("@{}", item.username),
-                        item.message.clone().unwrap_or_default(),
-                    ));
-                } else {
-                    b.skipped += 1;
+        let progress = std::sync::Mutex::new(view);
+        let (tx, mut rx) = tokio::sync::watch::channel(String::new());
+        let writer = tokio::spawn({
+            let st = st.clone();
+            let owner = owner.clone();
+            async move {
+                while rx.changed().await.is_ok() {
+                    let summary = rx.borrow_and_update().clone();
+                    let until = st.clock.now() + lease;
+                    if let Err(e) = st
+                        .store
+                        .job_progress(REFRESH_ALL_JOB, &owner, until, &summary)
+                        .await
+                    {
+                        tracing::warn!(error = %e, "the refresh-all progress could not be saved");
+                    }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
                 }
-            });
+            }
+        });
+        lifecycle::run_batch(&st, rows, selection, concurrency, |item, done| {
+            let mut b = progress.lock().unwrap_or_else(|p| p.into_inner());
+            b.done = done;
+            if item.outcome == "refreshed" {
+                b.refreshed += 1;
+            } else if item.failed() {
+                b.failed += 1;
+                b.failures.push((
+                    format!("@{}", item.username),
+                    item.message.clone().unwrap_or_default(),
+                ));
+            } else {
+                b.skipped += 1;
+            }
+            let _ = tx.send(json(&b));
         })
         .await;
-        batches.update(|b| b.running = false);
+        drop(tx);
+        let _ = writer.await;
+        let mut b = progress.into_inner().unwrap_or_else(|p| p.into_inner());
+        b.running = false;
+        let finished = st.clock.now();
+        if let Err(e) = st
+            .store
+            .job_finish(REFRESH_ALL_JOB, &owner, finished, finished, &json(&b))
+            .await
+        {
+            tracing::error!(error = %e, "the refresh-all result could not be saved");
+        }
     });
     Ok(total)
 }
@@ -200,7 +239,7 @@ pub async fn overview(
             window_days: c.refresh.window_secs / 86_400,
             interval_minutes: c.refresh.interval_secs / 60,
         },
-        batch: st.lifecycle.batches.view(),
+        batch: batch_view(st).await?,
         webhooks,
         setup: SetupView {
             sandbox: c.uses_sandbox(),
@@ -307,7 +346,10 @@ async fn batch(State(st): State<AppState>, session: Session, headers: HeaderMap)
     if !headers.contains_key(FRAGMENT_HEADER) {
         return axum::response::Redirect::to("/admin").into_response();
     }
-    let view = st.lifecycle.batches.view();
+    let view = match batch_view(&st).await {
+        Ok(v) => v,
+        Err(e) => return refused(&e),
+    };
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),

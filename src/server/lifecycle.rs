@@ -241,8 +241,6 @@ fn item(row: &IntegrationRow, result: &Result<IntegrationRow, RefreshError>) -> 
 pub struct LifecycleRuntime {
     /// Wakes the scheduler.
     pub wake: Notify,
-    /// The admin console's "refresh all" batch.
-    pub batches: super::admin::Batches,
 }
 
 /// The scheduled job's state, for the admin console.

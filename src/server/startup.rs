@@ -372,6 +372,10 @@ async fn housekeeping(st: AppState, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
     loop {
         let now = st.clock.now();
+        // Form keys are kept a day: a form sent again within it acts once.
+        if let Err(e) = st.store.action_keys_delete_before(now - 86_400).await {
+            tracing::warn!(error = %e, "old form keys could not be deleted");
+        }
         match (
             st.store.sessions_delete_expired(now).await,
             st.store.oauth_states_delete_expired(now).await,

@@ -255,3 +255,45 @@ async fn webhook_deliveries_reach_the_console_live() {
         "{received}"
     );
 }
+
+#[tokio::test]
+async fn refresh_all_runs_once_across_instances_and_every_instance_shows_it() {
+    use instagram_connect::server::{
+        admin::{batch_view, start_refresh_all},
+        db,
+        sandbox::faults::{Fault, FaultRule},
+        state::AppState,
+    };
+    let app = TestApp::spawn().await;
+    for i in 0..3 {
+        app.seed_account(&format!("everywhere.{i}"), 45 * DAY).await;
+    }
+    // Another instance: the same database through a pool of its own.
+    let other = AppState {
+        store: db::open(&app.state.config.database_url).await.unwrap(),
+        ..app.state.clone()
+    };
+    app.sandbox
+        .add_fault(FaultRule::on("ig_refresh_token", Fault::Delay { ms: 300 }));
+    assert_eq!(start_refresh_all(&app.state, 30).await.unwrap(), 3);
+    let seen = batch_view(&other)
+        .await
+        .unwrap()
+        .expect("the other instance sees it");
+    assert!(seen.running);
+    assert_eq!(seen.total, 3);
+    let refused = start_refresh_all(&other, 30).await.unwrap_err();
+    assert!(refused.to_string().contains("already running"), "{refused}");
+    let started = Instant::now();
+    loop {
+        let v = batch_view(&other).await.unwrap().unwrap();
+        if !v.running {
+            assert_eq!((v.done, v.refreshed, v.failed), (3, 3, 0));
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Once it is over, another may start (nothing is due any more).
+    assert_eq!(start_refresh_all(&other, 30).await.unwrap(), 0);
+}

@@ -276,6 +276,13 @@ async fn contract(store: Arc<dyn Store>) {
         .await
         .unwrap());
 
+    // A form's key acts once, until it is forgotten (the action failed).
+    assert!(store.action_key_insert("reply:k1", NOW).await.unwrap());
+    assert!(!store.action_key_insert("reply:k1", NOW + 5).await.unwrap());
+    store.action_key_delete("reply:k1").await.unwrap();
+    assert!(store.action_key_insert("reply:k1", NOW).await.unwrap());
+    assert_eq!(store.action_keys_delete_before(NOW + 1).await.unwrap(), 1);
+
     // The cache expires a key and the keys under it, with LIKE's wildcards taken literally.
     let entry = |body: &str| CacheRow {
         body: body.into(),

@@ -307,6 +307,15 @@ pub trait Store: Send + Sync + 'static {
     /// IDs of unfinished jobs that are due and not running.
     async fn publish_jobs_due(&self, now: i64, limit: i64) -> Result<Vec<String>, StoreError>;
 
+    // --- Form keys ----------------------------------------------------------------------------
+
+    /// Records a form's key; `false` when it was recorded before (the form already acted).
+    async fn action_key_insert(&self, key: &str, now: i64) -> Result<bool, StoreError>;
+    /// Forgets a key (the action failed; the same form may try again).
+    async fn action_key_delete(&self, key: &str) -> Result<(), StoreError>;
+    /// Deletes keys recorded before `before`.
+    async fn action_keys_delete_before(&self, before: i64) -> Result<u64, StoreError>;
+
     // --- The token lifecycle ----------------------------------------------------------------
 
     /// IDs of active tokens issued at or before `issued_by` that expire after `now` and at or
@@ -344,6 +353,16 @@ pub trait Store: Send + Sync + 'static {
         next_run_at: i64,
         summary: &str,
     ) -> Result<bool, StoreError>;
+    /// Records a running job's progress and extends its lease; `false` when it was lost.
+    async fn job_progress(
+        &self,
+        name: &str,
+        owner: &str,
+        lease_until: i64,
+        summary: &str,
+    ) -> Result<bool, StoreError>;
+    /// Releases a held lease without recording a run.
+    async fn job_release(&self, name: &str, owner: &str) -> Result<(), StoreError>;
     /// A job's lease and last run.
     async fn job_get(&self, name: &str) -> Result<Option<JobRunRow>, StoreError>;
 

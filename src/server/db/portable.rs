@@ -261,6 +261,31 @@ macro_rules! portable_store {
                     == 1)
             }
 
+            async fn action_key_insert(&self, key: &str, now: i64) -> Result<bool, StoreError> {
+                let done = sqlx::query(ACTION_KEY_INSERT)
+                    .bind(key)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn action_key_delete(&self, key: &str) -> Result<(), StoreError> {
+                sqlx::query(ACTION_KEY_DELETE)
+                    .bind(key)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn action_keys_delete_before(&self, before: i64) -> Result<u64, StoreError> {
+                Ok(sqlx::query(ACTION_KEYS_DELETE_BEFORE)
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected())
+            }
+
             async fn integrations_due(
                 &self,
                 now: i64,
@@ -328,6 +353,32 @@ macro_rules! portable_store {
                     .execute(&self.pool)
                     .await?;
                 Ok(done.rows_affected() == 1)
+            }
+
+            async fn job_progress(
+                &self,
+                name: &str,
+                owner: &str,
+                lease_until: i64,
+                summary: &str,
+            ) -> Result<bool, StoreError> {
+                let done = sqlx::query(JOB_PROGRESS)
+                    .bind(name)
+                    .bind(owner)
+                    .bind(lease_until)
+                    .bind(summary)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn job_release(&self, name: &str, owner: &str) -> Result<(), StoreError> {
+                sqlx::query(JOB_RELEASE)
+                    .bind(name)
+                    .bind(owner)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
             }
 
             async fn job_get(&self, name: &str) -> Result<Option<JobRunRow>, StoreError> {

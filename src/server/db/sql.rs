@@ -194,6 +194,12 @@ pub fn like_prefix(key: &str) -> String {
     p
 }
 
+/// A form's key, recorded once: 0 rows when it was used before.
+pub const ACTION_KEY_INSERT: &str =
+    "INSERT INTO action_keys (action_key, created_at) VALUES ($1, $2) ON CONFLICT (action_key) DO NOTHING";
+pub const ACTION_KEY_DELETE: &str = "DELETE FROM action_keys WHERE action_key = $1";
+pub const ACTION_KEYS_DELETE_BEFORE: &str = "DELETE FROM action_keys WHERE created_at < $1";
+
 /// RF-01 in SQL: active tokens at least a day old that expire within the window and are not in
 /// a failure cooldown, soonest first. Eligibility is checked again on the claimed row.
 pub const INTEGRATIONS_DUE: &str = "SELECT id FROM integrations \
@@ -214,5 +220,9 @@ pub const JOB_FINISH: &str =
     "UPDATE job_runs SET lease_owner = NULL, lease_until = NULL, last_finished_at = $3, \
         next_run_at = $4, last_summary = $5 \
      WHERE name = $1 AND lease_owner = $2";
+pub const JOB_PROGRESS: &str =
+    "UPDATE job_runs SET lease_until = $3, last_summary = $4 WHERE name = $1 AND lease_owner = $2";
+pub const JOB_RELEASE: &str =
+    "UPDATE job_runs SET lease_owner = NULL, lease_until = NULL WHERE name = $1 AND lease_owner = $2";
 pub const JOB_GET: &str = "SELECT name, lease_owner, lease_until, last_started_at, last_finished_at, next_run_at, last_summary \
      FROM job_runs WHERE name = $1";

@@ -85,8 +85,6 @@ pub struct MediaRuntime {
     pub stats: CacheStats,
     /// Wakes the publishing worker when a job is created.
     pub jobs: tokio::sync::Notify,
-    /// Idempotency keys of recent comment actions (replies are sent once per form).
-    pub done_actions: Mutex<HashMap<String, i64>>,
 }
 
 impl MediaRuntime {

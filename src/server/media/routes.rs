@@ -32,9 +32,6 @@ use crate::{
     server::{auth::session::leave_notice, state::AppState},
 };
 
-/// A reply's form key is remembered this long (a second send within it posts nothing).
-const ACTION_KEY_SECS: i64 = 600;
-
 /// The routes (behind the session and CSRF layers).
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -268,17 +265,10 @@ struct ReplyForm {
     message: String,
 }
 
-/// Whether `key` was used in the last ten minutes; records it if not.
-fn first_use(st: &AppState, key: &str) -> bool {
-    let now = st.clock.now();
-    let mut done = st.media.done_actions.lock().expect("action keys lock");
-    done.retain(|_, at| now - *at < ACTION_KEY_SECS);
-    if done.contains_key(key) {
-        false
-    } else {
-        done.insert(key.to_owned(), now);
-        true
-    }
+/// Whether a form's `key` is used for the first time (in the database, so on any instance);
+/// records it.
+async fn first_use(st: &AppState, key: &str) -> Result<bool, AppError> {
+    Ok(st.store.action_key_insert(key, st.clock.now()).await?)
 }
 
 /// Replies to a comment as the account (once per form).
@@ -303,7 +293,8 @@ async fn reply(
                 "The form has expired. Reload the page and try again.".to_owned(),
             ));
         }
-        if first_use(&st, &format!("reply:{}", form.key)) {
+        let action_key = format!("reply:{}", form.key);
+        if first_use(&st, &action_key).await? {
             let parent = form.parent.clone();
             let message = message.to_owned();
             let ig = st.instagram.clone();
@@ -313,11 +304,9 @@ async fn reply(
             .await;
             if let Err(e) = sent {
                 // Not sent: the same form may try again.
-                st.media
-                    .done_actions
-                    .lock()
-                    .expect("action keys lock")
-                    .remove(&format!("reply:{}", form.key));
+                if let Err(forget) = st.store.action_key_delete(&action_key).await {
+                    tracing::warn!(error = %forget, "a failed reply's form key could not be forgotten");
+                }
                 return Err(e);
             }
             tracing::info!(integration.id = %b.row.id, "comment reply sent");
