@@ -495,16 +495,10 @@ async fn ss07_sessions_hold_no_token() {
         .await
         .unwrap();
     let token = secrecy::ExposeSecret::expose_secret(&token).to_owned();
-    let sessions = instagram_connect::server::db::SqliteStore::open(&format!(
-        "sqlite://{}/instagram-connect.db",
-        app.data_dir.path().display()
-    ))
-    .await
-    .unwrap();
-    let data: Vec<Vec<u8>> = sqlx::query_scalar("SELECT data FROM sessions")
-        .fetch_all(sessions.pool())
+    let data = crate::helpers::Raw::of(&app)
         .await
-        .unwrap();
+        .bytes("SELECT data FROM sessions")
+        .await;
     assert!(!data.is_empty());
     for d in data {
         let text = String::from_utf8_lossy(&d);

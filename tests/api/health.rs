@@ -15,10 +15,15 @@ async fn healthz_reports_the_version_and_a_reachable_database() {
     assert_eq!(body["status"], "ok");
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(body["database"]["reachable"], true);
-    assert_eq!(body["database"]["backend"], "sqlite");
+    assert_eq!(
+        body["database"]["backend"],
+        app.store.backend().as_str(),
+        "the configured backend"
+    );
     assert!(body["database"]["latency_ms"].is_u64());
     assert!(
-        app.data_dir.path().join("instagram-connect.db").exists(),
+        app.store.backend() != instagram_connect::server::config::Backend::Sqlite
+            || app.data_dir.path().join("instagram-connect.db").exists(),
         "the default database lives in DATA_DIR"
     );
     app.stop().await;

@@ -79,6 +79,15 @@ impl TestAppBuilder {
             ("REFRESH_SCHEDULER".into(), "off".into()),
         ]);
         vars.extend(self.vars);
+        // TEST_BACKEND=postgres runs every app of the suite on a fresh PostgreSQL database.
+        if !vars.contains_key("DATABASE_URL")
+            && std::env::var("TEST_BACKEND").is_ok_and(|b| b == "postgres")
+        {
+            let url = postgres_database()
+                .await
+                .expect("TEST_BACKEND=postgres needs TEST_DATABASE_URL");
+            vars.insert("DATABASE_URL".into(), url);
+        }
         let config =
             Config::from_lookup(|k| vars.get(k).cloned()).expect("a valid test configuration");
 
@@ -382,4 +391,49 @@ pub async fn postgres_database() -> Option<String> {
     let mut url = url::Url::parse(&admin).expect("TEST_DATABASE_URL is a URL");
     url.set_path(&format!("/{name}"));
     Some(url.to_string())
+}
+
+/// Raw SQL on a test app's database, whichever the backend (for checks the `Store` does not
+/// offer).
+pub enum Raw {
+    /// SQLite.
+    Sqlite(sqlx::SqlitePool),
+    /// PostgreSQL.
+    Postgres(sqlx::PgPool),
+}
+
+impl Raw {
+    /// A connection to `app`'s database.
+    pub async fn of(app: &TestApp) -> Raw {
+        let url = app.state.config.database_url.expose().to_owned();
+        if url.starts_with("sqlite:") {
+            Raw::Sqlite(sqlx::SqlitePool::connect(&url).await.unwrap())
+        } else {
+            Raw::Postgres(sqlx::PgPool::connect(&url).await.unwrap())
+        }
+    }
+
+    /// The single integer a query answers.
+    pub async fn count(&self, sql: &str) -> i64 {
+        match self {
+            Raw::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+            Raw::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        }
+    }
+
+    /// Runs a statement; the rows it changed.
+    pub async fn execute(&self, sql: &str) -> u64 {
+        match self {
+            Raw::Sqlite(p) => sqlx::query(sql).execute(p).await.unwrap().rows_affected(),
+            Raw::Postgres(p) => sqlx::query(sql).execute(p).await.unwrap().rows_affected(),
+        }
+    }
+
+    /// A column of bytes.
+    pub async fn bytes(&self, sql: &str) -> Vec<Vec<u8>> {
+        match self {
+            Raw::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+            Raw::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+        }
+    }
 }

@@ -32,6 +32,7 @@ async fn rotate_key_reseals_tokens_and_the_old_key_can_be_removed() {
             .env_clear()
             .current_dir(data)
             .env("DATA_DIR", data)
+            .env("DATABASE_URL", app.state.config.database_url.expose())
             .args(args)
             .output()
             .unwrap()

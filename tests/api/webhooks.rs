@@ -48,16 +48,10 @@ async fn drain(app: &TestApp) {
 }
 
 async fn count(app: &TestApp, from: &str) -> i64 {
-    let store = instagram_connect::server::db::SqliteStore::open(&format!(
-        "sqlite://{}/instagram-connect.db",
-        app.data_dir.path().display()
-    ))
-    .await
-    .unwrap();
-    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {from}"))
-        .fetch_one(store.pool())
+    crate::helpers::Raw::of(app)
         .await
-        .unwrap()
+        .count(&format!("SELECT COUNT(*) FROM {from}"))
+        .await
 }
 
 fn comment(id: &str, text: &str) -> Value {
