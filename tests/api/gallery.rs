@@ -289,7 +289,18 @@ async fn cdn_links_are_refetched_before_they_expire() {
     app.sandbox.advance_clock(150);
     app.sandbox.clear_requests();
     let (_, html) = page(&app, &b, "/media").await;
-    assert_eq!(calls(&app, "media_list"), 1, "fetched again within its TTL");
+    let entry = app.store.cache_get(&id, "feed").await.unwrap();
+    assert_eq!(
+        calls(&app, "media_list"),
+        1,
+        "fetched again within its TTL; requests: {:?}; entry: {entry:?}; now {}",
+        app.sandbox
+            .requests()
+            .iter()
+            .map(|r| format!("{} {}", r.endpoint, r.status))
+            .collect::<Vec<_>>(),
+        instagram_connect::server::clock::Clock::now(app.clock.as_ref())
+    );
     let new_src = attr(&html, "loading=\"lazy\"", "src").unwrap();
     assert_ne!(old_src, new_src, "new links");
 
