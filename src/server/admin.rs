@@ -8,7 +8,7 @@ use std::{convert::Infallible, time::Duration};
 
 use axum::{
     extract::State,
-    http::{header, HeaderMap, StatusCode},
+    http::HeaderMap,
     response::{
         sse::{Event, KeepAlive, Sse},
         IntoResponse, Response,
@@ -16,7 +16,7 @@ use axum::{
     routing::get,
     Router,
 };
-use leptos::{prelude::*, tachys::view::RenderHtml};
+use leptos::prelude::*;
 use tower_sessions::Session;
 
 use super::{
@@ -25,6 +25,7 @@ use super::{
     ids,
     instagram::webhook::parse_delivery,
     lifecycle::{self, Selection},
+    media::routes::{html, render, text_error},
     startup::WEBHOOK_PATH,
     state::AppState,
 };
@@ -324,40 +325,18 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/events", get(events))
 }
 
-fn render<V: IntoView + 'static>(make: impl FnOnce() -> V) -> String {
-    let owner = Owner::new();
-    owner.with(|| make().into_view().to_html())
-}
-
-fn refused(e: &AppError) -> Response {
-    (
-        StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::FORBIDDEN),
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        e.to_string(),
-    )
-        .into_response()
-}
-
 /// `GET /admin/batch`: the progress panel, polled while the batch runs.
 async fn batch(State(st): State<AppState>, session: Session, headers: HeaderMap) -> Response {
     if let Err(e) = require_admin(&st, &session).await {
-        return refused(&e);
+        return text_error(&e);
     }
     if !headers.contains_key(FRAGMENT_HEADER) {
         return axum::response::Redirect::to("/admin").into_response();
     }
-    let view = match batch_view(&st).await {
-        Ok(v) => v,
-        Err(e) => return refused(&e),
-    };
-    (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        render(move || view! { <BatchProgress batch=view /> }),
-    )
-        .into_response()
+    match batch_view(&st).await {
+        Ok(view) => html(render(move || view! { <BatchProgress batch=view /> })),
+        Err(e) => text_error(&e),
+    }
 }
 
 /// How often the live log looks for deliveries another instance stored.
@@ -367,12 +346,12 @@ const SSE_POLL: Duration = Duration::from_secs(3);
 /// here or found in the database (deliveries other instances processed).
 async fn events(State(st): State<AppState>, session: Session) -> Response {
     if let Err(e) = require_admin(&st, &session).await {
-        return refused(&e);
+        return text_error(&e);
     }
     // Everything already shown is older than the latest delivery now.
     let seen: Vec<String> = match st.store.webhook_events_recent(50).await {
         Ok(rows) => rows.into_iter().map(|r| r.id).collect(),
-        Err(e) => return refused(&AppError::from(e)),
+        Err(e) => return text_error(&AppError::from(e)),
     };
     let live = st.webhooks.events.subscribe();
     let stream = futures_util::stream::unfold(

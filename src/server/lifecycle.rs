@@ -13,7 +13,6 @@
 use std::{
     collections::{BTreeMap, HashMap},
     future::Future,
-    sync::Arc,
     time::{Duration, Instant},
 };
 
@@ -369,9 +368,6 @@ pub async fn run_scheduler(st: AppState, shutdown: impl Future<Output = ()>) {
         }
     }
 }
-
-/// A shared handle.
-pub type SharedLifecycle = Arc<LifecycleRuntime>;
 
 #[cfg(test)]
 mod tests {

@@ -3,8 +3,6 @@
 //! Counters are this instance's since it started (Prometheus adds up the instances); the
 //! token gauges are read from the database at each scrape, so every instance reports the same.
 
-use std::sync::Arc;
-
 use axum::{
     extract::State,
     http::{header, HeaderMap, StatusCode},
@@ -244,9 +242,6 @@ pub async fn handler(State(st): State<AppState>, headers: HeaderMap) -> Response
     )
         .into_response()
 }
-
-/// A shared handle, for the Instagram client.
-pub type SharedMetrics = Arc<Metrics>;
 
 #[cfg(test)]
 mod tests {

@@ -73,16 +73,8 @@ async fn the_console_lists_every_account_with_its_expiry_sorted_and_filtered() {
     app.seed_account("expiring.one", 45 * DAY).await;
     app.seed_account("fresh.one", 2 * DAY).await;
     let broken = app.seed_account("broken.one", 20 * DAY).await;
-    app.store
-        .integration_set_status(
-            &broken,
-            "needs_reauth",
-            Some("reauth"),
-            Some("Instagram refused the token."),
-            0,
-        )
-        .await
-        .unwrap();
+    app.mark_needs_reauth(&broken, "Instagram refused the token.")
+        .await;
 
     let (status, body) = page(&app, &admin, "/admin").await;
     assert_eq!(status, 200);

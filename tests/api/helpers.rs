@@ -307,6 +307,21 @@ impl TestApp {
         id
     }
 
+    /// Marks an account as needing a reconnect, with `why` as its last error.
+    pub async fn mark_needs_reauth(&self, id: &str, why: &str) {
+        use instagram_connect::server::clock::Clock;
+        self.store
+            .integration_set_status(
+                id,
+                "needs_reauth",
+                Some("reauth"),
+                Some(why),
+                self.clock.now(),
+            )
+            .await
+            .unwrap();
+    }
+
     /// The signed-in viewer of `client`'s session (JSON), or null.
     pub async fn viewer(&self, client: &reqwest::Client) -> Value {
         self.call_form(client, "/api/account/viewer", &[])

@@ -53,16 +53,7 @@ async fn the_scheduler_refreshes_what_is_due_and_nothing_else() {
     let later = seed(&app, "not.due", 10 * DAY).await;
     let young = seed(&app, "too.young", 3600).await;
     let gone = seed(&app, "reconnect.me", 45 * DAY).await;
-    app.store
-        .integration_set_status(
-            &gone,
-            "needs_reauth",
-            Some("reauth"),
-            Some("x"),
-            app.clock.now(),
-        )
-        .await
-        .unwrap();
+    app.mark_needs_reauth(&gone, "x").await;
 
     let due_rows = lifecycle::due(&app.state, Selection::Within(WINDOW))
         .await
@@ -667,16 +658,8 @@ async fn the_debugging_commands_list_show_ping_and_check() {
     let app = TestApp::spawn().await;
     let id = seed(&app, "debug.me", 40 * DAY).await;
     let broken = seed(&app, "debug.broken", 10 * DAY).await;
-    app.store
-        .integration_set_status(
-            &broken,
-            "needs_reauth",
-            Some("reauth"),
-            Some("Instagram no longer accepts the token."),
-            app.clock.now(),
-        )
-        .await
-        .unwrap();
+    app.mark_needs_reauth(&broken, "Instagram no longer accepts the token.")
+        .await;
     let token = token_of(&app, &id).await;
 
     let (code, out, err) = run(command(&app, &["integrations", "list"])).await;

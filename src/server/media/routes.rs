@@ -55,12 +55,12 @@ fn wants_fragment(headers: &HeaderMap) -> bool {
 }
 
 /// Renders a view to HTML outside of a page.
-fn render<V: IntoView + 'static>(make: impl FnOnce() -> V) -> String {
+pub(crate) fn render<V: IntoView + 'static>(make: impl FnOnce() -> V) -> String {
     let owner = Owner::new();
     owner.with(|| make().into_view().to_html())
 }
 
-fn html(body: String) -> Response {
+pub(crate) fn html(body: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
@@ -72,7 +72,7 @@ fn html(body: String) -> Response {
 }
 
 /// An error for the island: the status, and the message as text.
-fn text_error(e: &AppError) -> Response {
+pub(crate) fn text_error(e: &AppError) -> Response {
     let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (
         status,
