@@ -55,9 +55,9 @@ export default defineConfig({
       LEPTOS_SITE_PKG_DIR: "pkg",
       SANDBOX_LISTEN_ADDR: `127.0.0.1:${port + 1}`,
       RUST_LOG: process.env.RUST_LOG ?? "warn",
-      // The owner of sandbox.studio is the admin (tokens.spec.ts); the tests refresh tokens
+      // The owner of sandbox.studio (by its Instagram user ID) is the admin (tokens.spec.ts); the tests refresh tokens
       // themselves, so the scheduler stays off.
-      ADMIN_INSTAGRAM_USERS: "sandbox.studio",
+      ADMIN_INSTAGRAM_USERS: "17841400000000002",
       REFRESH_SCHEDULER: "off",
     },
   },

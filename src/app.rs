@@ -11,8 +11,9 @@ use crate::{
     components::layout::Layout,
     pages::{
         accounts::AccountsPage, admin::AdminPage, callback::CallbackPage, connect::ConnectPage,
-        deletion::DeletionPage, home::HomePage, insights::InsightsPage, media::MediaPage,
-        not_found::NotFound, post::PostPage, publish::PublishPage,
+        deletion::DeletionPage, home::HomePage, insights::InsightsPage, invite::InvitePage,
+        media::MediaPage, not_found::NotFound, post::PostPage, publish::PublishPage,
+        sharing::SharingPage, sign_in::SignInPage,
     },
 };
 
@@ -90,11 +91,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/connect") view=ConnectPage />
                     <Route path=path!("/auth/instagram/callback") view=CallbackPage />
+                    <Route path=path!("/sign-in") view=SignInPage />
                     <Route path=path!("/media") view=MediaPage />
                     <Route path=path!("/media/:account/posts/:media") view=PostPage />
                     <Route path=path!("/media/:account/insights") view=InsightsPage />
                     <Route path=path!("/media/:account/publish") view=PublishPage />
                     <Route path=path!("/accounts") view=AccountsPage />
+                    <Route path=path!("/sharing") view=SharingPage />
+                    <Route path=path!("/invite") view=InvitePage />
                     <Route path=path!("/admin") view=AdminPage />
                     <Route path=path!("/privacy/deletion") view=DeletionPage />
                 </Routes>

@@ -1,8 +1,9 @@
-//! The signed-in person and their connected accounts.
+//! The signed-in person: their accounts, the ways they sign in, and what they may do with
+//! each account (by their role on it).
 
 use leptos::prelude::*;
 
-use crate::model::{AppError, DeletionStatus, Outcome, Viewer};
+use crate::model::{AppError, DeletionStatus, Outcome, SignInMethod, Viewer};
 
 /// The signed-in person and their accounts, or `None`.
 #[server(endpoint = "account/viewer")]
@@ -10,55 +11,114 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
     use crate::server::{auth, state::app_state};
     let st = app_state()?;
     let session = super::session().await?;
-    match auth::session::user_id(&session, st.clock.now()).await? {
-        Some(user_id) => auth::viewer_for(&st, &user_id).await,
-        None => Ok(None),
+    auth::viewer_for(&st, &session).await
+}
+
+/// The signed-in person's ways to sign in, and whether passkeys work at this address.
+#[server(endpoint = "account/methods")]
+pub async fn load_methods() -> Result<(Vec<SignInMethod>, bool), AppError> {
+    super::with_status(
+        async {
+            let (st, _, person) = super::person().await?;
+            let methods = st
+                .store
+                .methods_for(&person.user_id)
+                .await?
+                .iter()
+                .map(|m| crate::server::auth::viewer::method_view(m, &person.method.id))
+                .collect();
+            Ok((methods, st.passkeys.available()))
+        }
+        .await,
+    )
+}
+
+/// Removes one of the person's ways to sign in (never the last one). The sessions opened
+/// through it end, this one included.
+#[server(endpoint = "account/remove-method")]
+pub async fn remove_method(id: String) -> Result<Outcome, AppError> {
+    let (st, _, person) = super::with_status(super::person().await)?;
+    let outcome = refused_or_done(crate::server::sharing::remove_method(&st, &person, &id).await)?;
+    let to = if outcome == Outcome::Done && id == person.method.id {
+        "/"
+    } else {
+        "/accounts"
+    };
+    super::back_to(to, &outcome, "The way to sign in was removed.").await?;
+    Ok(outcome)
+}
+
+/// Makes an account the person owns their way to sign in (`on`), or stops it.
+#[server(endpoint = "account/sign-in-with")]
+pub async fn sign_in_with(id: String, on: bool) -> Result<Outcome, AppError> {
+    use crate::{model::Capability, server::sharing};
+    let (st, _, access) = account(&id).await?;
+    access.require(Capability::Share).map_err(status)?;
+    let person = access_person().await?;
+    let outcome = refused_or_done(sharing::set_sign_in(&st, &person, &id, on).await)?;
+    let done = if on {
+        format!("You can now sign in with @{}.", access.row.username)
+    } else {
+        format!("@{} is no longer a way to sign in.", access.row.username)
+    };
+    super::back_to("/accounts", &outcome, &done).await?;
+    Ok(outcome)
+}
+
+/// A refusal the person can act on becomes an outcome; anything else stays an error.
+#[cfg(feature = "ssr")]
+fn refused_or_done(r: Result<(), AppError>) -> Result<Outcome, AppError> {
+    match r {
+        Ok(()) => Ok(Outcome::Done),
+        Err(e @ (AppError::Conflict(_) | AppError::BadRequest(_))) => {
+            Ok(Outcome::Refused(e.to_string()))
+        }
+        Err(e) => Err(status(e)),
     }
 }
 
 #[cfg(feature = "ssr")]
-async fn caller_and_row(
+fn status(e: AppError) -> AppError {
+    super::with_status::<()>(Err(e)).unwrap_err()
+}
+
+#[cfg(feature = "ssr")]
+async fn access_person() -> Result<crate::server::auth::Person, AppError> {
+    super::person().await.map(|(_, _, p)| p).map_err(status)
+}
+
+/// The account `id` as the caller may use it (401, 404 otherwise, with the status set).
+#[cfg(feature = "ssr")]
+async fn account(
     id: &str,
 ) -> Result<
     (
         crate::server::state::AppState,
         crate::server::auth::Caller,
-        crate::server::db::IntegrationRow,
+        crate::server::auth::AccountAccess,
     ),
     AppError,
 > {
     use crate::server::{auth, state::app_state};
     let st = app_state()?;
     let session = super::session().await?;
-    let Some(user_id) = auth::session::user_id(&session, st.clock.now()).await? else {
-        return Err(AppError::Unauthorized);
-    };
-    let own = st.store.integrations_for_user(&user_id).await?;
-    let caller = auth::Caller::User {
-        is_admin: auth::viewer::is_admin(&st, &own),
-        user_id,
-    };
-    let row = st
-        .store
-        .integration_get(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !caller.may_manage(&row.user_id) {
-        // Someone else's account looks like no account at all.
-        return Err(AppError::NotFound);
-    }
-    Ok((st, caller, row))
+    let caller = auth::caller(&st, &session).await?;
+    let access = auth::account_by_id(&st, &caller, id)
+        .await
+        .map_err(status)?;
+    Ok((st, caller, access))
 }
 
-/// Refreshes an account's access now (its owner or an admin). Instagram allows it once the
+/// Renews an account's access now (its owners or an admin). Instagram allows it once the
 /// access is a day old; before that, and on Instagram's refusals, the answer says why.
 ///
 /// The accounts page posts it as a plain form: the browser comes back to `/accounts`, where
 /// the outcome is shown.
 #[server(endpoint = "account/refresh")]
 pub async fn refresh_integration(id: String) -> Result<Outcome, AppError> {
-    use crate::server::tokens;
-    let (st, _, row) = caller_and_row(&id).await?;
+    use crate::{model::Capability, server::tokens};
+    let (st, _, access) = account(&id).await?;
+    access.require(Capability::Refresh).map_err(status)?;
     let outcome = match tokens::refresh_or_current(&st, &id).await {
         Ok(_) => Outcome::Done,
         Err(e) => match tokens::app_error(e) {
@@ -66,48 +126,53 @@ pub async fn refresh_integration(id: String) -> Result<Outcome, AppError> {
             refused => Outcome::Refused(refused.to_string()),
         },
     };
-    back_to_accounts(
+    super::back_to(
+        "/accounts",
         &outcome,
-        &format!("The access of @{} was renewed.", row.username),
+        &format!("The access of @{} was renewed.", access.row.username),
     )
     .await?;
     Ok(outcome)
 }
 
-/// Disconnects an account (its owner or an admin): its token is deleted at once.
+/// Disconnects an account (its owners or an admin): its access is erased at once, its cached
+/// media deleted, and it stops being anyone's way to sign in.
 #[server(endpoint = "account/disconnect")]
 pub async fn disconnect_integration(id: String) -> Result<Outcome, AppError> {
-    use crate::server::tokens;
-    let (st, caller, row) = caller_and_row(&id).await?;
-    let by = if caller.is_admin() {
+    use crate::{model::Capability, server::revoke};
+    let (st, caller, access) = account(&id).await?;
+    access.require(Capability::Disconnect).map_err(status)?;
+    let by = if access.role.is_none() && caller.is_admin() {
         "an admin"
     } else {
-        "its owner"
+        "an owner"
     };
-    tokens::disconnect(&st, &id, by).await?;
-    back_to_accounts(
+    revoke::end(&st, &access.row, revoke::Why::Disconnected { by }).await?;
+    super::back_to(
+        "/accounts",
         &Outcome::Done,
-        &format!("@{} was disconnected.", row.username),
+        &format!("@{} was disconnected.", access.row.username),
     )
     .await?;
     Ok(Outcome::Done)
 }
 
-/// After a plain form post: the outcome waits in the session, and the browser goes back to the
-/// accounts page.
-#[cfg(feature = "ssr")]
-async fn back_to_accounts(outcome: &Outcome, done: &str) -> Result<(), AppError> {
-    if super::plain_form_post() {
-        let session = super::session().await?;
-        match outcome {
-            Outcome::Done => crate::server::auth::session::leave_notice(&session, true, done).await,
-            Outcome::Refused(why) => {
-                crate::server::auth::session::leave_notice(&session, false, why.clone()).await
-            }
-        }
-        leptos_axum::redirect("/accounts");
+/// Gives up one's own role on an account (an account always keeps an owner).
+#[server(endpoint = "account/leave")]
+pub async fn leave_account(id: String) -> Result<Outcome, AppError> {
+    let (st, _, access) = account(&id).await?;
+    let person = access_person().await?;
+    if access.role.is_none() {
+        return Err(status(AppError::NotFound));
     }
-    Ok(())
+    let outcome = refused_or_done(crate::server::sharing::remove(&st, &id, &person.user_id).await)?;
+    super::back_to(
+        "/accounts",
+        &outcome,
+        &format!("You no longer have access to @{}.", access.row.username),
+    )
+    .await?;
+    Ok(outcome)
 }
 
 /// Signs out.

@@ -11,15 +11,7 @@ use crate::model::{admin::AdminView, AppError, Outcome};
 async fn admin() -> Result<crate::server::state::AppState, AppError> {
     let st = crate::server::state::app_state()?;
     let session = super::session().await?;
-    if let Err(e) = crate::server::admin::require_admin(&st, &session).await {
-        if let (Some(response), Ok(status)) = (
-            use_context::<leptos_axum::ResponseOptions>(),
-            axum::http::StatusCode::from_u16(e.status_code()),
-        ) {
-            response.set_status(status);
-        }
-        return Err(e);
-    }
+    super::with_status(crate::server::admin::require_admin(&st, &session).await)?;
     Ok(st)
 }
 
@@ -88,7 +80,12 @@ pub async fn admin_disconnect(id: String) -> Result<Outcome, AppError> {
         .integration_get(&id)
         .await?
         .ok_or(AppError::NotFound)?;
-    crate::server::tokens::disconnect(&st, &id, "an admin").await?;
+    crate::server::revoke::end(
+        &st,
+        &row,
+        crate::server::revoke::Why::Disconnected { by: "an admin" },
+    )
+    .await?;
     back_to_admin(true, format!("@{} was disconnected.", row.username)).await?;
     Ok(Outcome::Done)
 }

@@ -14,6 +14,8 @@ pub struct ConnectDetails {
     pub sandbox: bool,
     /// The redirect URI the app sends (for explaining a mismatch).
     pub redirect_uri: String,
+    /// Whether passkeys work at the app's address.
+    pub passkeys: bool,
 }
 
 /// The scopes the app asks for, and whether it runs against the sandbox.
@@ -24,6 +26,7 @@ pub async fn connect_info() -> Result<ConnectDetails, AppError> {
         scopes: st.config.instagram.scopes.clone(),
         sandbox: st.config.uses_sandbox(),
         redirect_uri: st.config.instagram.redirect_uri.clone(),
+        passkeys: st.passkeys.available(),
     })
 }
 
@@ -35,7 +38,7 @@ pub async fn start_connect(return_to: String) -> Result<String, AppError> {
     let st = app_state()?;
     let session = super::session().await?;
     let id = session::ensure_id(&session).await?;
-    let url = connect::start(&st, &id, Some(&return_to)).await?;
+    let url = connect::start(&st, &id, Some(&return_to), super::peer_ip().await).await?;
     leptos_axum::redirect(&url);
     Ok(url)
 }
@@ -85,27 +88,36 @@ async fn complete(code: String, state: String) -> Result<ConnectResult, AppError
         Err(e) => return Ok(ConnectResult::Failed(e)),
     };
     let now = st.clock.now();
-    let signed_in = session::user_id(&session, now).await?;
+    // Signed in: the account joins this person. Signed out: the account signs its person in,
+    // or becomes a new person's way to sign in.
+    let signed_in = auth::who(&st, &session).await?;
     let connected = match connect::finish(
         &st,
         &code,
         &st.config.instagram.redirect_uri,
-        signed_in.as_deref(),
+        signed_in.as_ref().map(|p| p.user_id.as_str()),
     )
     .await
     {
         Ok(c) => c,
         Err(e) => return Ok(ConnectResult::Failed(e)),
     };
-    session::sign_in(&session, &connected.row.user_id, now).await?;
-    let rows = st
-        .store
-        .integrations_for_user(&connected.row.user_id)
-        .await?;
-    let admin = auth::viewer::is_admin(&st, &rows);
+    match &connected.method_id {
+        Some(method) => session::sign_in(&session, &connected.user_id, method, now).await?,
+        // SS-03: a new session ID after a connection.
+        None => session.cycle_id().await.map_err(|e| {
+            tracing::error!(error = %e, "the session ID could not be renewed");
+            AppError::Internal
+        })?,
+    }
     Ok(ConnectResult::Connected(Box::new(
         crate::model::ConnectOutcome {
-            integration: auth::summarize(&connected.row, &st.config.instagram.scopes, admin),
+            integration: auth::summarize(
+                &connected.row,
+                Some(crate::model::Role::Owner),
+                &st.config.instagram.scopes,
+                false,
+            ),
             return_to,
             new_user: connected.new_user,
         },

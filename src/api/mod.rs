@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod connect;
 pub mod media;
+pub mod sharing;
 
 /// The request's session (server only).
 #[cfg(feature = "ssr")]
@@ -27,4 +28,71 @@ pub(crate) fn plain_form_post() -> bool {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("text/html"))
     })
+}
+
+/// The client's address, for throttles (server only).
+#[cfg(feature = "ssr")]
+pub(crate) async fn peer_ip() -> Option<std::net::IpAddr> {
+    leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|c| c.0.ip())
+}
+
+/// The signed-in person (server only); `Unauthorized` when nobody is.
+#[cfg(feature = "ssr")]
+pub(crate) async fn person() -> Result<
+    (
+        crate::server::state::AppState,
+        tower_sessions::Session,
+        crate::server::auth::Person,
+    ),
+    crate::model::AppError,
+> {
+    let st = crate::server::state::app_state()?;
+    let session = session().await?;
+    let person = crate::server::auth::who(&st, &session)
+        .await?
+        .ok_or(crate::model::AppError::Unauthorized)?;
+    Ok((st, session, person))
+}
+
+/// Sets the response's status from an error (server only): a refused server function answers
+/// 401, 403 or 404 like any page would.
+#[cfg(feature = "ssr")]
+pub(crate) fn with_status<T>(
+    r: Result<T, crate::model::AppError>,
+) -> Result<T, crate::model::AppError> {
+    if let Err(e) = &r {
+        if let (Some(response), Ok(status)) = (
+            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            axum::http::StatusCode::from_u16(e.status_code()),
+        ) {
+            response.set_status(status);
+        }
+    }
+    r
+}
+
+/// After a plain form post (server only): the outcome waits in the session as a notice, and
+/// the browser goes to `to`. Called from code, nothing happens.
+#[cfg(feature = "ssr")]
+pub(crate) async fn back_to(
+    to: &str,
+    outcome: &crate::model::Outcome,
+    done: &str,
+) -> Result<(), crate::model::AppError> {
+    if plain_form_post() {
+        let session = session().await?;
+        match outcome {
+            crate::model::Outcome::Done => {
+                crate::server::auth::session::leave_notice(&session, true, done).await
+            }
+            crate::model::Outcome::Refused(why) => {
+                crate::server::auth::session::leave_notice(&session, false, why.clone()).await
+            }
+        }
+        leptos_axum::redirect(to);
+    }
+    Ok(())
 }

@@ -18,6 +18,8 @@
 //! - `[data-sse]` listens to the Server-Sent Events at that URL (gloo-net's `EventSource`)
 //!   and puts each event's HTML first inside it (the admin console's live webhook log); an
 //!   element with an ID in `data-sse-gone` is removed when the first event arrives.
+//! - `form[data-passkey="register"|"sign-in"]` runs a passkey ceremony with the browser's own
+//!   dialog ([`super::passkey`]) and then goes where the server says.
 //!
 //! The HTML comes from our own server, rendered by the same components as the pages, so the
 //! island stays small: it moves markup, it does not render it. It calls no server function
@@ -148,6 +150,26 @@ mod browser {
                 ev.prevent_default();
                 return;
             }
+        }
+        if let Some(mode) = form.get_attribute("data-passkey") {
+            ev.prevent_default();
+            if form.get_attribute("aria-busy").as_deref() == Some("true") {
+                return;
+            }
+            set_busy(&form, true);
+            show_form_error(&form, "");
+            spawn_local(async move {
+                match crate::components::passkey::run(form.clone(), mode).await {
+                    Ok(next) => {
+                        let _ = window().location().assign(&next);
+                    }
+                    Err(message) => {
+                        set_busy(&form, false);
+                        show_form_error(&form, &message);
+                    }
+                }
+            });
+            return;
         }
         if !form.has_attribute("data-enhance") {
             return;

@@ -1,10 +1,14 @@
 //! The frame around every page: skip link, header with navigation, main area, footer.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 
 use super::{
     icons::{CameraGlyph, MenuGlyph},
     theme::ThemeToggle,
+};
+use crate::{
+    api::account::{current_viewer, SignOut},
+    model::Viewer,
 };
 
 /// Wraps a page in the site's header and footer.
@@ -20,9 +24,12 @@ pub fn Layout(children: Children) -> impl IntoView {
     }
 }
 
-/// The top bar: brand, navigation (a menu button on small screens), theme switch.
+/// The top bar: brand, navigation (a menu button on small screens), theme switch. It knows
+/// who is signed in: their name and how they signed in, their accounts, the admin console for
+/// admins and *Sign out*; nobody signed in sees *Sign in* and *Connect Instagram*.
 #[component]
 fn SiteHeader() -> impl IntoView {
+    let viewer = Resource::new_blocking(|| (), |_| current_viewer());
     view! {
         <header class="site-header">
             <div class="container header-row">
@@ -32,18 +39,61 @@ fn SiteHeader() -> impl IntoView {
                     </span>
                     <span class="brand-name">"instagram-connect"</span>
                 </a>
-                <SiteNav>
-                    <a href="/#features">"Features"</a>
-                    <a href="/#how-it-works">"How it works"</a>
-                    <a href="/media">"Your media"</a>
-                    <a href="/accounts">"Accounts"</a>
-                    <a class="button button-primary button-small" href="/connect">
-                        "Connect Instagram"
-                    </a>
-                </SiteNav>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match viewer.await.ok().flatten() {
+                            Some(v) => signed_in_nav(v).into_any(),
+                            None => signed_out_nav().into_any(),
+                        }
+                    })}
+                </Suspense>
                 <ThemeToggle />
             </div>
         </header>
+    }
+}
+
+fn signed_out_nav() -> impl IntoView {
+    view! {
+        <SiteNav>
+            <a href="/#features">"Features"</a>
+            <a href="/#how-it-works">"How it works"</a>
+            <a href="/sign-in" data-testid="sign-in-link">"Sign in"</a>
+            <a class="button button-primary button-small" href="/connect">
+                "Connect Instagram"
+            </a>
+        </SiteNav>
+    }
+}
+
+fn signed_in_nav(v: Viewer) -> impl IntoView {
+    let accounts = v
+        .integrations
+        .iter()
+        .take(5)
+        .map(|a| {
+            let href = crate::model::paths::gallery(&a.id, None);
+            view! { <a href=href class="nav-account">{format!("@{}", a.username)}</a> }
+        })
+        .collect_view();
+    let how = v.signed_in_with.phrase();
+    view! {
+        <SiteNav>
+            <a href="/media">"Your media"</a>
+            {accounts}
+            <a href="/accounts">"Accounts"</a>
+            <a href="/sharing">"Sharing"</a>
+            {v.is_admin.then(|| view! { <a href="/admin" data-testid="nav-admin">"Admin"</a> })}
+            <span class="nav-person" data-testid="signed-in-as" title=format!("Signed in {how}")>
+                <span class="nav-name">{v.display_name.clone()}</span>
+                <span class="nav-how muted small">{format!("signed in {how}")}</span>
+            </span>
+            <form method="post" action={<SignOut as ServerFn>::PATH} class="nav-form">
+                <button class="button button-ghost button-small" type="submit" data-testid="nav-sign-out">
+                    "Sign out"
+                </button>
+            </form>
+        </SiteNav>
     }
 }
 

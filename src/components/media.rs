@@ -166,7 +166,6 @@ pub fn ReconnectBanner(account: AccountRef) -> impl IntoView {
         .unwrap_or_else(|| match account.status {
             IntegrationStatus::Expired => "The access expired.".to_owned(),
             IntegrationStatus::Revoked => "The account was disconnected.".to_owned(),
-            IntegrationStatus::Incomplete => "Some permissions were not granted.".to_owned(),
             _ => "Instagram no longer accepts the account's access.".to_owned(),
         });
     view! {

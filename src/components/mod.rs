@@ -8,5 +8,6 @@ pub mod enhance;
 pub mod icons;
 pub mod layout;
 pub mod media;
+pub mod passkey;
 pub mod publish;
 pub mod theme;

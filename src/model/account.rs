@@ -1,13 +1,13 @@
 use serde::{Deserialize, Serialize};
 
+use super::access::{Role, SignInMethod};
+
 /// Where a connected account stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IntegrationStatus {
-    /// Working.
+    /// Working (possibly without some permissions: each feature that needs one says so).
     Active,
-    /// Connected, but some permissions were not granted.
-    Incomplete,
     /// Instagram no longer accepts the token: the owner must reconnect.
     NeedsReauth,
     /// The token ran out before it could be refreshed.
@@ -20,8 +20,8 @@ impl IntegrationStatus {
     /// Parses the stored name.
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
-            "active" => Self::Active,
-            "incomplete" => Self::Incomplete,
+            // Accounts once saved as "incomplete" are connected like any other.
+            "active" | "incomplete" => Self::Active,
             "needs_reauth" => Self::NeedsReauth,
             "expired" => Self::Expired,
             "revoked" => Self::Revoked,
@@ -33,7 +33,6 @@ impl IntegrationStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Active => "active",
-            Self::Incomplete => "incomplete",
             Self::NeedsReauth => "needs_reauth",
             Self::Expired => "expired",
             Self::Revoked => "revoked",
@@ -44,7 +43,6 @@ impl IntegrationStatus {
     pub fn label(self) -> &'static str {
         match self {
             Self::Active => "Connected",
-            Self::Incomplete => "Missing permissions",
             Self::NeedsReauth => "Needs reconnecting",
             Self::Expired => "Expired",
             Self::Revoked => "Disconnected",
@@ -52,11 +50,14 @@ impl IntegrationStatus {
     }
 }
 
-/// A connected Instagram account, as its owner (or an admin) sees it. Never carries a token.
+/// A connected Instagram account, as a person with a role on it (or an admin) sees it. Never
+/// carries a token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntegrationSummary {
     /// Integration ID.
     pub id: String,
+    /// The viewer's role on it (`None`: an admin looking after it).
+    pub role: Option<Role>,
     /// Instagram handle.
     pub username: String,
     /// IG professional account ID.
@@ -86,9 +87,11 @@ pub struct Viewer {
     pub user_id: String,
     /// Name shown.
     pub display_name: String,
+    /// How this session was signed in.
+    pub signed_in_with: SignInMethod,
     /// Whether they may use the admin console.
     pub is_admin: bool,
-    /// Their connected accounts.
+    /// The accounts they have a role on.
     pub integrations: Vec<IntegrationSummary>,
     /// The server's time when this was read (Unix seconds), so relative times render the same
     /// on the server and in the browser.
@@ -102,7 +105,8 @@ pub struct ConnectOutcome {
     pub integration: IntegrationSummary,
     /// Where to go next (a same-site path).
     pub return_to: String,
-    /// Whether this connection created the user.
+    /// Whether this connection created the person (signed out, with an account that was not
+    /// anyone's way to sign in).
     pub new_user: bool,
 }
 

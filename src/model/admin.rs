@@ -34,7 +34,7 @@ impl TokenState {
                 Some(t) if t - now <= window_secs => Self::Expiring,
                 _ => Self::Active,
             },
-            IntegrationStatus::Incomplete | IntegrationStatus::NeedsReauth => Self::NeedsReconnect,
+            IntegrationStatus::NeedsReauth => Self::NeedsReconnect,
             IntegrationStatus::Expired => Self::Expired,
             IntegrationStatus::Revoked => Self::Revoked,
         }
@@ -239,10 +239,6 @@ mod tests {
         );
         assert_eq!(
             s(IntegrationStatus::NeedsReauth, None),
-            TokenState::NeedsReconnect
-        );
-        assert_eq!(
-            s(IntegrationStatus::Incomplete, None),
             TokenState::NeedsReconnect
         );
         assert_eq!(s(IntegrationStatus::Revoked, None), TokenState::Revoked);

@@ -19,6 +19,9 @@ pub enum AppError {
     /// The caller is signed in but may not do this.
     #[error("You are not allowed to do that.")]
     Forbidden,
+    /// The caller's role does not allow this; the message says which role does.
+    #[error("{0}")]
+    NotAllowed(String),
     /// The request itself is wrong; the message says how.
     #[error("{0}")]
     BadRequest(String),
@@ -54,7 +57,7 @@ impl AppError {
         match self {
             AppError::NotFound => 404,
             AppError::Unauthorized => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::NotAllowed(_) => 403,
             AppError::BadRequest(_) => 400,
             AppError::Conflict(_) => 409,
             AppError::RateLimited { .. } => 429,

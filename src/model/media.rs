@@ -286,6 +286,8 @@ pub struct AccountRef {
     pub username: String,
     /// Status.
     pub status: IntegrationStatus,
+    /// The viewer's role on it (`None`: an admin looking after it).
+    pub role: Option<super::Role>,
     /// Why it is not active, in plain words.
     pub reason: Option<String>,
     /// Granted scopes.
@@ -293,6 +295,11 @@ pub struct AccountRef {
 }
 
 impl AccountRef {
+    /// Whether the viewer may do `what` (admins only look).
+    pub fn may(&self, what: super::Capability) -> bool {
+        self.role.is_some_and(|r| r.allows(what))
+    }
+
     /// Whether a scope was granted.
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| s == scope)

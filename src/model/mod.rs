@@ -3,6 +3,7 @@
 //! Nothing in here may depend on server-only crates: these types cross the network between
 //! server functions and the hydrated UI, so they carry no secrets and use fixed-width integers.
 
+pub mod access;
 mod account;
 pub mod admin;
 mod error;
@@ -10,6 +11,7 @@ pub mod format;
 mod health;
 pub mod media;
 
+pub use access::{Capability, MethodKind, Role, SignInMethod};
 pub use account::{
     scope_label, ConnectError, ConnectOutcome, ConnectResult, DeletionStatus, IntegrationStatus,
     IntegrationSummary, Outcome, Viewer,

@@ -1,22 +1,28 @@
-//! `/accounts`: the signed-in person's connected accounts: when their access expires, what
-//! failed, and refresh, reconnect and disconnect.
+//! `/accounts`: the signed-in person's accounts (with their role on each, when its access
+//! expires and what failed) and the ways they sign in (Instagram accounts they made one, and
+//! passkeys).
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 
 use crate::{
     api::{
-        account::{current_viewer, SignOut},
+        account::{current_viewer, load_methods, RemoveMethod},
         media::take_notice,
     },
-    components::{account::AccountCard, enhance::Enhance, media::NoticeLine},
-    model::{Notice, Viewer},
+    components::{
+        account::{AccountCard, AddPasskey},
+        enhance::Enhance,
+        media::NoticeLine,
+    },
+    model::{format, MethodKind, Notice, SignInMethod, Viewer},
 };
 
 /// The accounts page.
 #[component]
 pub fn AccountsPage() -> impl IntoView {
     let viewer = Resource::new_blocking(|| (), |_| current_viewer());
+    let methods = Resource::new_blocking(|| (), |_| load_methods());
     let notice = Resource::new_blocking(|| (), |_| take_notice());
 
     view! {
@@ -26,7 +32,10 @@ pub fn AccountsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let notice = notice.await.ok().flatten();
                     match viewer.await {
-                        Ok(Some(v)) => signed_in(v, notice).into_any(),
+                        Ok(Some(v)) => {
+                            let (methods, passkeys) = methods.await.unwrap_or_default();
+                            signed_in(v, methods, passkeys, notice).into_any()
+                        }
                         Ok(None) => not_connected().into_any(),
                         Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
                     }
@@ -36,34 +45,88 @@ pub fn AccountsPage() -> impl IntoView {
     }
 }
 
-fn signed_in(v: Viewer, notice: Option<Notice>) -> impl IntoView {
-    let sign_out = ServerAction::<SignOut>::new();
+fn signed_in(
+    v: Viewer,
+    methods: Vec<SignInMethod>,
+    passkeys: bool,
+    notice: Option<Notice>,
+) -> impl IntoView {
     let now = v.now;
+    let signs_in: Vec<String> = methods
+        .iter()
+        .filter_map(|m| m.instagram_id.clone())
+        .collect();
+    let how = v.signed_in_with.phrase();
+    let only_one = methods.len() <= 1;
     view! {
         <div class="page-head">
             <div>
                 <p class="eyebrow">"Your accounts"</p>
                 <h1 data-testid="welcome">{format!("Hello, {}", v.display_name)}</h1>
+                <p class="muted">{format!("You signed in {how}.")}</p>
             </div>
             <div class="actions">
                 {v.is_admin.then(|| view! {
                     <a class="button button-ghost" href="/admin" data-testid="admin-link">"Admin console"</a>
                 })}
+                <a class="button button-ghost" href="/sharing" data-testid="sharing-link">"Sharing"</a>
                 <a class="button button-ghost" href="/connect?return_to=/accounts">"Connect another account"</a>
-                <ActionForm action=sign_out>
-                    <button class="button button-ghost" type="submit" data-testid="sign-out">"Sign out"</button>
-                </ActionForm>
             </div>
         </div>
         <NoticeLine notice />
         <Enhance>
+            {v.integrations.is_empty().then(|| view! {
+                <p class="notice info" data-testid="no-accounts">
+                    "You have no account yet. Connect an Instagram account, or ask someone who manages one to share it with you."
+                </p>
+            })}
             <div class="account-list">
                 {v.integrations
                     .into_iter()
-                    .map(|account| view! { <AccountCard account now /> })
+                    .map(|account| {
+                        let signs_in = signs_in.contains(&account.instagram_id);
+                        view! { <AccountCard account now signs_in /> }
+                    })
                     .collect_view()}
             </div>
+            <section class="section-block" aria-labelledby="methods-title">
+                <h2 id="methods-title" class="section-title">"How you sign in"</h2>
+                <p class="muted">
+                    "Connecting an account while signed in does not make it a way to sign in: its owner turns that on above. A passkey lets you in even when Instagram does not."
+                </p>
+                <ul class="method-list" data-testid="methods">
+                    {methods.into_iter().map(|m| method_row(m, only_one, now)).collect_view()}
+                </ul>
+                <AddPasskey available=passkeys accept_invitation=false />
+            </section>
         </Enhance>
+    }
+}
+
+fn method_row(m: SignInMethod, only_one: bool, now: i64) -> impl IntoView {
+    let kind = match m.kind {
+        MethodKind::Instagram => "Instagram account",
+        MethodKind::Passkey => "Passkey",
+    };
+    let used = m
+        .last_used_at
+        .map(|t| format!("last used {}", format::relative(now, t)))
+        .unwrap_or_else(|| "not used yet".to_owned());
+    view! {
+        <li class="method" data-testid="method" data-kind=match m.kind { MethodKind::Instagram => "instagram", MethodKind::Passkey => "passkey" }>
+            <div>
+                <strong>{m.label.clone()}</strong>
+                <span class="muted small">{format!(" · {kind} · added {} · {used}", format::date(m.created_at))}</span>
+                {m.current.then(|| view! { <span class="badge ok">"This session"</span> })}
+            </div>
+            {(!only_one).then(|| view! {
+                <form method="post" action={<RemoveMethod as ServerFn>::PATH}
+                    data-confirm="Remove this way to sign in? Sessions opened with it end now.">
+                    <input type="hidden" name="id" value=m.id.clone() />
+                    <button class="button button-ghost danger button-small" type="submit" data-testid="remove-method">"Remove"</button>
+                </form>
+            })}
+        </li>
     }
 }
 
@@ -73,7 +136,10 @@ pub fn not_connected() -> impl IntoView {
         <div class="empty-state" data-testid="not-connected">
             <h1>"Connect Instagram to see your media"</h1>
             <p class="lead">"Your posts, reels and insights appear here once your account is connected."</p>
-            <p><a class="button button-primary button-large" href="/connect?return_to=/media">"Connect Instagram"</a></p>
+            <p class="cta-row">
+                <a class="button button-primary button-large" href="/connect?return_to=/media">"Connect Instagram"</a>
+                <a class="button button-ghost button-large" href="/sign-in">"Sign in"</a>
+            </p>
         </div>
     }
 }

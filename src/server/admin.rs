@@ -20,7 +20,7 @@ use leptos::prelude::*;
 use tower_sessions::Session;
 
 use super::{
-    auth::{self, session},
+    auth::{self, table::checked, Person},
     db::{IntegrationRow, WebhookEventRow},
     ids,
     instagram::webhook::parse_delivery,
@@ -38,16 +38,13 @@ use crate::{
     },
 };
 
-/// The signed-in admin's user ID; `Unauthorized` without a sign-in, `Forbidden` for others.
-pub async fn require_admin(st: &AppState, session: &Session) -> Result<String, AppError> {
-    let Some(user_id) = session::user_id(session, st.clock.now()).await? else {
-        return Err(AppError::Unauthorized);
-    };
-    let own = st.store.integrations_for_user(&user_id).await?;
-    if !auth::viewer::is_admin(st, &own) {
-        return Err(AppError::Forbidden);
+/// The signed-in admin; `Unauthorized` without a sign-in, `Forbidden` for others.
+pub async fn require_admin(st: &AppState, session: &Session) -> Result<Person, AppError> {
+    match auth::who(st, session).await? {
+        None => Err(AppError::Unauthorized),
+        Some(p) if !p.admin => Err(AppError::Forbidden),
+        Some(p) => Ok(p),
     }
-    Ok(user_id)
 }
 
 /// The job name of an admin's "refresh all" batch: its lease makes it one at a time across
@@ -321,8 +318,8 @@ pub async fn webhook_log(st: &AppState, limit: i64) -> Result<Vec<WebhookEntry>,
 /// The admin routes that are not pages (behind the session and CSRF layers).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/admin/batch", get(batch))
-        .route("/admin/events", get(events))
+        .route(checked("/admin/batch"), get(batch))
+        .route(checked("/admin/events"), get(events))
 }
 
 /// `GET /admin/batch`: the progress panel, polled while the batch runs.
@@ -355,15 +352,19 @@ async fn events(State(st): State<AppState>, session: Session) -> Response {
     };
     let live = st.webhooks.events.subscribe();
     let stream = futures_util::stream::unfold(
-        (st, live, seen, Vec::<Event>::new()),
-        |(st, mut live, mut seen, mut queue)| async move {
+        (st, session, live, seen, Vec::<Event>::new()),
+        |(st, session, mut live, mut seen, mut queue)| async move {
             loop {
                 if let Some(ev) = queue.pop() {
-                    return Some((Ok::<_, Infallible>(ev), (st, live, seen, queue)));
+                    return Some((Ok::<_, Infallible>(ev), (st, session, live, seen, queue)));
                 }
                 tokio::select! {
                     _ = live.recv() => {}
                     () = tokio::time::sleep(SSE_POLL) => {}
+                }
+                // The stream ends when its admin stops being one (signed out, rights ended).
+                if require_admin(&st, &session).await.is_err() {
+                    return None;
                 }
                 let Ok(rows) = st.store.webhook_events_recent(20).await else {
                     continue;

@@ -257,6 +257,8 @@ impl StaticAssets {
 
     /// Adds one route per file to `router`, plus the immutable alias of every `/pkg` file.
     pub fn mount<S: Clone + Send + Sync + 'static>(&self, mut router: Router<S>) -> Router<S> {
+        // Static files are open to anyone: one row of the access table stands for them all.
+        crate::server::auth::table::checked(crate::server::auth::table::ASSETS);
         let root = self.versioned_root();
         for (url, asset) in &self.files {
             let in_pkg = url.starts_with(&self.pkg_prefix);

@@ -39,6 +39,9 @@ pub enum Command {
     /// Manage API keys for the REST API.
     #[command(subcommand)]
     ApiKey(ApiKeyCommand),
+    /// Make and list admins: a one-time link makes whoever opens it an admin, with a passkey.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Add a new token-encryption key to the key file and re-seal every token with it.
     /// Safe to run again after an interruption (--rewrap-only resumes without a new key).
     RotateKey {
@@ -93,6 +96,33 @@ pub enum IntegrationsCommand {
     Show {
         /// The integration's ID, the username, or the Instagram user ID.
         account: String,
+    },
+}
+
+/// `instagram-connect admin …`
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Print a one-time link that makes whoever opens it (and adds a passkey) an admin.
+    Invite {
+        /// How long the link works, in hours.
+        #[arg(long, default_value_t = crate::server::sharing::ADMIN_HOURS,
+              value_parser = clap::value_parser!(i64).range(1..=720))]
+        hours: i64,
+    },
+    /// The admins: those made with a link, and the owners of the accounts in
+    /// ADMIN_INSTAGRAM_USERS.
+    List,
+    /// Ends the admin rights a link gave a person (by their ID, from `admin list`).
+    Remove {
+        /// The person's ID (`usr_…`).
+        person: String,
+    },
+    /// The admin links made, and whether each was used.
+    Invitations,
+    /// Withdraws an unused admin link (by its ID, from `admin invitations`).
+    RevokeInvitation {
+        /// The invitation's ID (`inv_…`).
+        id: String,
     },
 }
 
@@ -172,6 +202,10 @@ pub async fn run() -> ExitCode {
         }
         Command::Sandbox(_) | Command::NewKeyFile { .. } => unreachable!("handled above"),
         Command::ApiKey(cmd) => report(api_key(config, cmd).await),
+        Command::Admin(cmd) => {
+            telemetry::init_for_cli();
+            report(admin(config, cmd).await)
+        }
         Command::RotateKey { rewrap_only } => report(rotate_key(config, rewrap_only).await),
         Command::RefreshTokens {
             within,
@@ -284,6 +318,87 @@ async fn api_key(config: Config, cmd: ApiKeyCommand) -> anyhow::Result<()> {
         }
     }
     store.close().await;
+    Ok(())
+}
+
+async fn admin(config: Config, cmd: AdminCommand) -> anyhow::Result<()> {
+    use crate::server::sharing;
+    let st = crate::server::startup::offline_state(config).await?;
+    let now = st.clock.now();
+    let rfc = crate::server::tokens::rfc3339;
+    match cmd {
+        AdminCommand::Invite { hours } => {
+            let (link, expires_at) = sharing::admin_invitation(&st, hours)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("This link makes whoever opens it an admin, once they add a passkey. It works once, until {}:", rfc(expires_at));
+            println!("{link}");
+            if !st.passkeys.available() {
+                println!("note: passkeys do not work at PUBLIC_BASE_URL ({}): open the app at a domain name or localhost.", st.config.public_base_url);
+            }
+        }
+        AdminCommand::List => {
+            let admins = st.store.admins().await?;
+            if admins.is_empty() && st.config.admins.is_empty() {
+                println!("No admins yet. Make one with `instagram-connect admin invite`.");
+            }
+            for (user, at, by) in admins {
+                println!(
+                    "{:<20} {:<24} admin since {} ({by})",
+                    user.id,
+                    user.display_name,
+                    rfc(at)
+                );
+            }
+            for ig in &st.config.admins {
+                match st.store.integration_by_instagram_id(ig).await? {
+                    Some(row) if row.status == "active" => {
+                        for m in st.store.members_of(&row.id).await? {
+                            if m.role == "owner" {
+                                println!("{:<20} {:<24} admin while they own @{} (ADMIN_INSTAGRAM_USERS)", m.user_id, m.display_name, row.username);
+                            }
+                        }
+                    }
+                    Some(row) => println!("(nobody)             @{} is listed in ADMIN_INSTAGRAM_USERS but not connected and active", row.username),
+                    None => println!("(nobody)             Instagram user {ig} is listed in ADMIN_INSTAGRAM_USERS but not connected"),
+                }
+            }
+        }
+        AdminCommand::Remove { person } => {
+            if st.store.admin_revoke(&person).await? {
+                println!("{person} is no longer an admin (made by a link).");
+            } else {
+                anyhow::bail!(
+                    "{person} was not made an admin by a link (see `instagram-connect admin list`)"
+                );
+            }
+        }
+        AdminCommand::Invitations => {
+            let all = st.store.invitations_by(None).await?;
+            if all.is_empty() {
+                println!("No admin links. Make one with `instagram-connect admin invite`.");
+            }
+            for (row, _) in all {
+                let state = sharing::state_of(&row, now);
+                let who = row.used_by.clone().unwrap_or_default();
+                println!(
+                    "{:<28} made {}  expires {}  {} {who}",
+                    row.id,
+                    rfc(row.created_at),
+                    rfc(row.expires_at),
+                    state.label()
+                );
+            }
+        }
+        AdminCommand::RevokeInvitation { id } => {
+            if st.store.invitation_revoke(&id, None, now).await? {
+                println!("The admin link {id} no longer works.");
+            } else {
+                anyhow::bail!("no unused admin link has the ID {id} (see `instagram-connect admin invitations`)");
+            }
+        }
+    }
+    st.store.close().await;
     Ok(())
 }
 

@@ -208,7 +208,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Where the token-encryption keys come from.
     pub token_keys: KeySource,
-    /// Instagram usernames or user IDs whose owners are admins.
+    /// Instagram user IDs whose accounts' owners are admins while the account is connected
+    /// and active (`ADMIN_INSTAGRAM_USERS`).
     pub admins: Vec<String>,
     /// Redirect URIs the REST token endpoint accepts besides `INSTAGRAM_REDIRECT_URI`.
     pub extra_redirect_uris: Vec<String>,
@@ -316,6 +317,7 @@ impl Config {
             problems: Vec::new(),
         };
 
+        let app_env_unset = r.get("APP_ENV").is_none();
         let app_env = match r.get("APP_ENV").as_deref() {
             None => AppEnv::Development,
             Some(v) => match v.to_ascii_lowercase().as_str() {
@@ -383,6 +385,30 @@ impl Config {
                 default_base_url(listen_addr)
             }
         };
+
+        // Development mode opens /metrics, failpoints and the sandbox's published secrets: with
+        // APP_ENV unset, a server reachable from elsewhere must say that it means it.
+        if app_env_unset {
+            let exposed = if !listen_addr.ip().is_loopback() {
+                Some(format!(
+                    "the server would listen on {listen_addr}, which other machines reach"
+                ))
+            } else if public_base_url.scheme() == "https" {
+                Some(format!(
+                    "PUBLIC_BASE_URL is {}, a public https address",
+                    public_base_url.as_str().trim_end_matches('/')
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = exposed {
+                r.problem(
+                    "APP_ENV",
+                    format!("is not set, and {why}; without APP_ENV the app runs in development mode, which opens /metrics, failpoints and the Instagram sandbox's test secrets"),
+                    "set APP_ENV=production for a deployment, or APP_ENV=development to run development mode there on purpose",
+                );
+            }
+        }
 
         let data_dir = PathBuf::from(r.get("DATA_DIR").unwrap_or_else(|| "data".to_owned()));
 
@@ -662,15 +688,22 @@ impl Config {
             }
         };
 
-        let admins: Vec<String> = r
-            .get("ADMIN_INSTAGRAM_USERS")
-            .map(|v| {
-                v.split([',', ' '])
-                    .map(|a| a.trim().trim_start_matches('@').to_ascii_lowercase())
-                    .filter(|a| !a.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
+        // Admins are named by numeric Instagram user ID: a username passes to someone else
+        // after a rename, and with it the rights.
+        let mut admins = Vec::new();
+        if let Some(v) = r.get("ADMIN_INSTAGRAM_USERS") {
+            for a in v.split([',', ' ']).map(str::trim).filter(|a| !a.is_empty()) {
+                if a.bytes().all(|b| b.is_ascii_digit()) {
+                    admins.push(a.to_owned());
+                } else {
+                    r.problem(
+                        "ADMIN_INSTAGRAM_USERS",
+                        format!("`{a}` is not a numeric Instagram user ID; usernames are refused because Instagram gives a username to someone else after a rename"),
+                        "list the accounts' Instagram user IDs (digits, shown by `instagram-connect integrations list`), or make admins with `instagram-connect admin invite`",
+                    );
+                }
+            }
+        }
 
         let mut extra_redirect_uris = Vec::new();
         if let Some(v) = r.get("INSTAGRAM_EXTRA_REDIRECT_URIS") {
@@ -790,12 +823,9 @@ impl Config {
         uri == self.instagram.redirect_uri || self.extra_redirect_uris.iter().any(|u| u == uri)
     }
 
-    /// Whether an Instagram account (username or IG user ID) belongs to an admin.
-    pub fn is_admin_account(&self, username: &str, instagram_id: &str) -> bool {
-        let username = username.to_ascii_lowercase();
-        self.admins
-            .iter()
-            .any(|a| *a == username || a == instagram_id)
+    /// Whether an Instagram account (its IG user ID) is listed in `ADMIN_INSTAGRAM_USERS`.
+    pub fn is_admin_account(&self, instagram_id: &str) -> bool {
+        self.admins.iter().any(|a| a == instagram_id)
     }
 
     /// Whether the app is served over https (cookies are then `Secure`, HSTS is sent).
@@ -1017,7 +1047,11 @@ mod tests {
 
     #[test]
     fn the_redirect_uri_follows_the_public_base_url() {
-        let c = load(&[("PUBLIC_BASE_URL", "https://app.example.com/")]).unwrap();
+        let c = load(&[
+            ("APP_ENV", "test"),
+            ("PUBLIC_BASE_URL", "https://app.example.com/"),
+        ])
+        .unwrap();
         assert_eq!(
             c.instagram.redirect_uri,
             "https://app.example.com/auth/instagram/callback"
@@ -1221,7 +1255,7 @@ mod tests {
         let c = load(&[
             (
                 "ADMIN_INSTAGRAM_USERS",
-                "@Sandbox.Bakery, 17841400000000002",
+                "17841400000000001, 17841400000000002",
             ),
             (
                 "INSTAGRAM_EXTRA_REDIRECT_URIS",
@@ -1237,9 +1271,9 @@ mod tests {
                 create: true
             }
         );
-        assert!(c.is_admin_account("sandbox.bakery", "1"));
-        assert!(c.is_admin_account("someone", "17841400000000002"));
-        assert!(!c.is_admin_account("someone", "1"));
+        assert!(c.is_admin_account("17841400000000001"));
+        assert!(c.is_admin_account("17841400000000002"));
+        assert!(!c.is_admin_account("1"));
         assert!(c.is_redirect_uri("http://localhost:3000/auth/instagram/callback"));
         assert!(c.is_redirect_uri("https://front.example.com/cb"));
         assert!(
@@ -1275,6 +1309,74 @@ mod tests {
         ] {
             assert!(e.mentions(var), "{var}: {e}");
         }
+    }
+
+    #[test]
+    fn admins_are_numeric_instagram_ids_and_a_username_is_refused_with_why() {
+        let e =
+            load(&[("ADMIN_INSTAGRAM_USERS", "17841400000000001,@sandbox.bakery")]).unwrap_err();
+        assert!(e.mentions("ADMIN_INSTAGRAM_USERS"), "{e}");
+        let text = e.to_string();
+        assert!(
+            text.contains("`@sandbox.bakery` is not a numeric Instagram user ID"),
+            "{text}"
+        );
+        assert!(text.contains("rename"), "{text}");
+    }
+
+    #[test]
+    fn debug_output_never_shows_a_secret() {
+        let canaries = [
+            ("INSTAGRAM_APP_ID", "990000000000001"),
+            ("INSTAGRAM_APP_SECRET", "CANARY-app-secret"),
+            ("INSTAGRAM_WEBHOOK_VERIFY_TOKEN", "CANARY-verify-token"),
+            ("INSTAGRAM_META_APP_SECRET", "CANARY-meta-secret"),
+            ("INSTAGRAM_PREVIOUS_APP_SECRET", "CANARY-previous-secret"),
+            (
+                "TOKEN_ENCRYPTION_KEY",
+                "CANARYCANARYCANARYCANARYCANARYCANARYCANARY0=",
+            ),
+            ("METRICS_TOKEN", "CANARY-metrics-token"),
+            (
+                "DATABASE_URL",
+                "postgres://app:CANARY-db-password@db.example.com/ic",
+            ),
+        ];
+        let c = load(&canaries).unwrap();
+        let shown = format!("{c:?} {c:#?}");
+        for (var, value) in canaries {
+            if value.contains("CANARY") {
+                let secret = value
+                    .split(['@', ':'])
+                    .find(|p| p.contains("CANARY"))
+                    .unwrap();
+                assert!(!shown.contains(secret), "{var} leaks through Debug");
+            }
+        }
+        assert!(shown.contains("redacted") || shown.contains("REDACTED"));
+        // The alternative spelling of the secret too.
+        let c = load(&[
+            ("INSTAGRAM_CLIENT_ID", "990000000000001"),
+            ("INSTAGRAM_CLIENT_SECRET", "CANARY-client-secret"),
+        ])
+        .unwrap();
+        assert!(!format!("{c:?}").contains("CANARY-client-secret"));
+    }
+
+    #[test]
+    fn development_mode_on_a_reachable_address_needs_app_env() {
+        for vars in [
+            vec![("LISTEN_ADDR", "0.0.0.0:8080")],
+            vec![("PUBLIC_BASE_URL", "https://app.example.com")],
+        ] {
+            let e = load(&vars).unwrap_err();
+            assert!(e.mentions("APP_ENV"), "{vars:?}: {e}");
+            assert!(e.to_string().contains("APP_ENV=production"), "{e}");
+            let mut told = vars.clone();
+            told.push(("APP_ENV", "development"));
+            assert!(load(&told).is_ok(), "{told:?}: told so");
+        }
+        assert!(load(&[("LISTEN_ADDR", "127.0.0.1:3000")]).is_ok());
     }
 
     #[test]

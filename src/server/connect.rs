@@ -5,9 +5,11 @@
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
-    model::{AppError, ConnectError},
+    model::{AppError, ConnectError, IntegrationStatus, Role},
     server::{
-        db::{ConnectionWrite, IntegrationRow, OAuthStateRow, UserRow},
+        db::{
+            ConnectionWrite, IntegrationRow, OAuthStateRow, SignInMethodRow, StoreError, UserRow,
+        },
         ids,
         instagram::{
             endpoints::SCOPE_COMMENTS, AuthorizeRequest, ErrorKind, InstagramError, UserToken,
@@ -20,6 +22,12 @@ use crate::{
 pub const STATE_TTL_SECS: i64 = 15 * 60;
 /// Where people land after connecting, unless they asked for somewhere else.
 pub const DEFAULT_RETURN_TO: &str = "/media";
+/// The longest `return_to` kept; a longer one becomes the default.
+pub const MAX_RETURN_TO: usize = 512;
+/// OAuth states one browser session may hold at once; starting more drops the oldest.
+pub const STATES_PER_SESSION: i64 = 5;
+/// Connections one client address may start per minute.
+pub const STARTS_PER_MINUTE: u32 = 20;
 
 /// A same-site path to return to after connecting (OA-06): anything that could leave the site
 /// (`//host`, `/\host`, a scheme, an encoded slash, control characters) becomes the default.
@@ -28,7 +36,8 @@ pub fn safe_return_to(candidate: Option<&str>) -> String {
         return DEFAULT_RETURN_TO.to_owned();
     };
     let lower = c.to_ascii_lowercase();
-    let unsafe_path = !c.starts_with('/')
+    let unsafe_path = c.len() > MAX_RETURN_TO
+        || !c.starts_with('/')
         || c.starts_with("//")
         || c.starts_with("/\\")
         || lower.contains("%2f")
@@ -45,11 +54,27 @@ pub fn safe_return_to(candidate: Option<&str>) -> String {
 
 /// Starts a connection for the session `session_id`: stores a fresh `state` (128 random bits,
 /// kept only as a hash) and returns Instagram's authorization URL.
+///
+/// Starting cannot fill the database: a client address starts at most [`STARTS_PER_MINUTE`]
+/// connections a minute, a session holds at most [`STATES_PER_SESSION`] states, a state lives
+/// 15 minutes, and `return_to` is at most [`MAX_RETURN_TO`] bytes.
 pub async fn start(
     st: &AppState,
     session_id: &str,
     return_to: Option<&str>,
+    peer: Option<std::net::IpAddr>,
 ) -> Result<String, AppError> {
+    if let Some(ip) = peer {
+        if st
+            .throttles
+            .connect_starts
+            .hit(ip, std::time::Instant::now())
+        {
+            return Err(AppError::RateLimited {
+                retry_after_secs: 60,
+            });
+        }
+    }
     let now = st.clock.now();
     let state = ids::random_token(16);
     st.store
@@ -61,6 +86,9 @@ pub async fn start(
             created_at: now,
             expires_at: now + STATE_TTL_SECS,
         })
+        .await?;
+    st.store
+        .oauth_states_trim(session_id, STATES_PER_SESSION)
         .await?;
     let removed = st.store.oauth_states_delete_expired(now).await?;
     if removed > 0 {
@@ -84,7 +112,13 @@ pub async fn start(
 pub struct Connected {
     /// The saved integration.
     pub row: IntegrationRow,
-    /// Whether the user was created by this connection.
+    /// The person it was connected for (who now owns it).
+    pub user_id: String,
+    /// The sign-in method to open a session with: the account itself, when nobody was signed
+    /// in (it signed its person in, or made a new person). `None` when a signed-in person added
+    /// the account.
+    pub method_id: Option<String>,
+    /// Whether the connection created the person.
     pub new_user: bool,
     /// The long-lived token (for API-key callers of the REST API only).
     pub token: SecretString,
@@ -112,16 +146,24 @@ pub fn connect_error(st: &AppState, e: &InstagramError) -> ConnectError {
 }
 
 /// Completes a connection whose `state` the caller has already checked: exchanges the code
-/// (exactly once), gets the long-lived token and the profile, and saves the user and the
-/// sealed token. Nothing is stored unless every step succeeded.
+/// (exactly once), gets the long-lived token and the profile, and saves the account, the
+/// people's roles on it and the sealed token. Nothing is stored unless every step succeeded.
 ///
-/// A new account is attached to `attach_to` (the signed-in user) if given; an account that is
-/// already connected keeps its owner.
+/// Who the connection is for:
+/// - `signed_in`: that person adds the account (it is not a way to sign in unless they turn it
+///   on later);
+/// - nobody signed in: the account signs in the person who made it a way to sign in, or, when
+///   it is nobody's, a new person whose way to sign in it is.
+///
+/// Whoever connects an account proves they control it now, and owns it. Reconnecting keeps its
+/// sharing; an account that was disconnected, connected by someone who did not own it, starts
+/// over with them as its only member (an account that changed hands is not shown to its former
+/// team).
 pub async fn finish(
     st: &AppState,
     code: &str,
     redirect_uri: &str,
-    attach_to: Option<&str>,
+    signed_in: Option<&str>,
 ) -> Result<Connected, ConnectError> {
     let short = st
         .instagram
@@ -148,104 +190,180 @@ pub async fn finish(
         .iter()
         .filter(|s| !short.permissions.contains(s))
         .collect();
-    let status = if missing.is_empty() {
-        "active"
-    } else {
-        "incomplete"
-    };
-
-    let token = long.access_token.expose_secret();
-    let last4: String = token
-        .chars()
-        .skip(token.chars().count().saturating_sub(4))
-        .collect();
-    let mut attempts = 0;
-    let (row, new_user) = loop {
-        attempts += 1;
-        let saved = async {
-            let existing = st
-                .store
-                .integration_by_instagram_id(&profile.user_id)
-                .await?;
-            let attach = match attach_to {
-                Some(u) => st.store.user_get(u).await?.map(|u| u.id),
-                None => None,
-            };
-            let (user_id, integration_id, new_user) = match (&existing, attach) {
-                (Some(row), _) => (row.user_id.clone(), row.id.clone(), false),
-                (None, Some(user)) => (user, ids::new_id("int"), false),
-                (None, None) => {
-                    let user = UserRow {
-                        id: ids::new_id("usr"),
-                        display_name: profile
-                            .name
-                            .clone()
-                            .unwrap_or_else(|| profile.username.clone()),
-                        created_at: now,
-                        updated_at: now,
-                    };
-                    st.store.user_insert(&user).await?;
-                    (user.id, ids::new_id("int"), true)
-                }
-            };
-            let row = st
-                .store
-                .integration_save_connection(&ConnectionWrite {
-                    id: integration_id.clone(),
-                    user_id: user_id.clone(),
-                    instagram_id: profile.user_id.clone(),
-                    app_scoped_id: Some(profile.id.clone()),
-                    username: profile.username.clone(),
-                    account_type: profile.account_type.clone(),
-                    scopes: short.permissions.join(","),
-                    status: status.to_owned(),
-                    // ST-02: the ciphertext is bound to this row's ID.
-                    sealed: st.keyring.seal(&integration_id, &long.access_token),
-                    token_last4: last4.clone(),
-                    issued_at: now,
-                    expires_at: now + long.expires_in,
-                    now,
-                })
-                .await?;
-            if row.id != integration_id && new_user {
-                // A concurrent first connection of the same account created the row: our user
-                // is not needed, and our token, sealed for another ID, is written again below.
-                st.store.user_delete(&user_id).await?;
-            }
-            Ok::<_, crate::server::db::StoreError>((row, integration_id, new_user))
-        };
-        match saved.await {
-            Ok((row, id, new_user)) if row.id == id => break (row, new_user),
-            Ok(_) if attempts < 3 => continue,
-            Ok(_) => {
-                tracing::error!("saving the connection kept racing");
-                return Err(ConnectError::InstagramUnavailable);
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "saving the connection failed");
-                return Err(ConnectError::InstagramUnavailable);
-            }
+    if !missing.is_empty() {
+        tracing::info!(
+            instagram.user_id = %profile.user_id,
+            missing = ?missing,
+            "connected without some permissions: the features that need them say so"
+        );
+    }
+    let saved = save(st, &profile, &short.permissions, &long, signed_in, now).await;
+    let connected = match saved {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "saving the connection failed");
+            return Err(ConnectError::InstagramUnavailable);
         }
     };
     tracing::info!(
-        integration.id = %row.id,
-        instagram.user_id = %row.instagram_id,
-        integration.status = %row.status,
-        new_user,
+        integration.id = %connected.row.id,
+        instagram.user_id = %connected.row.instagram_id,
+        user.id = %connected.user_id,
+        new_user = connected.new_user,
         "Instagram account connected"
     );
 
-    if row.scope_list().iter().any(|s| s == SCOPE_COMMENTS) {
-        let user = UserToken::instagram(&row.instagram_id, &long.access_token);
+    if connected
+        .row
+        .scope_list()
+        .iter()
+        .any(|s| s == SCOPE_COMMENTS)
+    {
+        let user = UserToken::instagram(&connected.row.instagram_id, &long.access_token);
         if let Err(e) = st.instagram.subscribe_webhooks(&user, &["comments"]).await {
             tracing::warn!(error = %e, "subscribing the account to comment webhooks failed");
         }
     }
     Ok(Connected {
-        row,
-        new_user,
         token: long.access_token,
+        ..connected
     })
+}
+
+/// Who a signed-out connection is for: the person the account signs in, or a new one.
+async fn person_for(
+    st: &AppState,
+    profile: &crate::server::instagram::Profile,
+    existing: Option<&IntegrationRow>,
+    now: i64,
+) -> Result<(String, Option<String>, bool), StoreError> {
+    if let Some(m) = st.store.method_for_instagram(&profile.user_id).await? {
+        if existing.is_some_and(|r| r.status != IntegrationStatus::Revoked.as_str()) {
+            return Ok((m.user_id, Some(m.id), false));
+        }
+        // A way to sign in outlives its account only by mistake: it ends now.
+        st.store
+            .method_delete_for_instagram(&profile.user_id)
+            .await?;
+    }
+    let user = UserRow {
+        id: ids::new_id("usr"),
+        display_name: profile
+            .name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| profile.username.clone()),
+        created_at: now,
+        updated_at: now,
+    };
+    st.store.user_insert(&user).await?;
+    Ok((user.id, None, true))
+}
+
+/// Saves the account, the person's role and, for a new person, their way to sign in.
+async fn save(
+    st: &AppState,
+    profile: &crate::server::instagram::Profile,
+    permissions: &[String],
+    long: &crate::server::instagram::LongLivedToken,
+    signed_in: Option<&str>,
+    now: i64,
+) -> Result<Connected, StoreError> {
+    let token = long.access_token.expose_secret();
+    let last4 = crate::server::tokens::last4(token);
+    for _ in 0..3 {
+        let existing = st
+            .store
+            .integration_by_instagram_id(&profile.user_id)
+            .await?;
+        let (user_id, mut method_id, new_user) = match signed_in {
+            Some(u) => (u.to_owned(), None, false),
+            None => person_for(st, profile, existing.as_ref(), now).await?,
+        };
+        let integration_id = existing
+            .as_ref()
+            .map(|r| r.id.clone())
+            .unwrap_or_else(|| ids::new_id("int"));
+        let row = st
+            .store
+            .integration_save_connection(&ConnectionWrite {
+                id: integration_id.clone(),
+                user_id: user_id.clone(),
+                instagram_id: profile.user_id.clone(),
+                app_scoped_id: Some(profile.id.clone()),
+                username: profile.username.clone(),
+                account_type: profile.account_type.clone(),
+                scopes: permissions.join(","),
+                status: IntegrationStatus::Active.as_str().to_owned(),
+                // ST-02: the ciphertext is bound to this row's ID.
+                sealed: st.keyring.seal(&integration_id, &long.access_token),
+                token_last4: last4.clone(),
+                issued_at: now,
+                expires_at: now + long.expires_in,
+                now,
+            })
+            .await?;
+        if row.id != integration_id {
+            // A concurrent first connection of the same account created the row: our person
+            // is not needed, and our token, sealed for another ID, is written again.
+            if new_user {
+                st.store.user_delete(&user_id).await?;
+            }
+            continue;
+        }
+        let was_revoked = existing.is_some_and(|r| r.status == IntegrationStatus::Revoked.as_str());
+        let role = st.store.member_role(&row.id, &user_id).await?;
+        if was_revoked && role.as_deref() != Some(Role::Owner.as_str()) {
+            st.store.members_reset(&row.id, &user_id, now).await?;
+        } else {
+            st.store
+                .member_set(&row.id, &user_id, Role::Owner.as_str(), None, now)
+                .await?;
+        }
+        if new_user {
+            let method = SignInMethodRow {
+                id: ids::new_id("sim"),
+                user_id: user_id.clone(),
+                kind: "instagram".to_owned(),
+                instagram_id: Some(profile.user_id.clone()),
+                credential_id: None,
+                credential: None,
+                label: format!("@{}", profile.username),
+                created_at: now,
+                last_used_at: Some(now),
+            };
+            if st.store.method_insert(&method).await? {
+                method_id = Some(method.id);
+            } else if let Some(theirs) = st.store.method_for_instagram(&profile.user_id).await? {
+                // Someone else's first connection of this account made it theirs a moment
+                // ago: the account signs that person in, and ours is not needed.
+                st.store.member_remove(&row.id, &user_id).await?;
+                st.store.person_delete_if_unused(&user_id).await?;
+                st.store
+                    .member_set(&row.id, &theirs.user_id, Role::Owner.as_str(), None, now)
+                    .await?;
+                return Ok(Connected {
+                    row,
+                    user_id: theirs.user_id,
+                    method_id: Some(theirs.id),
+                    new_user: false,
+                    token: SecretString::from(String::new()),
+                });
+            }
+        } else if let Some(m) = &method_id {
+            st.store.method_used(m, None, now).await?;
+        }
+        return Ok(Connected {
+            row,
+            user_id,
+            method_id,
+            new_user,
+            token: SecretString::from(String::new()),
+        });
+    }
+    Err(StoreError::Unsupported(
+        "saving the connection kept racing with another".to_owned(),
+    ))
 }
 
 /// Consumes the `state` of a callback for this session: `Ok(return_to)` if it is genuine,
@@ -284,6 +402,7 @@ mod tests {
 
     #[test]
     fn return_paths_never_leave_the_site() {
+        let long = format!("/{}", "a".repeat(MAX_RETURN_TO));
         for bad in [
             "https://evil.example",
             "//evil.example",
@@ -292,6 +411,7 @@ mod tests {
             "/%2F%2Fevil.example",
             "javascript:alert(1)",
             "/x\nLocation: https://evil.example",
+            long.as_str(),
             "evil.example/path",
             "",
         ] {

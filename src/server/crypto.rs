@@ -259,8 +259,8 @@ pub fn append_key(path: &Path) -> Result<String, String> {
     Ok(id)
 }
 
-/// Where keys come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where keys come from. Its `Debug` output never shows a key.
+#[derive(Clone, PartialEq, Eq)]
 pub enum KeySource {
     /// A key file (configured, or the default under the data directory).
     File {
@@ -271,6 +271,19 @@ pub enum KeySource {
     },
     /// One key from `TOKEN_ENCRYPTION_KEY`, with the id `env`.
     Env(String),
+}
+
+impl std::fmt::Debug for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeySource::File { path, create } => f
+                .debug_struct("File")
+                .field("path", path)
+                .field("create", create)
+                .finish(),
+            KeySource::Env(_) => f.write_str("Env([redacted])"),
+        }
+    }
 }
 
 impl KeySource {

@@ -26,9 +26,9 @@ use serde_json::{json, Value};
 use tower_sessions::Session;
 
 use crate::{
-    model::ConnectError,
+    model::{Capability, ConnectError},
     server::{
-        auth::{self, api_keys, Caller},
+        auth::{self, api_keys, table::checked, Caller},
         connect,
         db::IntegrationRow,
         instagram::{clean_code, ErrorKind},
@@ -43,12 +43,15 @@ pub const MAX_BODY: usize = 64 * 1024;
 /// The REST routes (they run behind the session and CSRF layers).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/integrations/instagram/token", post(token))
+        .route(checked("/integrations/instagram/token"), post(token))
         .route(
-            "/integrations/instagram/refresh/{integration_id}",
+            checked("/integrations/instagram/refresh/{integration_id}"),
             post(refresh),
         )
-        .route("/integrations/instagram/openapi.json", get(openapi))
+        .route(
+            checked("/integrations/instagram/openapi.json"),
+            get(openapi),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 
@@ -101,12 +104,24 @@ impl From<crate::server::db::StoreError> for ApiError {
 }
 
 impl From<crate::model::AppError> for ApiError {
-    fn from(_: crate::model::AppError) -> Self {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "Something went wrong on our side.",
-        )
+    fn from(e: crate::model::AppError) -> Self {
+        use crate::model::AppError as E;
+        let status =
+            StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let code = match e {
+            E::Unauthorized => "unauthenticated",
+            E::Forbidden | E::NotAllowed(_) => "forbidden",
+            E::NotFound => "not_found",
+            _ => "internal",
+        };
+        if code == "internal" {
+            return ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Something went wrong on our side.",
+            );
+        }
+        ApiError::new(status, code, e.to_string())
     }
 }
 
@@ -160,19 +175,13 @@ async fn caller(st: &AppState, headers: &HeaderMap, session: &Session) -> Result
             )),
         };
     }
-    match auth::session::user_id(session, now).await? {
-        Some(user_id) => {
-            let own = st.store.integrations_for_user(&user_id).await?;
-            Ok(Caller::User {
-                is_admin: auth::viewer::is_admin(st, &own),
-                user_id,
-            })
-        }
-        None => Err(ApiError::new(
+    match auth::caller(st, session).await? {
+        Caller::Anonymous => Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
             "Sign in, or send an API key as `Authorization: Bearer <key>`.",
         )),
+        person => Ok(person),
     }
 }
 
@@ -261,15 +270,18 @@ async fn token(
             ),
         ));
     }
-    let attach = match &caller {
-        Caller::User { user_id, .. } => Some(user_id.as_str()),
-        _ => None,
-    };
+    // A signed-in person adds the account; an integrator's key connects it for the person who
+    // authorized it (the account signs them in, or becomes a new person's way to sign in).
+    let attach = caller.person().map(|p| p.user_id.as_str());
     let connected = connect::finish(&st, code, &req.redirect_uri, attach)
         .await
         .map_err(connect_api_error)?;
-    if let Caller::User { .. } = caller {
-        auth::session::sign_in(&session, &connected.row.user_id, st.clock.now()).await?;
+    if caller.person().is_some() {
+        // SS-03: a new session ID after a connection.
+        session.cycle_id().await.map_err(|e| {
+            tracing::error!(error = %e, "the session ID could not be renewed");
+            ApiError::from(crate::model::AppError::Internal)
+        })?;
     }
     let shown = shows_token(&st, &caller).then_some(&connected.token);
     Ok(Json(integration_body(&connected.row, shown)).into_response())
@@ -284,19 +296,28 @@ async fn refresh(
     let caller = caller(&st, &headers, &session).await?;
     let Path(id) =
         id.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", e.body_text()))?;
-    let Some(row) = st.store.integration_get(&id).await? else {
+    if st.store.integration_get(&id).await?.is_none() {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",
             "There is no integration with this ID.",
         ));
-    };
-    if !caller.may_manage(&row.user_id) {
-        return Err(ApiError::new(
+    }
+    let forbidden = || {
+        ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            "Only the account's owner or an admin may refresh it.",
-        ));
+            "Only the account's owners or an admin may refresh it.",
+        )
+    };
+    let access = auth::account_by_id(&st, &caller, &id)
+        .await
+        .map_err(|e| match e {
+            crate::model::AppError::NotFound => forbidden(),
+            other => ApiError::from(other),
+        })?;
+    if !access.may(Capability::Refresh) {
+        return Err(forbidden());
     }
     let row = tokens::refresh_or_current(&st, &id)
         .await
@@ -332,7 +353,11 @@ fn refresh_api_error(e: RefreshError) -> ApiError {
         RefreshError::Inactive(status) => ApiError::new(
             StatusCode::GONE,
             "reconnect_required",
-            format!("The integration is {status}: the account must be connected again."),
+            match status.as_str() {
+                "revoked" => "The account was disconnected; it must be connected again before its token can be refreshed.",
+                "expired" => "The token expired before it was refreshed; the account must be connected again.",
+                _ => "Instagram no longer accepts this account's token; the account must be connected again.",
+            },
         ),
         RefreshError::Unreadable => ApiError::new(
             StatusCode::GONE,

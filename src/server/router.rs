@@ -22,7 +22,7 @@ use super::{
     auth::{
         self,
         csrf::{self, PublicOrigin},
-        DbSessionStore,
+        table, DbSessionStore,
     },
     health, media, rest,
     security::{self, Https},
@@ -49,6 +49,15 @@ pub fn build(state: AppState, assets: &StaticAssets) -> Router {
             .ascii_serialization(),
     };
     let routes = generate_route_list(App);
+    // Every page and server function has a row in the access table (plain routes are checked
+    // as they are registered).
+    let server_fns: Vec<(&str, String)> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, method)| (path, method.as_str().to_owned()))
+        .collect();
+    table::check_coverage(
+        routes.iter().map(|r| r.path()),
+        server_fns.iter().map(|(p, m)| (*p, m.as_str())),
+    );
 
     let page_shell = {
         let o = shell_options.clone();
@@ -60,7 +69,11 @@ pub fn build(state: AppState, assets: &StaticAssets) -> Router {
         DbSessionStore::new(state.store.clone()),
         state.config.is_https(),
     );
-    let origin = PublicOrigin(state.config.public_base_url.origin().ascii_serialization());
+    let origin = PublicOrigin {
+        origin: state.config.public_base_url.origin().ascii_serialization(),
+        store: state.store.clone(),
+        clock: state.clock.clone(),
+    };
 
     // People's routes: pages, server functions and the REST API, with sessions and CSRF
     // protection.
@@ -68,6 +81,7 @@ pub fn build(state: AppState, assets: &StaticAssets) -> Router {
         .merge(rest::routes())
         .merge(media::routes::routes())
         .merge(super::admin::routes())
+        .merge(super::passkeys::routes())
         .leptos_routes_with_context(&state, routes, provide_nonce, page_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
@@ -79,8 +93,8 @@ pub fn build(state: AppState, assets: &StaticAssets) -> Router {
     // Health, static files and Meta's callbacks: no session, no cookie (WH-09).
     let open = assets.mount(
         Router::new()
-            .route("/healthz", get(health::healthz))
-            .route("/metrics", get(super::metrics::handler))
+            .route(table::checked("/healthz"), get(health::healthz))
+            .route(table::checked("/metrics"), get(super::metrics::handler))
             .merge(webhooks::routes()),
     );
 

@@ -17,6 +17,7 @@ use super::{
     instagram::{ClientOptions, Endpoints, InstagramClient},
     lifecycle, media,
     metrics::Metrics,
+    passkeys::Passkeys,
     router,
     sandbox::{Sandbox, SandboxApp, SandboxOptions, SharedClock},
     state::AppState,
@@ -284,8 +285,11 @@ impl Parts {
         let local_addr = listener.local_addr()?;
         leptos_options.site_addr = local_addr;
         let failpoints = Failpoints::from_env(self.config.app_env == AppEnv::Production);
+        let passkeys = Arc::new(Passkeys::new(&self.config));
         let state = AppState {
             leptos_options,
+            passkeys,
+            throttles: Arc::default(),
             config: Arc::new(self.config),
             store: self.store.clone(),
             instagram: self.instagram,
@@ -353,6 +357,8 @@ pub async fn offline_state(mut config: Config) -> anyhow::Result<AppState> {
         .build();
     Ok(AppState {
         leptos_options,
+        passkeys: Arc::new(Passkeys::new(&config)),
+        throttles: Arc::default(),
         config: Arc::new(config),
         store,
         instagram: Arc::new(instagram),
@@ -367,7 +373,7 @@ pub async fn offline_state(mut config: Config) -> anyhow::Result<AppState> {
     })
 }
 
-/// Deletes expired sessions and OAuth states every ten minutes (SS-05).
+/// Deletes expired sessions, OAuth states and passkey ceremonies every ten minutes (SS-05).
 async fn housekeeping(st: AppState, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
     loop {
@@ -379,11 +385,19 @@ async fn housekeeping(st: AppState, shutdown: impl Future<Output = ()>) {
         match (
             st.store.sessions_delete_expired(now).await,
             st.store.oauth_states_delete_expired(now).await,
+            st.store.challenges_delete_expired(now).await,
         ) {
-            (Ok(sessions), Ok(states)) if sessions + states > 0 => {
-                tracing::debug!(sessions, oauth_states = states, "expired entries deleted");
+            (Ok(sessions), Ok(states), Ok(ceremonies)) if sessions + states + ceremonies > 0 => {
+                tracing::debug!(
+                    sessions,
+                    oauth_states = states,
+                    passkey_ceremonies = ceremonies,
+                    "expired entries deleted"
+                );
             }
-            (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "housekeeping failed"),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+                tracing::warn!(error = %e, "housekeeping failed")
+            }
             _ => {}
         }
         tokio::select! {

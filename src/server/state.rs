@@ -8,7 +8,7 @@ use leptos::config::LeptosOptions;
 use super::{
     clock::Clock, config::Config, crypto::Keyring, db::Store, failpoint::Failpoints,
     instagram::InstagramClient, lifecycle::LifecycleRuntime, media::MediaRuntime, metrics::Metrics,
-    webhooks::WebhookRuntime,
+    passkeys::Passkeys, throttle::Throttles, webhooks::WebhookRuntime,
 };
 use crate::model::AppError;
 
@@ -39,6 +39,10 @@ pub struct AppState {
     pub lifecycle: Arc<LifecycleRuntime>,
     /// Failpoints in the refresh path (tests only).
     pub failpoints: Arc<Failpoints>,
+    /// The passkey relying party (when the app's address allows passkeys).
+    pub passkeys: Arc<Passkeys>,
+    /// Per-address throttles of what anonymous callers start.
+    pub throttles: Arc<Throttles>,
 }
 
 /// The state, inside a server function or an SSR render.

@@ -15,6 +15,7 @@ use crate::server::{
     failpoint::{self, Tripped},
     ids,
     instagram::{ErrorKind, InstagramError},
+    revoke,
     state::AppState,
 };
 
@@ -58,8 +59,9 @@ impl From<StoreError> for RefreshError {
     }
 }
 
-/// Opens an integration's token; an unreadable one (ST-05) marks the integration
-/// `needs_reauth` and is reported, never panicking and never returning garbage.
+/// Opens an integration's token. An unreadable one (ST-05: its key is missing, or it is
+/// damaged) ends the connection the one way connections end ([`revoke::end`]) and is reported,
+/// never panicking and never returning garbage.
 pub async fn open_token(st: &AppState, row: &IntegrationRow) -> Result<SecretString, RefreshError> {
     let Some(sealed) = row.sealed() else {
         return Err(RefreshError::Inactive(row.status.clone()));
@@ -68,21 +70,11 @@ pub async fn open_token(st: &AppState, row: &IntegrationRow) -> Result<SecretStr
         Ok(t) => Ok(t),
         Err(e) => {
             tracing::error!(integration.id = %row.id, error = %e, "a stored token cannot be opened");
-            let why = match e {
-                CryptoError::UnknownKey(_) => {
-                    "The key that sealed the token is missing; reconnect the account."
-                }
-                CryptoError::Corrupt => "The stored token is damaged; reconnect the account.",
+            let detail = match e {
+                CryptoError::UnknownKey(_) => "The key that sealed the stored access is missing.",
+                CryptoError::Corrupt => "The stored access is damaged.",
             };
-            st.store
-                .integration_set_status(
-                    &row.id,
-                    "needs_reauth",
-                    Some("unreadable"),
-                    Some(why),
-                    st.clock.now(),
-                )
-                .await?;
+            revoke::end(st, row, revoke::Why::KeyLost { detail }).await?;
             Err(RefreshError::Unreadable)
         }
     }
@@ -297,12 +289,14 @@ pub fn app_error(e: RefreshError) -> AppError {
             AppError::Conflict("The access was just renewed by another request.".to_owned())
         }
         RefreshError::Stopped(_) => AppError::Internal,
-        RefreshError::Inactive(status) => match status.as_str() {
-            "incomplete" => AppError::Reconnect("Some permissions are missing.".to_owned()),
-            "revoked" => AppError::Reconnect("The account was disconnected.".to_owned()),
-            "expired" => AppError::Reconnect("The access expired.".to_owned()),
-            _ => AppError::Reconnect(String::new()),
-        },
+        RefreshError::Inactive(status) => AppError::Reconnect(
+            match status.as_str() {
+                "revoked" => "The account was disconnected.",
+                "expired" => "Its access expired before it could be renewed.",
+                _ => "Instagram no longer accepts its access.",
+            }
+            .to_owned(),
+        ),
         RefreshError::Unreadable => {
             AppError::Reconnect("The stored access cannot be used.".to_owned())
         }
@@ -330,22 +324,6 @@ pub fn rfc3339(unix: i64) -> String {
         t.minute(),
         t.second()
     )
-}
-
-/// Disconnects an integration: `revoked`, its token deleted in the same statement (ST-09), and
-/// its cached media deleted.
-pub async fn disconnect(st: &AppState, id: &str, by: &str) -> Result<bool, StoreError> {
-    // What was cached of the account's media goes with its access.
-    crate::server::media::cache::purge(st, id).await?;
-    st.store
-        .integration_end(
-            id,
-            "revoked",
-            Some("disconnected"),
-            Some(&format!("Disconnected by {by}.")),
-            st.clock.now(),
-        )
-        .await
 }
 
 /// How long callers should wait after a refresh that Instagram rate-limited.

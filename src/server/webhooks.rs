@@ -7,21 +7,19 @@
 //! message ID) makes its side effect happen once, however often Meta repeats it.
 
 use std::{
-    net::{IpAddr, SocketAddr},
-    num::NonZeroU32,
+    net::SocketAddr,
     sync::Arc,
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use axum::{
-    body::Bytes,
+    body::Body,
     extract::{ConnectInfo, DefaultBodyLimit, Query, State},
-    http::{header, HeaderMap, StatusCode},
+    http::{header, Request, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
     Form, Json, Router,
 };
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::json;
@@ -29,16 +27,24 @@ use subtle::ConstantTimeEq;
 use tokio::sync::{broadcast, Notify};
 
 use crate::server::{
+    auth::table::checked,
     db::DeletionRow,
     ids,
     instagram::webhook::{self, parse_delivery, parse_signed_request},
+    revoke,
     state::AppState,
+    throttle::AddressThrottle,
 };
 
 /// WH-07: the largest delivery read (Meta batches up to 1000 updates).
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
 /// Failed signatures allowed per client address and minute before answering 429 (WH-08).
 const FAILURES_PER_MINUTE: u32 = 30;
+/// Client addresses the failed-signature limiter remembers at most.
+const LIMITER_CAPACITY: usize = 10_000;
+/// How old a `signed_request` may be (`issued_at`): a replayed data-deletion request cannot
+/// wipe a later connection.
+pub const SIGNED_REQUEST_MAX_AGE_SECS: i64 = 300;
 
 /// A processed webhook event, for live views.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +63,8 @@ pub struct ProcessedEvent {
 pub struct WebhookRuntime {
     /// Wakes the worker when a delivery is stored.
     pub notify: Notify,
-    failures: DefaultKeyedRateLimiter<IpAddr>,
+    /// Failed signatures per client address.
+    pub failures: AddressThrottle,
     /// Events as they are processed.
     pub events: broadcast::Sender<ProcessedEvent>,
 }
@@ -72,9 +79,7 @@ impl Default for WebhookRuntime {
     fn default() -> Self {
         Self {
             notify: Notify::new(),
-            failures: RateLimiter::keyed(Quota::per_minute(
-                NonZeroU32::new(FAILURES_PER_MINUTE).expect("non-zero"),
-            )),
+            failures: AddressThrottle::new(FAILURES_PER_MINUTE, LIMITER_CAPACITY),
             events: broadcast::channel(256).0,
         }
     }
@@ -83,9 +88,18 @@ impl Default for WebhookRuntime {
 /// The Meta-facing routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/integrations/instagram/webhook", get(verify).post(receive))
-        .route("/integrations/instagram/deauthorize", post(deauthorize))
-        .route("/integrations/instagram/data-deletion", post(data_deletion))
+        .route(
+            checked("/integrations/instagram/webhook"),
+            get(verify).post(receive),
+        )
+        .route(
+            checked("/integrations/instagram/deauthorize"),
+            post(deauthorize),
+        )
+        .route(
+            checked("/integrations/instagram/data-deletion"),
+            post(data_deletion),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 
@@ -148,37 +162,75 @@ async fn verify(State(st): State<AppState>, Query(q): Query<VerifyQuery>) -> Res
         .into_response()
 }
 
-/// `POST`: verify the raw body, store it once, answer 200 (WH-02 to WH-05).
+fn refused(status: StatusCode, why: &str) -> Response {
+    (
+        status,
+        Json(json!({ "error": { "code": "invalid_signature", "message": why } })),
+    )
+        .into_response()
+}
+
+/// `POST`: verify the raw body, store it once, answer 200 (WH-02 to WH-05). An address that
+/// sent too many bad signatures, or a request without a well-formed signature header, is
+/// refused before its body is read (WH-08).
 async fn receive(
     State(st): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Bytes,
+    req: Request<Body>,
 ) -> Response {
-    let body_sha256 = ids::sha256_hex(&body);
-    let signature = headers
+    let limiter = &st.webhooks.failures;
+    if limiter.blocked(peer.ip(), Instant::now()) {
+        return refused(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many deliveries with a bad signature from this address; try again in a minute.",
+        );
+    }
+    let (parts, body) = req.into_parts();
+    let signature = parts
+        .headers
         .get("x-hub-signature-256")
-        .and_then(|v| v.to_str().ok());
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if let Err(e) = webhook::check_signature_header(signature.as_deref()) {
+        let throttled = limiter.hit(peer.ip(), Instant::now());
+        tracing::warn!(error = %e, throttled, "webhook refused: no usable signature header");
+        return refused(StatusCode::UNAUTHORIZED, &e.to_string());
+    }
+    let body = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Json(json!({ "error": { "code": "body_too_large", "message": format!("A delivery is at most {MAX_BODY} bytes.") } })),
+            )
+                .into_response()
+        }
+    };
+    let body_sha256 = ids::sha256_hex(&body);
     let secrets = secrets(&st);
     let refs: Vec<&[u8]> = secrets.iter().map(Vec::as_slice).collect();
-    if let Err(e) = webhook::verify(signature, &body, &refs) {
-        let throttled = st.webhooks.failures.check_key(&peer.ip()).is_err();
+    if let Err(e) = webhook::verify(signature.as_deref(), &body, &refs) {
+        let throttled = limiter.hit(peer.ip(), Instant::now());
         tracing::warn!(webhook.body_sha256 = %body_sha256, error = %e, throttled, "webhook signature refused");
         let status = if throttled {
             StatusCode::TOO_MANY_REQUESTS
         } else {
             StatusCode::UNAUTHORIZED
         };
-        return (
-            status,
-            Json(json!({ "error": { "code": "invalid_signature", "message": e.to_string() } })),
-        )
-            .into_response();
+        return refused(status, &e.to_string());
     }
+    // The accounts a delivery mentions, so that a data deletion finds it.
+    let accounts = match parse_delivery(&body) {
+        Ok(d) => {
+            let ids: Vec<&str> = d.entries.iter().map(|e| e.account_id.as_str()).collect();
+            format!(",{},", ids.join(","))
+        }
+        Err(_) => String::new(),
+    };
     let now = st.clock.now();
     match st
         .store
-        .webhook_insert(&ids::new_id("whe"), &body_sha256, &body, now)
+        .webhook_insert(&ids::new_id("whe"), &body_sha256, &body, &accounts, now)
         .await
     {
         Ok(inserted) => {
@@ -217,13 +269,22 @@ fn verified_user(st: &AppState, form: &SignedForm) -> Result<String, String> {
         .ok_or_else(|| "signed_request is missing".to_owned())?;
     let secrets = secrets(st);
     let refs: Vec<&[u8]> = secrets.iter().map(Vec::as_slice).collect();
-    parse_signed_request(signed, &refs)
-        .map(|r| r.user_id)
-        .map_err(|e| e.to_string())
+    let request = parse_signed_request(signed, &refs).map_err(|e| e.to_string())?;
+    // A replayed request (a deletion recorded long ago) must not end a later connection.
+    let now = st.clock.now();
+    match request.issued_at {
+        None => Err("signed_request has no issued_at".to_owned()),
+        Some(t) if (now - t).abs() > SIGNED_REQUEST_MAX_AGE_SECS => Err(format!(
+            "signed_request was issued {} seconds from now; at most {SIGNED_REQUEST_MAX_AGE_SECS} are accepted",
+            now - t
+        )),
+        Some(_) => Ok(request.user_id),
+    }
 }
 
-/// Deauthorize: the person removed the app on Instagram. The integration is revoked and its
-/// token deleted in one statement (WH-11, ST-09). Idempotent.
+/// Deauthorize: the person removed the app on Instagram. The connection ends the one way
+/// connections end ([`revoke::end`]: token erased, cache purged, its sign-in method and
+/// sessions ended). Idempotent.
 async fn deauthorize(
     State(st): State<AppState>,
     form: Result<Form<SignedForm>, axum::extract::rejection::FormRejection>,
@@ -236,17 +297,14 @@ async fn deauthorize(
         Err(why) => return bad_signed_request(why),
     };
     let result = async {
-        if let Some(row) = st.store.integration_by_instagram_id(&instagram_id).await? {
-            st.store
-                .integration_end(
-                    &row.id,
-                    "revoked",
-                    Some("deauthorized"),
-                    Some("The app was removed from the account on Instagram; reconnect to use it again."),
-                    st.clock.now(),
-                )
-                .await?;
-            tracing::info!(integration.id = %row.id, "integration deauthorized by Meta");
+        match st.store.integration_by_instagram_id(&instagram_id).await? {
+            Some(row) => {
+                revoke::end(&st, &row, revoke::Why::Deauthorized).await?;
+                tracing::info!(integration.id = %row.id, "integration deauthorized by Meta");
+            }
+            None => {
+                st.store.method_delete_for_instagram(&instagram_id).await?;
+            }
         }
         Ok::<_, crate::server::db::StoreError>(())
     };
@@ -259,8 +317,9 @@ async fn deauthorize(
     }
 }
 
-/// Data deletion: everything stored about the account is deleted now; Meta gets the status
-/// page's URL and the confirmation code. A replay answers with the same code.
+/// Data deletion: everything stored about the account is deleted now
+/// ([`revoke::delete_account`]); Meta gets the status page's URL and the confirmation code. A
+/// replay answers with the same code.
 async fn data_deletion(
     State(st): State<AppState>,
     form: Result<Form<SignedForm>, axum::extract::rejection::FormRejection>,
@@ -274,7 +333,7 @@ async fn data_deletion(
     };
     let result = async {
         let now = st.clock.now();
-        let deleted = st.store.delete_account_data(&instagram_id).await?;
+        let deleted = revoke::delete_account(&st, &instagram_id).await?;
         let code = match st.store.deletion_latest_for(&instagram_id).await? {
             Some(prev) if deleted.integrations == 0 => prev.code,
             _ => {
@@ -290,12 +349,6 @@ async fn data_deletion(
                 code
             }
         };
-        tracing::info!(
-            deleted.integrations = deleted.integrations,
-            deleted.users = deleted.users,
-            deleted.sessions = deleted.sessions,
-            "data deleted at Meta's request"
-        );
         Ok::<_, crate::server::db::StoreError>(code)
     };
     match result.await {

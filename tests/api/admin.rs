@@ -13,7 +13,7 @@ const BAKERY_ID: &str = "17841400000000001";
 /// An app whose admin is the owner of sandbox.bakery, and a browser signed in as them.
 async fn with_admin() -> (TestApp, reqwest::Client) {
     let app = TestApp::builder()
-        .var("ADMIN_INSTAGRAM_USERS", "sandbox.bakery")
+        .var("ADMIN_INSTAGRAM_USERS", "17841400000000001")
         .spawn()
         .await;
     let admin = app.browser();

@@ -7,7 +7,8 @@ use instagram_connect::server::{
     config::{Backend, DatabaseUrl},
     crypto::Sealed,
     db::{
-        self, CacheRow, ConnectionWrite, OAuthStateRow, RefreshFailure, SessionRow, Store, UserRow,
+        self, CacheRow, ConnectionWrite, InvitationRow, NewInvitation, OAuthStateRow,
+        PasskeyChallengeRow, RefreshFailure, SessionRow, SignInMethodRow, Store, UserRow,
     },
 };
 
@@ -58,6 +59,7 @@ async fn contract(store: Arc<dyn Store>) {
     let session = SessionRow {
         id: "s1".into(),
         user_id: Some("usr_1".into()),
+        method_id: Some("sim_1".into()),
         data: vec![0, 159, 146, 150, 255],
         expires_at: NOW + 60,
     };
@@ -71,6 +73,19 @@ async fn contract(store: Arc<dyn Store>) {
         Some(session.clone())
     );
     assert_eq!(store.session_load("s1", NOW + 61).await.unwrap(), None);
+    // A session is written only while it exists: a deleted one stays deleted.
+    let moved = SessionRow {
+        expires_at: NOW + 90,
+        ..session.clone()
+    };
+    assert!(store.session_update(&moved).await.unwrap());
+    store.session_delete("s1").await.unwrap();
+    assert!(
+        !store.session_update(&moved).await.unwrap(),
+        "never brought back"
+    );
+    assert_eq!(store.session_load("s1", NOW).await.unwrap(), None);
+    assert!(store.session_insert(&session).await.unwrap());
     assert_eq!(store.sessions_delete_expired(NOW + 61).await.unwrap(), 1);
 
     // A connection is one row per Instagram account; reconnecting bumps the version.
@@ -247,11 +262,11 @@ async fn contract(store: Arc<dyn Store>) {
 
     // Webhook deliveries are stored once per body; events once per natural key.
     assert!(store
-        .webhook_insert("wh1", "sha-a", b"{\"x\":1}", NOW)
+        .webhook_insert("wh1", "sha-a", b"{\"x\":1}", ",1784,", NOW)
         .await
         .unwrap());
     assert!(!store
-        .webhook_insert("wh2", "sha-a", b"{\"x\":1}", NOW)
+        .webhook_insert("wh2", "sha-a", b"{\"x\":1}", ",1784,", NOW)
         .await
         .unwrap());
     let claimed = store.webhook_claim(NOW, NOW + 60).await.unwrap().unwrap();
@@ -325,7 +340,14 @@ async fn contract(store: Arc<dyn Store>) {
         "again"
     );
 
-    // Deleting an account's data takes its user and sessions when nothing else is theirs.
+    people(store.as_ref()).await;
+
+    // Deleting an account's data takes its sign-in method with its sessions, the deliveries
+    // that mention it, and its person when nothing else is theirs.
+    store
+        .method_insert(&method("sim_1", "usr_1", Some("1784"), None))
+        .await
+        .unwrap();
     store
         .session_insert(&SessionRow {
             expires_at: NOW + 999,
@@ -333,17 +355,393 @@ async fn contract(store: Arc<dyn Store>) {
         })
         .await
         .unwrap();
+    store
+        .member_set("int_1", "usr_1", "owner", None, NOW)
+        .await
+        .unwrap();
     let deleted = store.delete_account_data("1784").await.unwrap();
     assert_eq!(
-        (deleted.integrations, deleted.users, deleted.sessions),
-        (1, 1, 1)
+        (
+            deleted.integrations,
+            deleted.users,
+            deleted.sessions,
+            deleted.methods,
+            deleted.deliveries
+        ),
+        (1, 1, 1, 1, 1)
     );
     assert!(store.integration_get("int_1").await.unwrap().is_none());
     assert!(
         store.cache_get("int_1", "media:1").await.unwrap().is_none(),
         "cascade"
     );
+    assert!(store.user_get("usr_1").await.unwrap().is_none());
     store.close().await;
+}
+
+fn method(
+    id: &str,
+    user: &str,
+    instagram: Option<&str>,
+    credential: Option<&str>,
+) -> SignInMethodRow {
+    SignInMethodRow {
+        id: id.into(),
+        user_id: user.into(),
+        kind: if instagram.is_some() {
+            "instagram"
+        } else {
+            "passkey"
+        }
+        .into(),
+        instagram_id: instagram.map(Into::into),
+        credential_id: credential.map(Into::into),
+        credential: credential.map(|_| "{}".into()),
+        label: id.into(),
+        created_at: NOW,
+        last_used_at: None,
+    }
+}
+
+/// Who may act: people, sign-in methods and the sessions opened through them, memberships,
+/// invitations, admins and passkey ceremonies.
+async fn people(store: &dyn Store) {
+    for (id, name) in [("usr_a", "Agency"), ("usr_c", "Client")] {
+        store
+            .user_insert(&UserRow {
+                id: id.into(),
+                display_name: name.into(),
+                created_at: NOW,
+                updated_at: NOW,
+            })
+            .await
+            .unwrap();
+    }
+    store
+        .integration_save_connection(&connection("int_c", "5555", "usr_a", 9))
+        .await
+        .unwrap();
+
+    // An Instagram account signs in as one person at most; a credential belongs to one passkey.
+    assert!(store
+        .method_insert(&method("sim_a", "usr_a", Some("5555"), None))
+        .await
+        .unwrap());
+    assert!(!store
+        .method_insert(&method("sim_x", "usr_c", Some("5555"), None))
+        .await
+        .unwrap());
+    assert!(store
+        .method_insert(&method("sim_k", "usr_c", None, Some("cred1")))
+        .await
+        .unwrap());
+    assert!(!store
+        .method_insert(&method("sim_k2", "usr_a", None, Some("cred1")))
+        .await
+        .unwrap());
+    assert_eq!(
+        store
+            .method_for_instagram("5555")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        "sim_a"
+    );
+    assert_eq!(
+        store
+            .method_by_credential("cred1")
+            .await
+            .unwrap()
+            .unwrap()
+            .user_id,
+        "usr_c"
+    );
+    let signed = store.signed_in("usr_a", "sim_a").await.unwrap().unwrap();
+    assert_eq!(
+        (
+            signed.display_name.as_str(),
+            signed.method_kind.as_str(),
+            signed.operator_admin
+        ),
+        ("Agency", "instagram", false)
+    );
+    assert!(
+        store.signed_in("usr_c", "sim_a").await.unwrap().is_none(),
+        "a method signs in its own person only"
+    );
+
+    // Ending a method ends the sessions opened through it, and only those.
+    for (sid, m) in [("sa1", "sim_a"), ("sa2", "sim_a"), ("sc1", "sim_k")] {
+        store
+            .session_insert(&SessionRow {
+                id: sid.into(),
+                user_id: Some(if m == "sim_a" { "usr_a" } else { "usr_c" }.into()),
+                method_id: Some(m.into()),
+                data: vec![1],
+                expires_at: NOW + 600,
+            })
+            .await
+            .unwrap();
+    }
+    let ended = store.method_delete_for_instagram("5555").await.unwrap();
+    assert_eq!((ended.methods, ended.sessions), (1, 2));
+    assert!(store.session_load("sa1", NOW).await.unwrap().is_none());
+    assert!(store.session_load("sc1", NOW).await.unwrap().is_some());
+    assert!(store.signed_in("usr_a", "sim_a").await.unwrap().is_none());
+
+    // Roles: set, raise but never lower by a grant, list owners first, reset for a new holder.
+    store
+        .member_set("int_c", "usr_a", "owner", None, NOW)
+        .await
+        .unwrap();
+    store
+        .member_grant("int_c", "usr_c", "viewer", Some("usr_a"), NOW)
+        .await
+        .unwrap();
+    store
+        .member_grant("int_c", "usr_c", "editor", Some("usr_a"), NOW)
+        .await
+        .unwrap();
+    store
+        .member_grant("int_c", "usr_c", "viewer", Some("usr_a"), NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .member_role("int_c", "usr_c")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("editor"),
+        "a grant never lowers a role"
+    );
+    let members = store.members_of("int_c").await.unwrap();
+    assert_eq!(
+        members
+            .iter()
+            .map(|m| (m.user_id.as_str(), m.role.as_str()))
+            .collect::<Vec<_>>(),
+        [("usr_a", "owner"), ("usr_c", "editor")]
+    );
+    let theirs = store.memberships_of("usr_c").await.unwrap();
+    assert_eq!(
+        (
+            theirs.len(),
+            theirs[0].integration.id.as_str(),
+            theirs[0].role.as_str()
+        ),
+        (1, "int_c", "editor")
+    );
+
+    // Invitations: found by hash, used once, revoked only by their maker, unusable expired.
+    let inv = |id: &str, kind: &str, by: Option<&str>, expires_at: i64| InvitationRow {
+        id: id.into(),
+        kind: kind.into(),
+        role: (kind == "share").then(|| "viewer".into()),
+        created_by: by.map(Into::into),
+        created_at: NOW,
+        expires_at,
+        used_at: None,
+        used_by: None,
+        revoked_at: None,
+    };
+    store
+        .invitation_insert(NewInvitation {
+            row: &inv("inv_1", "share", Some("usr_a"), NOW + 600),
+            token_hash: "hash1",
+            accounts: &["int_c".to_owned()],
+        })
+        .await
+        .unwrap();
+    let (found, accounts) = store.invitation_by_hash("hash1").await.unwrap().unwrap();
+    assert_eq!(
+        (found.id.as_str(), accounts),
+        ("inv_1", vec!["int_c".to_owned()])
+    );
+    assert!(
+        store
+            .invitation_use("inv_1", "usr_c", NOW + 601)
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+    assert!(store
+        .invitation_use("inv_1", "usr_c", NOW)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(
+        store
+            .invitation_use("inv_1", "usr_c", NOW)
+            .await
+            .unwrap()
+            .is_none(),
+        "once"
+    );
+    store
+        .invitation_insert(NewInvitation {
+            row: &inv("inv_2", "admin", None, NOW + 600),
+            token_hash: "hash2",
+            accounts: &[],
+        })
+        .await
+        .unwrap();
+    assert!(
+        !store
+            .invitation_revoke("inv_2", Some("usr_a"), NOW)
+            .await
+            .unwrap(),
+        "not theirs"
+    );
+    assert!(store.invitation_revoke("inv_2", None, NOW).await.unwrap());
+    assert!(
+        store
+            .invitation_use("inv_2", "usr_c", NOW)
+            .await
+            .unwrap()
+            .is_none(),
+        "revoked"
+    );
+    assert_eq!(store.invitations_by(None).await.unwrap().len(), 1);
+    assert_eq!(store.invitations_by(Some("usr_a")).await.unwrap().len(), 1);
+
+    // Admins made by an operator.
+    store
+        .admin_grant("usr_c", "invitation inv_2", NOW)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .signed_in("usr_c", "sim_k")
+            .await
+            .unwrap()
+            .unwrap()
+            .operator_admin
+    );
+    assert_eq!(store.admins().await.unwrap().len(), 1);
+    assert!(store.admin_revoke("usr_c").await.unwrap());
+
+    // A new holder of the account: its former team loses it, and the pending links too.
+    store
+        .invitation_insert(NewInvitation {
+            row: &inv("inv_3", "share", Some("usr_a"), NOW + 600),
+            token_hash: "hash3",
+            accounts: &["int_c".to_owned()],
+        })
+        .await
+        .unwrap();
+    store.members_reset("int_c", "usr_c", NOW).await.unwrap();
+    assert_eq!(store.member_role("int_c", "usr_a").await.unwrap(), None);
+    assert_eq!(
+        store
+            .member_role("int_c", "usr_c")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("owner")
+    );
+    assert_eq!(
+        store
+            .integration_get("int_c")
+            .await
+            .unwrap()
+            .unwrap()
+            .user_id,
+        "usr_c"
+    );
+    assert!(store
+        .invitation_by_hash("hash3")
+        .await
+        .unwrap()
+        .unwrap()
+        .1
+        .is_empty());
+
+    // Passkey ceremonies: one per session and purpose, taken once, not after they expire.
+    let ceremony = PasskeyChallengeRow {
+        session_id: "s7".into(),
+        purpose: "sign_in".into(),
+        state: "{}".into(),
+        user_id: None,
+        invitation_id: None,
+        label: String::new(),
+        created_at: NOW,
+        expires_at: NOW + 300,
+    };
+    store.challenge_put(&ceremony).await.unwrap();
+    store
+        .challenge_put(&PasskeyChallengeRow {
+            state: "{\"b\":1}".into(),
+            ..ceremony.clone()
+        })
+        .await
+        .unwrap();
+    assert!(store
+        .challenge_take("s7", "register", NOW)
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        store
+            .challenge_take("s7", "sign_in", NOW)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        "{\"b\":1}"
+    );
+    assert!(
+        store
+            .challenge_take("s7", "sign_in", NOW)
+            .await
+            .unwrap()
+            .is_none(),
+        "once"
+    );
+    store.challenge_put(&ceremony).await.unwrap();
+    assert!(
+        store
+            .challenge_take("s7", "sign_in", NOW + 301)
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+    assert_eq!(store.challenges_delete_expired(NOW + 301).await.unwrap(), 1);
+
+    // A WebAuthn user handle is set once.
+    assert_eq!(
+        store
+            .person_passkey_handle("usr_c", "h-1")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("h-1")
+    );
+    assert_eq!(
+        store
+            .person_passkey_handle("usr_c", "h-2")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("h-1")
+    );
+    assert_eq!(
+        store
+            .person_by_passkey_handle("h-1")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        "usr_c"
+    );
+
+    // A person with nothing left goes; one with a way to sign in stays.
+    assert!(!store.person_delete_if_unused("usr_c").await.unwrap());
+    assert!(store.person_delete_if_unused("usr_a").await.unwrap());
+    assert!(store.user_get("usr_a").await.unwrap().is_none());
 }
 
 #[tokio::test]

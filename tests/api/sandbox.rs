@@ -32,6 +32,19 @@ async fn sandbox() -> Sandbox {
         .unwrap()
 }
 
+/// A sandbox serving the app at `url`'s origin (where it may send webhooks and callbacks).
+async fn sandbox_for(url: &str) -> Sandbox {
+    Sandbox::bind(
+        "127.0.0.1:0".parse().unwrap(),
+        SandboxOptions {
+            webhook_url: Some(url.to_owned()),
+            ..SandboxOptions::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
 fn authorize_query() -> String {
     format!(
         "client_id=990000000000001&redirect_uri={}&response_type=code&scope=instagram_business_basic,instagram_business_manage_comments&state=st4te",
@@ -471,8 +484,8 @@ async fn receiver() -> (String, Arc<Mutex<Vec<(HeaderMap, Bytes)>>>) {
 
 #[tokio::test]
 async fn webhooks_are_signed_in_every_shape_with_duplicates_and_batches() {
-    let s = sandbox().await;
     let (url, got) = receiver().await;
+    let s = sandbox_for(&url).await;
     let events = vec![
         EventSpec::Comment {
             account: "sandbox.bakery".into(),
@@ -610,7 +623,22 @@ async fn simulated_comments_reach_the_configured_webhook_when_subscribed() {
 
 #[tokio::test]
 async fn signed_requests_and_callbacks_verify() {
-    let s = sandbox().await;
+    let got: Arc<Mutex<Vec<String>>> = Arc::default();
+    let store = got.clone();
+    let app = Router::new().route(
+        "/deauth",
+        post(move |body: String| {
+            let store = store.clone();
+            async move {
+                store.lock().unwrap().push(body);
+                "done"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/deauth", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let s = sandbox_for(&url).await;
     let base = s.url().as_str().trim_end_matches('/').to_owned();
     for (signer, secret) in [
         ("instagram", "sandbox-app-secret"),
@@ -631,21 +659,15 @@ async fn signed_requests_and_callbacks_verify() {
         assert_eq!(parsed.user_id, BAKERY_ID);
     }
 
-    let got: Arc<Mutex<Vec<String>>> = Arc::default();
-    let store = got.clone();
-    let app = Router::new().route(
-        "/deauth",
-        post(move |body: String| {
-            let store = store.clone();
-            async move {
-                store.lock().unwrap().push(body);
-                "done"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/deauth", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    // Another address is never called: the sandbox sends to the app it serves only.
+    let refused = http()
+        .post(format!("{base}/__sandbox/callbacks"))
+        .json(&json!({ "url": "http://127.0.0.1:9/deauth", "account": "sandbox.bakery" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().await.unwrap().contains("only to the app it serves"));
     let r: Value = http()
         .post(format!("{base}/__sandbox/callbacks"))
         .json(&json!({ "url": url, "account": "sandbox.bakery" }))

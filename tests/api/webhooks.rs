@@ -304,13 +304,36 @@ async fn wh08_a_flood_of_bad_signatures_is_throttled_but_meta_still_gets_through
     }
     assert!(statuses.iter().all(|s| *s == 401 || *s == 429));
     assert!(statuses.contains(&429), "{statuses:?}");
-    let body = comment("17850000000000099", "real").to_string();
+    // A throttled address is refused before its body is read: an oversized body gets 429,
+    // not the 413 that reading it would give.
+    let huge = vec![b'a'; 2 * 1024 * 1024 + 1];
     assert_eq!(
-        deliver(&app, body.as_bytes(), Some(sign(SECRET, body.as_bytes())))
-            .await
-            .status(),
-        200
+        deliver(&app, &huge, Some(sign(SECRET, &huge))).await.status(),
+        429
     );
+    // Meta, at its own address, still gets through (the throttle is per address).
+    let meta = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let body = comment("17850000000000099", "real").to_string();
+    let res = meta
+        .post(app.url("/integrations/instagram/webhook"))
+        .header("content-type", "application/json")
+        .header("x-hub-signature-256", sign(SECRET, body.as_bytes()))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // A request without a usable signature header is refused without reading its body.
+    let res = meta
+        .post(app.url("/integrations/instagram/webhook"))
+        .body(huge.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
 }
 
 #[tokio::test]

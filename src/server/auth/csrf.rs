@@ -1,8 +1,12 @@
 //! CSRF protection for state-changing requests that a browser's cookie authenticates (SS-09):
 //! besides `SameSite=Lax`, a cross-site `POST` is refused by `Sec-Fetch-Site`, or by `Origin`
-//! when the browser sends no fetch metadata. Requests with an `Authorization` header carry no
-//! ambient credential and pass. (tower-http's `CsrfLayer` does this from 0.7; the Leptos stack
-//! is on tower-http 0.6, hence these few lines.)
+//! when the browser sends no fetch metadata. A cross-site request passes only when it carries
+//! a valid API key (`Authorization: Bearer icak_…`), which is no ambient credential: any other
+//! `Authorization` header (which a page cannot make a browser send anyway, but a cookie would
+//! ride along with) is refused like the rest. (tower-http's `CsrfLayer` does this from 0.7; the
+//! Leptos stack is on tower-http 0.6, hence these few lines.)
+
+use std::sync::Arc;
 
 use axum::{
     body::Body,
@@ -12,16 +16,22 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-/// The allowed origin, e.g. `http://localhost:3000`.
-#[derive(Debug, Clone)]
-pub struct PublicOrigin(pub String);
+use crate::server::{clock::Clock, db::Store};
+
+/// The allowed origin, e.g. `http://localhost:3000`, and where API keys are checked.
+#[derive(Clone)]
+pub struct PublicOrigin {
+    /// The origin.
+    pub origin: String,
+    /// The store holding API keys.
+    pub store: Arc<dyn Store>,
+    /// The time.
+    pub clock: Arc<dyn Clock>,
+}
 
 /// Whether a request is a cross-site write.
 pub fn is_cross_site_write(req: &Request<Body>, origin: &str) -> bool {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return false;
-    }
-    if req.headers().contains_key(header::AUTHORIZATION) {
         return false;
     }
     if let Some(site) = req
@@ -41,13 +51,39 @@ pub fn is_cross_site_write(req: &Request<Body>, origin: &str) -> bool {
     }
 }
 
+/// The bearer secret of a request, if any.
+fn bearer(req: &Request<Body>) -> Option<String> {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|s| s.trim().to_owned())
+}
+
+/// Whether `secret` is a valid API key.
+async fn has_api_key(state: &PublicOrigin, secret: Option<String>) -> bool {
+    let Some(secret) = secret else {
+        return false;
+    };
+    matches!(
+        super::api_keys::authenticate(state.store.as_ref(), &secret, state.clock.now()).await,
+        Ok(Some(_))
+    )
+}
+
 /// The middleware.
 pub async fn protect(
-    State(origin): State<PublicOrigin>,
+    State(state): State<PublicOrigin>,
     req: Request<Body>,
     next: Next,
 ) -> Response {
-    if is_cross_site_write(&req, &origin.0) {
+    let cross_site = is_cross_site_write(&req, &state.origin);
+    let key = if cross_site {
+        has_api_key(&state, bearer(&req)).await
+    } else {
+        false
+    };
+    if cross_site && !key {
         tracing::warn!(http.path = %req.uri().path(), "cross-site write refused");
         return (
             StatusCode::FORBIDDEN,
@@ -106,15 +142,18 @@ mod tests {
             &req(Method::GET, &[("sec-fetch-site", "cross-site")]),
             o
         ));
-        assert!(!is_cross_site_write(
-            &req(
-                Method::POST,
-                &[
-                    ("sec-fetch-site", "cross-site"),
-                    ("authorization", "Bearer x")
-                ]
+        assert!(
+            is_cross_site_write(
+                &req(
+                    Method::POST,
+                    &[
+                        ("sec-fetch-site", "cross-site"),
+                        ("authorization", "Bearer x")
+                    ]
+                ),
+                o
             ),
-            o
-        ));
+            "an Authorization header alone exempts nothing: the middleware checks the key"
+        );
     }
 }

@@ -1,12 +1,16 @@
-//! Who is calling: browser sessions (stored in the database), API keys for integrators, the
-//! admin rule, and CSRF protection for cookie-authenticated writes.
+//! Who is calling and what they may do: browser sessions (stored in the database), the people
+//! and sign-in methods behind them, roles on shared accounts, API keys for integrators, the
+//! table of who may call what, and CSRF protection for cookie-authenticated writes.
 
 pub mod api_keys;
 pub mod csrf;
 pub mod session;
 pub mod store;
+pub mod table;
 pub mod viewer;
 
 pub use session::{session_layer, SESSION_COOKIE};
 pub use store::DbSessionStore;
-pub use viewer::{summarize, viewer_for, Caller};
+pub use viewer::{
+    account_by_id, caller, summarize, viewer_for, who, AccountAccess, Caller, Person,
+};

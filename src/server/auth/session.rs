@@ -1,5 +1,5 @@
-//! The session cookie and what a session holds: the signed-in user and when they signed in.
-//! Never a token (SS-07).
+//! The session cookie and what a session holds: the signed-in person, the sign-in method the
+//! session was opened through, and when. Never a token (SS-07).
 
 use tower_sessions::{cookie::SameSite, Expiry, Session, SessionManagerLayer};
 
@@ -10,12 +10,17 @@ use crate::model::AppError;
 pub const SESSION_COOKIE: &str = "id";
 /// Session key of the signed-in user's ID.
 pub const USER_KEY: &str = "user_id";
+/// Session key of the sign-in method the session was opened through.
+pub const METHOD_KEY: &str = "method_id";
 /// Session key of the sign-in time (for the absolute timeout).
 pub const SIGNED_IN_AT_KEY: &str = "signed_in_at";
 /// Session key marking a session that started a connection.
 const STARTED_KEY: &str = "started";
 /// A session ends after this long without use.
 pub const IDLE_TIMEOUT: time::Duration = time::Duration::days(14);
+/// A session nobody signed in to (made to hold an OAuth state or a passkey ceremony) ends after
+/// this long without use.
+pub const ANONYMOUS_TIMEOUT: time::Duration = time::Duration::minutes(30);
 /// A sign-in ends after this long, however active (SS-05).
 pub const ABSOLUTE_TIMEOUT_SECS: i64 = 30 * 86_400;
 
@@ -46,7 +51,9 @@ pub async fn verified_id(session: &Session) -> Result<Option<String>, AppError> 
     Ok(session.id().map(|id| id.to_string()))
 }
 
-/// The session's ID, creating and saving the session if it is new (to bind an OAuth state).
+/// The session's ID, creating and saving the session if it is new (to bind an OAuth state or
+/// a passkey ceremony). The store keeps a session nobody signed in to for
+/// [`ANONYMOUS_TIMEOUT`] only.
 pub async fn ensure_id(session: &Session) -> Result<String, AppError> {
     if verified_id(session).await?.is_none() {
         session.insert(STARTED_KEY, true).await.map_err(internal)?;
@@ -58,9 +65,19 @@ pub async fn ensure_id(session: &Session) -> Result<String, AppError> {
         .ok_or(AppError::Internal)
 }
 
-/// The signed-in user, if any. A sign-in older than the absolute timeout is ended here.
-pub async fn user_id(session: &Session, now: i64) -> Result<Option<String>, AppError> {
-    let Some(user) = session.get::<String>(USER_KEY).await.map_err(internal)? else {
+/// Who a session says is signed in, and through which method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    /// The person.
+    pub user_id: String,
+    /// The sign-in method.
+    pub method_id: String,
+}
+
+/// Who the session says is signed in, if anyone (not yet checked against the database: see
+/// [`super::viewer::who`]). A sign-in older than the absolute timeout is ended here.
+pub async fn signed_in(session: &Session, now: i64) -> Result<Option<SignedIn>, AppError> {
+    let Some(user_id) = session.get::<String>(USER_KEY).await.map_err(internal)? else {
         return Ok(None);
     };
     let since = session
@@ -68,17 +85,27 @@ pub async fn user_id(session: &Session, now: i64) -> Result<Option<String>, AppE
         .await
         .map_err(internal)?
         .unwrap_or(0);
-    if now - since > ABSOLUTE_TIMEOUT_SECS {
+    let method = session.get::<String>(METHOD_KEY).await.map_err(internal)?;
+    let Some(method_id) = method.filter(|_| now - since <= ABSOLUTE_TIMEOUT_SECS) else {
         session.flush().await.map_err(internal)?;
         return Ok(None);
-    }
-    Ok(Some(user))
+    };
+    Ok(Some(SignedIn { user_id, method_id }))
 }
 
-/// Signs `user_id` in: a new session ID (SS-03), then the user.
-pub async fn sign_in(session: &Session, user_id: &str, now: i64) -> Result<(), AppError> {
+/// Signs a person in through a sign-in method: a new session ID (SS-03), then the person.
+pub async fn sign_in(
+    session: &Session,
+    user_id: &str,
+    method_id: &str,
+    now: i64,
+) -> Result<(), AppError> {
     session.cycle_id().await.map_err(internal)?;
     session.insert(USER_KEY, user_id).await.map_err(internal)?;
+    session
+        .insert(METHOD_KEY, method_id)
+        .await
+        .map_err(internal)?;
     session
         .insert(SIGNED_IN_AT_KEY, now)
         .await

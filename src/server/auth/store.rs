@@ -15,7 +15,7 @@ use tower_sessions::{
     session_store, SessionStore,
 };
 
-use super::session::USER_KEY;
+use super::session::{ANONYMOUS_TIMEOUT, METHOD_KEY, USER_KEY};
 use crate::server::{
     clock::{Clock, SystemClock},
     db::{SessionRow, Store},
@@ -51,6 +51,7 @@ fn fingerprint(row: &SessionRow) -> u64 {
     let mut h = DefaultHasher::new();
     row.data.hash(&mut h);
     row.user_id.hash(&mut h);
+    row.method_id.hash(&mut h);
     h.finish()
 }
 
@@ -104,17 +105,23 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
 
+/// The row of a record. A session nobody signed in to expires after [`ANONYMOUS_TIMEOUT`] of
+/// inactivity, however long the cookie says: anonymous visitors cannot fill the table.
 fn to_row(r: &Record) -> Result<SessionRow, session_store::Error> {
+    let text = |key: &str| r.data.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    let user_id = text(USER_KEY);
+    let mut expires_at = r.expiry_date.unix_timestamp();
+    if user_id.is_none() {
+        let anonymous_until = (OffsetDateTime::now_utc() + ANONYMOUS_TIMEOUT).unix_timestamp();
+        expires_at = expires_at.min(anonymous_until);
+    }
     Ok(SessionRow {
         id: r.id.to_string(),
-        user_id: r
-            .data
-            .get(USER_KEY)
-            .and_then(|v| v.as_str())
-            .map(str::to_owned),
+        user_id,
+        method_id: text(METHOD_KEY),
         data: serde_json::to_vec(&r.data)
             .map_err(|e| session_store::Error::Encode(e.to_string()))?,
-        expires_at: r.expiry_date.unix_timestamp(),
+        expires_at,
     })
 }
 
@@ -136,13 +143,19 @@ impl SessionStore for DbSessionStore {
         }
     }
 
+    /// Writes a session that exists, never one that was deleted meanwhile: a request that
+    /// loaded the session before a sign-out (or before its ID was renewed, or its sign-in
+    /// method ended) cannot bring it back when it finishes.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let row = to_row(record)?;
         if !self.needs_write(&row) {
             return Ok(());
         }
-        self.store.session_upsert(&row).await.map_err(backend)?;
-        self.remember(&row);
+        if self.store.session_update(&row).await.map_err(backend)? {
+            self.remember(&row);
+        } else {
+            self.forget(&row.id);
+        }
         Ok(())
     }
 
@@ -157,10 +170,15 @@ impl SessionStore for DbSessionStore {
             return Ok(None);
         };
         self.remember(&row);
+        let mut data: HashMap<String, serde_json::Value> = serde_json::from_slice(&row.data)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        // Sessions signed in before sign-in methods existed carry their method in the column.
+        if let (Some(method), false) = (&row.method_id, data.contains_key(METHOD_KEY)) {
+            data.insert(METHOD_KEY.to_owned(), serde_json::json!(method));
+        }
         Ok(Some(Record {
             id: *id,
-            data: serde_json::from_slice(&row.data)
-                .map_err(|e| session_store::Error::Decode(e.to_string()))?,
+            data,
             expiry_date: OffsetDateTime::from_unix_timestamp(row.expires_at)
                 .map_err(|e| session_store::Error::Decode(e.to_string()))?,
         }))

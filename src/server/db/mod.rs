@@ -5,6 +5,7 @@
 //! numbers in every folder, applied when the store opens. Queries are runtime queries with
 //! integer Unix-second timestamps and text IDs, so the same statements run on every backend.
 
+pub mod people;
 mod portable;
 mod postgres;
 pub mod rows;
@@ -15,7 +16,12 @@ use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 
-pub use self::{postgres::PgStore, rows::*, sqlite::SqliteStore};
+pub use self::{
+    people::{DeletedData, EndedMethods, NewInvitation, PeopleStore},
+    postgres::PgStore,
+    rows::*,
+    sqlite::SqliteStore,
+};
 use super::{
     config::{Backend, DatabaseUrl},
     crypto::Sealed,
@@ -47,9 +53,10 @@ impl From<StoreError> for crate::model::AppError {
     }
 }
 
-/// Everything the app stores. Implemented once per backend.
+/// Everything the app stores. Implemented once per backend; who may act (people, sign-in
+/// methods, roles, invitations) is its part [`PeopleStore`].
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: PeopleStore + Send + Sync + 'static {
     /// Which backend this is.
     fn backend(&self) -> Backend;
 
@@ -66,8 +73,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// Inserts a new session; `false` if the ID is taken.
     async fn session_insert(&self, s: &SessionRow) -> Result<bool, StoreError>;
-    /// Inserts or replaces a session.
-    async fn session_upsert(&self, s: &SessionRow) -> Result<(), StoreError>;
+    /// Writes a session that exists; `false` when it was deleted meanwhile (it stays deleted).
+    async fn session_update(&self, s: &SessionRow) -> Result<bool, StoreError>;
     /// A session that has not expired.
     async fn session_load(&self, id: &str, now: i64) -> Result<Option<SessionRow>, StoreError>;
     /// Deletes a session.
@@ -76,6 +83,8 @@ pub trait Store: Send + Sync + 'static {
     async fn sessions_delete_expired(&self, now: i64) -> Result<u64, StoreError>;
     /// Deletes every session of a user; returns how many.
     async fn sessions_delete_for_user(&self, user_id: &str) -> Result<u64, StoreError>;
+    /// Deletes every session opened through a sign-in method; returns how many.
+    async fn sessions_delete_for_method(&self, method_id: &str) -> Result<u64, StoreError>;
 
     // --- Users ------------------------------------------------------------------------------
 
@@ -189,6 +198,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<OAuthStateRow>, StoreError>;
     /// Deletes expired states.
     async fn oauth_states_delete_expired(&self, now: i64) -> Result<u64, StoreError>;
+    /// Keeps a session's `keep` newest states and deletes the others; returns how many.
+    async fn oauth_states_trim(&self, session_id: &str, keep: i64) -> Result<u64, StoreError>;
 
     // --- API keys ---------------------------------------------------------------------------
 
@@ -205,12 +216,14 @@ pub trait Store: Send + Sync + 'static {
 
     // --- Webhooks ---------------------------------------------------------------------------
 
-    /// Stores a delivery once per body; `false` for a duplicate.
+    /// Stores a delivery once per body, with the accounts it mentions (`,id,id,`); `false` for
+    /// a duplicate.
     async fn webhook_insert(
         &self,
         id: &str,
         body_sha256: &str,
         body: &[u8],
+        accounts: &str,
         now: i64,
     ) -> Result<bool, StoreError>;
     /// Claims the oldest delivery to process.
@@ -268,6 +281,8 @@ pub trait Store: Send + Sync + 'static {
     /// Records an account's counters for a day.
     async fn snapshot_put(&self, integration_id: &str, row: &SnapshotRow)
         -> Result<(), StoreError>;
+    /// Deletes an account's recorded counters; returns how many days.
+    async fn snapshots_delete_for(&self, integration_id: &str) -> Result<u64, StoreError>;
     /// An account's counters from `since_day` on, oldest first.
     async fn snapshots_since(
         &self,
@@ -377,9 +392,6 @@ pub trait Store: Send + Sync + 'static {
         &self,
         instagram_id: &str,
     ) -> Result<Option<DeletionRow>, StoreError>;
-    /// Deletes everything stored about an Instagram account: its integration, and its user
-    /// with their sessions when that was the user's only account. Returns what was deleted.
-    async fn delete_account_data(&self, instagram_id: &str) -> Result<DeletedData, StoreError>;
 }
 
 /// A failed refresh, as the lease holder records it.
@@ -403,17 +415,6 @@ pub struct RefreshFailure {
     pub next_attempt_at: Option<i64>,
     /// A new status (`needs_reauth`), if the failure changes it.
     pub status: Option<String>,
-}
-
-/// What [`Store::delete_account_data`] deleted.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeletedData {
-    /// Integrations.
-    pub integrations: u64,
-    /// Users.
-    pub users: u64,
-    /// Sessions.
-    pub sessions: u64,
 }
 
 /// Opens the store selected by `url` and applies pending migrations.

@@ -32,6 +32,7 @@ macro_rules! portable_store {
                 let done = sqlx::query(SESSION_INSERT)
                     .bind(&r.id)
                     .bind(&r.user_id)
+                    .bind(&r.method_id)
                     .bind(&r.data)
                     .bind(r.expires_at)
                     .execute(&self.pool)
@@ -39,15 +40,25 @@ macro_rules! portable_store {
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn session_upsert(&self, r: &SessionRow) -> Result<(), StoreError> {
-                sqlx::query(SESSION_UPSERT)
+            async fn session_update(&self, r: &SessionRow) -> Result<bool, StoreError> {
+                Ok(sqlx::query(SESSION_UPDATE)
                     .bind(&r.id)
                     .bind(&r.user_id)
+                    .bind(&r.method_id)
                     .bind(&r.data)
                     .bind(r.expires_at)
                     .execute(&self.pool)
-                    .await?;
-                Ok(())
+                    .await?
+                    .rows_affected()
+                    == 1)
+            }
+
+            async fn sessions_delete_for_method(&self, method_id: &str) -> Result<u64, StoreError> {
+                Ok(sqlx::query(SESSIONS_DELETE_FOR_METHOD)
+                    .bind(method_id)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected())
             }
 
             async fn session_load(&self, id: &str, now: i64) -> Result<Option<SessionRow>, StoreError> {
@@ -492,6 +503,19 @@ macro_rules! portable_store {
                     .await?)
             }
 
+            async fn oauth_states_trim(&self, session_id: &str, keep: i64) -> Result<u64, StoreError> {
+                Ok(sqlx::query(
+                    "DELETE FROM oauth_states WHERE session_id = $1 AND state_hash NOT IN \
+                     (SELECT state_hash FROM oauth_states WHERE session_id = $1 \
+                      ORDER BY created_at DESC, state_hash LIMIT $2)",
+                )
+                .bind(session_id)
+                .bind(keep)
+                .execute(&self.pool)
+                .await?
+                .rows_affected())
+            }
+
             async fn oauth_states_delete_expired(&self, now: i64) -> Result<u64, StoreError> {
                 Ok(sqlx::query(OAUTH_STATES_DELETE_EXPIRED)
                     .bind(now)
@@ -547,6 +571,7 @@ macro_rules! portable_store {
                 id: &str,
                 body_sha256: &str,
                 body: &[u8],
+                accounts: &str,
                 now: i64,
             ) -> Result<bool, StoreError> {
                 Ok(sqlx::query(WEBHOOK_INSERT)
@@ -554,6 +579,7 @@ macro_rules! portable_store {
                     .bind(body_sha256)
                     .bind(body)
                     .bind(now)
+                    .bind(accounts)
                     .execute(&self.pool)
                     .await?
                     .rows_affected()
@@ -692,6 +718,14 @@ macro_rules! portable_store {
                 Ok(())
             }
 
+            async fn snapshots_delete_for(&self, integration_id: &str) -> Result<u64, StoreError> {
+                Ok(sqlx::query("DELETE FROM account_snapshots WHERE integration_id = $1")
+                    .bind(integration_id)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected())
+            }
+
             async fn snapshots_since(
                 &self,
                 integration_id: &str,
@@ -712,6 +746,7 @@ macro_rules! portable_store {
                     .bind(&job.items)
                     .bind(&job.caption)
                     .bind(job.created_at)
+                    .bind(&job.created_by)
                     .execute(&self.pool)
                     .await?
                     .rows_affected()
@@ -819,45 +854,6 @@ macro_rules! portable_store {
                     .fetch_optional(&self.pool)
                     .await?)
             }
-
-            async fn delete_account_data(&self, instagram_id: &str) -> Result<DeletedData, StoreError> {
-                let mut tx = self.pool.begin().await?;
-                let user: Option<String> =
-                    sqlx::query_scalar("SELECT user_id FROM integrations WHERE instagram_id = $1")
-                        .bind(instagram_id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let mut deleted = DeletedData {
-                    integrations: sqlx::query("DELETE FROM integrations WHERE instagram_id = $1")
-                        .bind(instagram_id)
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected(),
-                    ..DeletedData::default()
-                };
-                if let Some(user) = user {
-                    let others: i64 =
-                        sqlx::query_scalar("SELECT COUNT(*) FROM integrations WHERE user_id = $1")
-                            .bind(&user)
-                            .fetch_one(&mut *tx)
-                            .await?;
-                    if others == 0 {
-                        deleted.sessions = sqlx::query(SESSIONS_DELETE_FOR_USER)
-                            .bind(&user)
-                            .execute(&mut *tx)
-                            .await?
-                            .rows_affected();
-                        deleted.users = sqlx::query(USER_DELETE)
-                            .bind(&user)
-                            .execute(&mut *tx)
-                            .await?
-                            .rows_affected();
-                    }
-                }
-                tx.commit().await?;
-                Ok(deleted)
-            }
-
         }
     };
 }

@@ -7,7 +7,7 @@ use std::{str::FromStr, time::Duration};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use super::{portable::portable_store, sql::*, *};
+use super::{people::*, portable::portable_store, sql::*, *};
 use crate::server::{config::Backend, crypto::Sealed};
 
 /// A store on a PostgreSQL database.
@@ -37,3 +37,4 @@ impl PgStore {
 }
 
 portable_store!(PgStore, Backend::Postgres);
+people_store!(PgStore);

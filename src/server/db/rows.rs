@@ -16,6 +16,117 @@ pub struct UserRow {
     pub updated_at: i64,
 }
 
+/// A way a person signs in: an Instagram account they made one, or a passkey.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SignInMethodRow {
+    /// ID (`sim_…`).
+    pub id: String,
+    /// The person.
+    pub user_id: String,
+    /// `instagram` or `passkey`.
+    pub kind: String,
+    /// The Instagram account (IG user ID), for `instagram`.
+    pub instagram_id: Option<String>,
+    /// The credential ID (base64url), for `passkey`.
+    pub credential_id: Option<String>,
+    /// The stored passkey (public key and counter, JSON), for `passkey`.
+    pub credential: Option<String>,
+    /// A name for people: `@handle`, or the passkey's name.
+    pub label: String,
+    /// Created at.
+    pub created_at: i64,
+    /// Last sign-in through it.
+    pub last_used_at: Option<i64>,
+}
+
+/// A signed-in session's person and method, read together.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SignedInRow {
+    /// The person.
+    pub user_id: String,
+    /// Their name.
+    pub display_name: String,
+    /// The method the session was opened through.
+    pub method_id: String,
+    /// Its kind.
+    pub method_kind: String,
+    /// Its label.
+    pub method_label: String,
+    /// Whether an operator made them an admin.
+    pub operator_admin: bool,
+}
+
+/// A membership: a person's role on a connected account.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MemberRow {
+    /// The account.
+    pub integration_id: String,
+    /// The person.
+    pub user_id: String,
+    /// Their name.
+    pub display_name: String,
+    /// `viewer`, `editor` or `owner`.
+    pub role: String,
+    /// Who shared it with them (none for whoever connected it).
+    pub added_by: Option<String>,
+    /// Since.
+    pub created_at: i64,
+}
+
+/// A connected account with the person's role on it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MembershipRow {
+    /// The account.
+    #[sqlx(flatten)]
+    pub integration: IntegrationRow,
+    /// `viewer`, `editor` or `owner`.
+    pub role: String,
+}
+
+/// A one-time link: sharing accounts with a role, or making an admin.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct InvitationRow {
+    /// ID (`inv_…`).
+    pub id: String,
+    /// `share` or `admin`.
+    pub kind: String,
+    /// The role it grants (`share`).
+    pub role: Option<String>,
+    /// Who made it (none: an operator, with the CLI).
+    pub created_by: Option<String>,
+    /// Created at.
+    pub created_at: i64,
+    /// Unusable after.
+    pub expires_at: i64,
+    /// When it was used.
+    pub used_at: Option<i64>,
+    /// By whom.
+    pub used_by: Option<String>,
+    /// When it was revoked.
+    pub revoked_at: Option<i64>,
+}
+
+/// A passkey ceremony in flight.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PasskeyChallengeRow {
+    /// The browser session it is bound to.
+    pub session_id: String,
+    /// `register` or `sign_in`.
+    pub purpose: String,
+    /// The ceremony's state (JSON).
+    pub state: String,
+    /// For whom a passkey is registered (none: a new person).
+    pub user_id: Option<String>,
+    /// The invitation accepted by registering, if any.
+    pub invitation_id: Option<String>,
+    /// The name given to the passkey.
+    pub label: String,
+    /// Created at.
+    pub created_at: i64,
+    /// Expires at.
+    pub expires_at: i64,
+}
+
 /// A connected Instagram account.
 #[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct IntegrationRow {
@@ -211,6 +322,8 @@ pub struct SessionRow {
     pub id: String,
     /// Signed-in user.
     pub user_id: Option<String>,
+    /// The sign-in method the session was opened through.
+    pub method_id: Option<String>,
     /// Serialized data.
     pub data: Vec<u8>,
     /// Expires at.
@@ -278,6 +391,8 @@ pub struct PublishJobRow {
     pub created_at: i64,
     /// Updated at.
     pub updated_at: i64,
+    /// The person who asked for it (their role is checked again when it runs).
+    pub created_by: Option<String>,
 }
 
 /// A background job's lease and last run (`job_runs`).

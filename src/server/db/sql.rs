@@ -9,15 +9,18 @@ pub const INTEGRATION_COLUMNS: &str = "id, user_id, name, instagram_id, app_scop
      version, lease_owner, lease_until, created_at, updated_at";
 
 pub const SESSION_INSERT: &str =
-    "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
+    "INSERT INTO sessions (id, user_id, method_id, data, expires_at) VALUES ($1, $2, $3, $4, $5) \
      ON CONFLICT (id) DO NOTHING";
-pub const SESSION_UPSERT: &str = "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
-     ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, expires_at = excluded.expires_at";
+/// Writes a session that exists. A session deleted meanwhile (signed out, its ID renewed, its
+/// sign-in method ended) stays deleted: a request that was already running cannot bring it back.
+pub const SESSION_UPDATE: &str =
+    "UPDATE sessions SET user_id = $2, method_id = $3, data = $4, expires_at = $5 WHERE id = $1";
 pub const SESSION_LOAD: &str =
-    "SELECT id, user_id, data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2";
+    "SELECT id, user_id, method_id, data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2";
 pub const SESSION_DELETE: &str = "DELETE FROM sessions WHERE id = $1";
 pub const SESSIONS_DELETE_EXPIRED: &str = "DELETE FROM sessions WHERE expires_at <= $1";
 pub const SESSIONS_DELETE_FOR_USER: &str = "DELETE FROM sessions WHERE user_id = $1";
+pub const SESSIONS_DELETE_FOR_METHOD: &str = "DELETE FROM sessions WHERE method_id = $1";
 
 pub const USER_INSERT: &str =
     "INSERT INTO users (id, display_name, created_at, updated_at) VALUES ($1, $2, $3, $3)";
@@ -112,8 +115,12 @@ pub const API_KEY_REVOKE: &str =
 
 /// WH-04/05: one row per distinct body.
 pub const WEBHOOK_INSERT: &str =
-    "INSERT INTO webhook_events (id, body_sha256, body, received_at) VALUES ($1, $2, $3, $4) \
+    "INSERT INTO webhook_events (id, body_sha256, body, received_at, accounts) VALUES ($1, $2, $3, $4, $5) \
      ON CONFLICT (body_sha256) DO NOTHING";
+/// Deletes the stored deliveries that mention an account: `$1` is the pattern `%,<id>,%` (IDs
+/// are digits), `$2` the ID, for deliveries stored before their accounts were recorded.
+pub const WEBHOOK_DELETE_MENTIONING: &str = "DELETE FROM webhook_events WHERE accounts LIKE $1 \
+     OR id IN (SELECT event_id FROM webhook_event_keys WHERE account_id = $2)";
 pub const WEBHOOK_FINISH: &str = "UPDATE webhook_events SET status = $2, last_error = $3, processed_at = $4, lease_until = NULL \
      WHERE id = $1";
 pub const WEBHOOK_EVENT_KEY_INSERT: &str =
@@ -159,10 +166,10 @@ pub const SNAPSHOTS_SINCE: &str =
 /// Every column of `publish_jobs`, in `PublishJobRow` order.
 pub const PUBLISH_JOB_COLUMNS: &str =
     "id, integration_id, kind, items, caption, status, children, container_id, media_id, \
-     permalink, error, attempts, next_run_at, lease_owner, lease_until, created_at, updated_at";
+     permalink, error, attempts, next_run_at, lease_owner, lease_until, created_at, updated_at, created_by";
 /// A new job; an existing ID (the same request again) is left as it is.
-pub const PUBLISH_JOB_INSERT: &str = "INSERT INTO publish_jobs (id, integration_id, kind, items, caption, status, next_run_at, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, 'queued', $6, $6, $6) ON CONFLICT (id) DO NOTHING";
+pub const PUBLISH_JOB_INSERT: &str = "INSERT INTO publish_jobs (id, integration_id, kind, items, caption, status, next_run_at, created_at, updated_at, created_by) \
+     VALUES ($1, $2, $3, $4, $5, 'queued', $6, $6, $6, $7) ON CONFLICT (id) DO NOTHING";
 /// Claims an unfinished job whose lease is free or expired (`RETURNING` appended).
 pub const PUBLISH_JOB_CLAIM: &str =
     "UPDATE publish_jobs SET lease_owner = $2, lease_until = $3, attempts = attempts + 1 \

@@ -6,7 +6,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::{portable::portable_store, sql::*, *};
+use super::{people::*, portable::portable_store, sql::*, *};
 use crate::server::{config::Backend, crypto::Sealed};
 
 /// How long a writer waits for the lock before SQLite reports `SQLITE_BUSY`.
@@ -58,3 +58,4 @@ impl SqliteStore {
 }
 
 portable_store!(SqliteStore, Backend::Sqlite);
+people_store!(SqliteStore);

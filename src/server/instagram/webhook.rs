@@ -39,14 +39,7 @@ pub fn verify(
     body: &[u8],
     secrets: &[&[u8]],
 ) -> Result<usize, SignatureError> {
-    let header = header.ok_or(SignatureError::Missing)?.trim();
-    let hex_sig = header
-        .strip_prefix("sha256=")
-        .ok_or(SignatureError::Malformed)?;
-    if hex_sig.len() != 64 {
-        return Err(SignatureError::Malformed);
-    }
-    let sig = unhex(hex_sig).ok_or(SignatureError::Malformed)?;
+    let sig = check_signature_header(header)?;
     for (i, secret) in secrets.iter().enumerate() {
         let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes keys of any length");
         mac.update(body);
@@ -55,6 +48,19 @@ pub fn verify(
         }
     }
     Err(SignatureError::Mismatch)
+}
+
+/// The signature an `X-Hub-Signature-256` header carries: `sha256=` and 64 hex digits. Checked
+/// before the body is read.
+pub fn check_signature_header(header: Option<&str>) -> Result<Vec<u8>, SignatureError> {
+    let header = header.ok_or(SignatureError::Missing)?.trim();
+    let hex_sig = header
+        .strip_prefix("sha256=")
+        .ok_or(SignatureError::Malformed)?;
+    if hex_sig.len() != 64 {
+        return Err(SignatureError::Malformed);
+    }
+    unhex(hex_sig).ok_or(SignatureError::Malformed)
 }
 
 /// The decoded payload of a `signed_request`.

@@ -1,15 +1,15 @@
 //! Whose media the caller may see and change.
 //!
-//! People browse their own accounts; admins may also browse anyone's (read only). Only an
-//! account's owner replies to, hides and deletes comments and publishes: those act on
-//! Instagram in the account's name.
+//! People see the accounts they have a role on; admins may also look at anyone's (read only).
+//! Replying to, hiding and deleting comments and publishing act on Instagram in the account's
+//! name: they need the editor role (see [`crate::model::Role`]).
 
 use tower_sessions::Session;
 
 use crate::{
-    model::{AccountRef, AppError, IntegrationStatus},
+    model::{AccountRef, AppError, Capability, IntegrationStatus, Role},
     server::{
-        auth::{self, viewer},
+        auth::{self, AccountAccess, Caller, Person},
         db::IntegrationRow,
         state::AppState,
     },
@@ -19,45 +19,49 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct Browsing {
     /// The person.
-    pub user_id: String,
-    /// Their own accounts.
-    pub own: Vec<IntegrationRow>,
+    pub person: Person,
     /// The account shown.
     pub row: IntegrationRow,
+    /// Their role on it (`None`: an admin looking).
+    pub role: Option<Role>,
+    access: AccountAccess,
 }
 
 impl Browsing {
-    /// Whether the person owns the account shown (and may act in its name).
-    pub fn is_owner(&self) -> bool {
-        self.row.user_id == self.user_id
-    }
-
-    /// The account switcher: their own accounts, plus the one shown if it is someone else's.
+    /// The account switcher: their accounts, plus the one shown if an admin looks at someone
+    /// else's.
     pub fn accounts(&self) -> Vec<AccountRef> {
-        let mut list: Vec<AccountRef> = self.own.iter().map(account_ref).collect();
-        if !self.is_owner() {
-            list.push(account_ref(&self.row));
+        let mut list: Vec<AccountRef> = self
+            .person
+            .accounts
+            .iter()
+            .map(|m| account_ref(&m.integration, Role::parse(&m.role)))
+            .collect();
+        if self.role.is_none() {
+            list.push(account_ref(&self.row, None));
         }
         list
     }
 
-    /// Refuses unless the person owns the account.
-    pub fn require_owner(&self) -> Result<(), AppError> {
-        if self.is_owner() {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
+    /// Whether the person may do `what` with the account shown.
+    pub fn may(&self, what: Capability) -> bool {
+        self.access.may(what)
+    }
+
+    /// Refuses (403, naming the role it takes) unless the person may do `what`.
+    pub fn require(&self, what: Capability) -> Result<(), AppError> {
+        self.access.require(what)
     }
 }
 
-/// The account as the pages show it.
-pub fn account_ref(row: &IntegrationRow) -> AccountRef {
+/// The account as the pages show it, with the viewer's role.
+pub fn account_ref(row: &IntegrationRow, role: Option<Role>) -> AccountRef {
     let status = IntegrationStatus::parse(&row.status).unwrap_or(IntegrationStatus::Revoked);
     AccountRef {
         id: row.id.clone(),
         username: row.username.clone(),
         status,
+        role,
         reason: (status != IntegrationStatus::Active)
             .then(|| row.last_error.clone())
             .flatten(),
@@ -73,30 +77,30 @@ pub async fn browse(
     session: &Session,
     id: Option<&str>,
 ) -> Result<Option<Browsing>, AppError> {
-    let Some(user_id) = auth::session::user_id(session, st.clock.now()).await? else {
+    let Some(person) = auth::who(st, session).await? else {
         return Ok(None);
     };
-    let own = st.store.integrations_for_user(&user_id).await?;
-    let row = match id.filter(|i| !i.is_empty()) {
-        None => match own
-            .iter()
-            .find(|r| r.status == "active")
-            .or_else(|| own.first())
-        {
-            Some(r) => r.clone(),
-            None => return Ok(None),
-        },
-        Some(id) => match own.iter().find(|r| r.id == id) {
-            Some(r) => r.clone(),
-            None if viewer::is_admin(st, &own) => st
-                .store
-                .integration_get(id)
-                .await?
-                .ok_or(AppError::NotFound)?,
-            None => return Err(AppError::NotFound),
-        },
+    let caller = Caller::Person(Box::new(person.clone()));
+    let access = match id.filter(|i| !i.is_empty()) {
+        None => {
+            let first = person
+                .accounts
+                .iter()
+                .find(|m| m.integration.status == IntegrationStatus::Active.as_str())
+                .or_else(|| person.accounts.first());
+            match first {
+                Some(m) => auth::viewer::account(&caller, Some(m.integration.clone()))?,
+                None => return Ok(None),
+            }
+        }
+        Some(id) => auth::account_by_id(st, &caller, id).await?,
     };
-    Ok(Some(Browsing { user_id, own, row }))
+    Ok(Some(Browsing {
+        person,
+        row: access.row.clone(),
+        role: access.role,
+        access,
+    }))
 }
 
 /// Like [`browse`] for a given account, where nobody signed in is an error.

@@ -173,6 +173,7 @@ pub async fn submit(
     st: &AppState,
     row: &IntegrationRow,
     post: &NewPost,
+    by: &str,
 ) -> Result<PublishJobRow, AppError> {
     if row.status != "active" {
         return Err(AppError::Reconnect(
@@ -205,6 +206,7 @@ pub async fn submit(
         lease_until: None,
         created_at: now,
         updated_at: now,
+        created_by: Some(by.to_owned()),
     };
     let created = st.store.publish_job_insert(&job).await?;
     let stored = st
@@ -261,6 +263,19 @@ enum Next {
     Failed(String),
 }
 
+/// Whether a job's author may still publish to its account (checked each time it runs).
+async fn may_still_publish(st: &AppState, job: &PublishJobRow) -> Result<bool, StoreError> {
+    let Some(by) = &job.created_by else {
+        return Ok(true);
+    };
+    Ok(st
+        .store
+        .member_role(&job.integration_id, by)
+        .await?
+        .and_then(|r| crate::model::Role::parse(&r))
+        .is_some_and(|r| r.allows(crate::model::Capability::Publish)))
+}
+
 /// Runs one step of a job, if it is due and no other worker holds it.
 pub async fn step(st: &AppState, id: &str) -> Result<(), StoreError> {
     let now = st.clock.now();
@@ -273,6 +288,12 @@ pub async fn step(st: &AppState, id: &str) -> Result<(), StoreError> {
         return Ok(());
     };
     let next = match st.store.integration_get(&job.integration_id).await? {
+        // The person who asked must still be allowed to publish (a job does not outlive its
+        // author's role); a job from before roles existed ran for the account's owner.
+        Some(_) if !may_still_publish(st, &job).await? => Next::Failed(
+            "The person who asked for this post may no longer publish to this account, so it was not posted."
+                .to_owned(),
+        ),
         Some(row) if row.status == "active" => match tokens::open_token(st, &row).await {
             Ok(token) => {
                 let access = Access::new(row.instagram_id.clone(), token);

@@ -28,26 +28,32 @@ use crate::{
         media::Tiles,
         publish::{JobStatus, PublishForm},
     },
-    model::{paths, AppError, Notice, COMMENTS_SCOPE},
-    server::{auth::session::leave_notice, state::AppState},
+    model::{paths, scope_label, AppError, Capability, Notice, COMMENTS_SCOPE},
+    server::{auth::session::leave_notice, auth::table::checked, state::AppState},
 };
 
 /// The routes (behind the session and CSRF layers).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/media/{account}/page", get(feed_page))
-        .route("/media/{account}/refresh", post(refresh))
-        .route("/media/{account}/posts/{media}/comments", post(reply))
+        .route(checked("/media/{account}/page"), get(feed_page))
+        .route(checked("/media/{account}/refresh"), post(refresh))
         .route(
-            "/media/{account}/posts/{media}/comments/{comment}/hide",
+            checked("/media/{account}/posts/{media}/comments"),
+            post(reply),
+        )
+        .route(
+            checked("/media/{account}/posts/{media}/comments/{comment}/hide"),
             post(hide),
         )
         .route(
-            "/media/{account}/posts/{media}/comments/{comment}/delete",
+            checked("/media/{account}/posts/{media}/comments/{comment}/delete"),
             post(delete),
         )
-        .route("/media/{account}/publish", post(submit))
-        .route("/media/{account}/publish/{job}/status", get(job_status))
+        .route(checked("/media/{account}/publish"), post(submit))
+        .route(
+            checked("/media/{account}/publish/{job}/status"),
+            get(job_status),
+        )
 }
 
 fn wants_fragment(headers: &HeaderMap) -> bool {
@@ -181,7 +187,7 @@ async fn refresh(
     }
 }
 
-/// The owner of an account with comment access, and a valid post.
+/// An editor (or owner) of an account with comment access, and a valid post.
 async fn moderator(
     st: &AppState,
     session: &Session,
@@ -190,12 +196,13 @@ async fn moderator(
 ) -> Result<Browsing, AppError> {
     super::check_media_id(media)?;
     let b = access::require(st, session, account).await?;
-    b.require_owner()?;
-    if !access::account_ref(&b.row).has_scope(COMMENTS_SCOPE) {
-        return Err(AppError::BadRequest(
-            "Reconnect the account and allow comment management to reply, hide and delete."
-                .to_owned(),
-        ));
+    b.require(Capability::Moderate)?;
+    if !b.row.scope_list().iter().any(|s| s == COMMENTS_SCOPE) {
+        return Err(AppError::BadRequest(format!(
+            "Replying, hiding and deleting need the permission “{}”, which @{} did not grant. Reconnect the account and allow it.",
+            scope_label(COMMENTS_SCOPE),
+            b.row.username
+        )));
     }
     Ok(b)
 }
@@ -409,9 +416,9 @@ async fn submit(
     let back = paths::publish(&account);
     let result = async {
         let b = access::require(&st, &session, &account).await?;
-        b.require_owner()?;
+        b.require(Capability::Publish)?;
         let post = publish::validate(&form.key, &form.kind, &form.urls, &form.caption)?;
-        let job = publish::submit(&st, &b.row, &post).await?;
+        let job = publish::submit(&st, &b.row, &post, &b.person.user_id).await?;
         Ok::<_, AppError>((b, job))
     }
     .await;
@@ -457,6 +464,7 @@ async fn job_status(
     }
     let result = async {
         let b = access::require(&st, &session, &account).await?;
+        b.require(Capability::Publish)?;
         publish::job_of(&st, &b.row, &job).await
     }
     .await;

@@ -6,8 +6,8 @@ use super::{
 };
 use crate::{
     model::{
-        AccountRef, AppError, Freshness, GalleryView, InsightsView, IntegrationStatus, PostView,
-        Problem, PublishView, COMMENTS_SCOPE, INSIGHTS_SCOPE,
+        AccountRef, AppError, Capability, Freshness, GalleryView, InsightsView, IntegrationStatus,
+        PostView, Problem, PublishView, COMMENTS_SCOPE, INSIGHTS_SCOPE,
     },
     server::state::AppState,
 };
@@ -37,7 +37,7 @@ pub async fn gallery(
     let fresh = feed.fresh.clone().and(profile.fresh);
     Ok(GalleryView {
         accounts: b.accounts(),
-        account: after_load(account_ref(&b.row), &fresh),
+        account: after_load(account_ref(&b.row, b.role), &fresh),
         fresh,
         profile: profile.value,
         feed: feed.value,
@@ -53,7 +53,7 @@ pub async fn post(
     media_id: &str,
     comments_after: Option<&str>,
 ) -> Result<PostView, AppError> {
-    let account = account_ref(&b.row);
+    let account = account_ref(&b.row, b.role);
     let media = super::media(st, &b.row, media_id).await?;
     let is_missing = media.value.is_none();
     let comments = async {
@@ -83,7 +83,7 @@ pub async fn post(
     let insights = insights.and_then(|i| i.value);
     let account = after_load(account, &fresh);
     Ok(PostView {
-        moderate: (b.is_owner()
+        moderate: (b.may(Capability::Moderate)
             && account.has_scope(COMMENTS_SCOPE)
             && account.status == IntegrationStatus::Active)
             .then(publish::new_key),
@@ -98,7 +98,7 @@ pub async fn post(
 
 /// The account insights page.
 pub async fn insights(st: &AppState, b: &Browsing) -> Result<InsightsView, AppError> {
-    let account = account_ref(&b.row);
+    let account = account_ref(&b.row, b.role);
     let profile = super::profile(st, &b.row).await?;
     let insights = if account.has_scope(INSIGHTS_SCOPE) {
         Some(super::account_insights(st, &b.row).await?)
@@ -122,7 +122,7 @@ pub async fn insights(st: &AppState, b: &Browsing) -> Result<InsightsView, AppEr
 
 /// The publishing page: the quota, the latest jobs and a fresh form key.
 pub async fn publishing(st: &AppState, b: &Browsing) -> Result<PublishView, AppError> {
-    let account = account_ref(&b.row);
+    let account = account_ref(&b.row, b.role);
     let quota = if b.row.status == "active" && account.has_scope(crate::model::PUBLISH_SCOPE) {
         super::quota(st, &b.row).await?
     } else {
@@ -133,12 +133,14 @@ pub async fn publishing(st: &AppState, b: &Browsing) -> Result<PublishView, AppE
     };
     let profile = super::profile(st, &b.row).await?;
     let jobs = st.store.publish_jobs_for(&b.row.id, 10).await?;
-    let blocked = if !b.is_owner() {
-        Some("Only the account's owner can publish to it.".to_owned())
-    } else if b.row.status != "active" {
+    let blocked = if b.row.status != "active" {
         Some("Reconnect the account to publish.".to_owned())
     } else if !account.has_scope(crate::model::PUBLISH_SCOPE) {
-        Some("Reconnect the account and allow publishing to publish from here.".to_owned())
+        Some(format!(
+            "Publishing needs the permission “{}”, which @{} did not grant. Reconnect the account and allow it.",
+            crate::model::scope_label(crate::model::PUBLISH_SCOPE),
+            b.row.username
+        ))
     } else {
         None
     };

@@ -4,9 +4,12 @@
 
 use std::sync::Arc;
 
+use std::net::SocketAddr;
+
 use axum::{
-    extract::{Query, State},
+    extract::{ConnectInfo, Query, State},
     http::StatusCode,
+    middleware::{self, Next},
     response::{Html, IntoResponse, Response},
     routing::{get, post},
     Json, Router,
@@ -32,10 +35,31 @@ fn bad(msg: impl Into<String>) -> Response {
         .into_response()
 }
 
+/// Answers loopback callers only: the control API moves the clock, mints tokens and sends
+/// signed requests, which nobody on another machine may do.
+async fn loopback_only(
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: axum::extract::Request,
+    next: Next,
+) -> Response {
+    if peer.ip().is_loopback() {
+        next.run(req).await
+    } else {
+        (
+            StatusCode::FORBIDDEN,
+            Json(json!({ "error": "the sandbox's control API answers this machine only" })),
+        )
+            .into_response()
+    }
+}
+
 /// The control routes.
 pub fn routes() -> Router<Arc<SandboxState>> {
+    Router::new().route("/", get(index)).merge(control())
+}
+
+fn control() -> Router<Arc<SandboxState>> {
     Router::new()
-        .route("/", get(index))
         .route("/__sandbox", get(summary))
         .route("/__sandbox/accounts", get(accounts).post(create_account))
         .route("/__sandbox/clock", get(clock).post(move_clock))
@@ -53,6 +77,7 @@ pub fn routes() -> Router<Arc<SandboxState>> {
         .route("/__sandbox/webhooks/send", post(send_webhooks))
         .route("/__sandbox/signed-request", post(make_signed_request))
         .route("/__sandbox/callbacks", post(callback))
+        .route_layer(middleware::from_fn(loopback_only))
 }
 
 fn resolve(state: &SandboxState, account: &str) -> Option<String> {
@@ -477,7 +502,7 @@ struct Callback {
 
 async fn callback(State(state): S, Json(c): Json<Callback>) -> Response {
     let signed = signed_for(&state, &c.spec);
-    match webhooks::call_back(&c.url, &signed).await {
+    match webhooks::call_back(&state, &c.url, &signed).await {
         Ok((status, body)) => {
             Json(json!({ "status": status, "body": body, "signed_request": signed }))
                 .into_response()

@@ -147,16 +147,27 @@ impl Sandbox {
         });
         let mut state = SandboxState::new(options.app);
         state.public_url = options.public_url;
+        state.app_origins = options
+            .webhook_url
+            .iter()
+            .chain(state.app.redirect_uris.iter())
+            .filter_map(|u| Url::parse(u).ok())
+            .map(|u| u.origin())
+            .collect();
+        state.app_origins.dedup();
         state.world().settings.webhook_url = options.webhook_url;
         let state = Arc::new(state);
         let (tx, rx) = oneshot::channel::<()>();
         let app = router(state.clone());
         let task = tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
+            let served = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
             if let Err(e) = served {
                 tracing::error!(error = %e, "the Instagram sandbox stopped");
             }

@@ -443,6 +443,34 @@ pub struct SandboxState {
     pub app: SandboxApp,
     /// The address browsers reach the sandbox at, when it is not the request's host.
     pub public_url: Option<url::Url>,
+    /// The app's own origins (of its webhook URL and redirect URIs): the only places the
+    /// sandbox sends webhooks and signed callbacks to.
+    pub app_origins: Vec<url::Origin>,
+}
+
+impl SandboxState {
+    /// Refuses a URL outside the app's own origins: the control API never makes the sandbox
+    /// fetch another address.
+    pub fn check_destination(&self, url: &str) -> Result<(), String> {
+        let origin = url::Url::parse(url)
+            .map_err(|_| format!("`{url}` is not an absolute URL"))?
+            .origin();
+        if self.app_origins.contains(&origin) {
+            Ok(())
+        } else if self.app_origins.is_empty() {
+            Err("the sandbox sends webhooks and callbacks only to the app it serves: start it with --webhook-url (or --redirect-uri) naming that app".to_owned())
+        } else {
+            Err(format!(
+                "the sandbox sends webhooks and callbacks only to the app it serves ({}), not to {}",
+                self.app_origins
+                    .iter()
+                    .map(|o| o.ascii_serialization())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                origin.ascii_serialization()
+            ))
+        }
+    }
 }
 
 /// The one Instagram app the sandbox accepts.
@@ -477,6 +505,7 @@ impl SandboxState {
             world: Mutex::new(World::default()),
             app,
             public_url: None,
+            app_origins: Vec::new(),
         };
         state.reset();
         state

@@ -233,6 +233,7 @@ fn http() -> reqwest::Client {
 
 /// Delivers the webhooks of `req` and reports each attempt.
 pub async fn send(state: &SandboxState, req: &SendRequest) -> Result<Vec<DeliveryReport>, String> {
+    state.check_destination(&req.url)?;
     let bodies = bodies(state, req)?;
     let secret: Option<String> = match &req.signer {
         Signer::Instagram => Some(state.app.app_secret.clone()),
@@ -305,7 +306,12 @@ pub fn signed_request(secret: &str, user_id: &str, issued_at: i64, algorithm: &s
 
 /// POSTs `signed_request=…` to a callback URL (deauthorize or data deletion); returns the
 /// status and body of the answer.
-pub async fn call_back(url: &str, signed: &str) -> Result<(u16, String), String> {
+pub async fn call_back(
+    state: &SandboxState,
+    url: &str,
+    signed: &str,
+) -> Result<(u16, String), String> {
+    state.check_destination(url)?;
     let res = http()
         .post(url)
         .form(&[("signed_request", signed)])

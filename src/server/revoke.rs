@@ -1,0 +1,129 @@
+//! The one way a connection ends, whatever ends it: its owner or an admin disconnecting it,
+//! Meta's deauthorize callback, a stored token whose key is lost, or Meta's data-deletion
+//! request. Each has the same four effects (ID-07):
+//!
+//! 1. the token is erased (in the statement that sets the new status, ST-09);
+//! 2. what was cached of the account's media and insights is deleted (in the database and in
+//!    this instance's memory);
+//! 3. the account stops being anyone's way to sign in;
+//! 4. every session opened through it ends.
+//!
+//! A data deletion also deletes the account's row (with its memberships and jobs), the stored
+//! webhook deliveries that mention it, and the person it signed in when they have nothing
+//! else left.
+
+use crate::server::{
+    db::{DeletedData, IntegrationRow, StoreError},
+    media::cache,
+    state::AppState,
+};
+
+/// Why a connection ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why<'a> {
+    /// Its owner or an admin disconnected it (`by` says who, for people: "its owner").
+    Disconnected {
+        /// Who, in words.
+        by: &'a str,
+    },
+    /// The person removed the app on Instagram (Meta's deauthorize callback).
+    Deauthorized,
+    /// The stored token cannot be opened: the key that sealed it is missing, or it is damaged.
+    KeyLost {
+        /// Which, in words.
+        detail: &'a str,
+    },
+}
+
+impl Why<'_> {
+    fn status(self) -> &'static str {
+        match self {
+            Why::Disconnected { .. } | Why::Deauthorized => "revoked",
+            Why::KeyLost { .. } => "needs_reauth",
+        }
+    }
+
+    fn class(self) -> &'static str {
+        match self {
+            Why::Disconnected { .. } => "disconnected",
+            Why::Deauthorized => "deauthorized",
+            Why::KeyLost { .. } => "unreadable",
+        }
+    }
+
+    fn message(self) -> String {
+        match self {
+            Why::Disconnected { by } => format!("Disconnected by {by}."),
+            Why::Deauthorized => {
+                "The app was removed from the account on Instagram; reconnect to use it again."
+                    .to_owned()
+            }
+            Why::KeyLost { detail } => format!("{detail} Reconnect the account."),
+        }
+    }
+}
+
+/// What ending a connection did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ended {
+    /// Whether the account's row changed.
+    pub ended: bool,
+    /// Cached answers deleted.
+    pub cached: u64,
+    /// Sign-in methods removed.
+    pub methods: u64,
+    /// Sessions ended.
+    pub sessions: u64,
+}
+
+/// Ends a connection (see the module documentation). Safe to repeat.
+pub async fn end(st: &AppState, row: &IntegrationRow, why: Why<'_>) -> Result<Ended, StoreError> {
+    let now = st.clock.now();
+    let ended = st
+        .store
+        .integration_end(
+            &row.id,
+            why.status(),
+            Some(why.class()),
+            Some(&why.message()),
+            now,
+        )
+        .await?;
+    let cached = cache::purge(st, &row.id).await? + st.store.snapshots_delete_for(&row.id).await?;
+    let methods = st
+        .store
+        .method_delete_for_instagram(&row.instagram_id)
+        .await?;
+    tracing::info!(
+        integration.id = %row.id,
+        revocation = why.class(),
+        cache.deleted = cached,
+        methods.removed = methods.methods,
+        sessions.ended = methods.sessions,
+        "connection ended"
+    );
+    Ok(Ended {
+        ended,
+        cached,
+        methods: methods.methods,
+        sessions: methods.sessions,
+    })
+}
+
+/// Deletes everything stored about an Instagram account (Meta's data-deletion request).
+pub async fn delete_account(st: &AppState, instagram_id: &str) -> Result<DeletedData, StoreError> {
+    if let Some(row) = st.store.integration_by_instagram_id(instagram_id).await? {
+        // The database rows go with the account's row; this instance's memory too.
+        cache::purge(st, &row.id).await?;
+    }
+    let deleted = st.store.delete_account_data(instagram_id).await?;
+    tracing::info!(
+        deleted.integrations = deleted.integrations,
+        deleted.users = deleted.users,
+        deleted.sessions = deleted.sessions,
+        deleted.methods = deleted.methods,
+        deleted.deliveries = deleted.deliveries,
+        "account data deleted"
+    );
+    Ok(deleted)
+}
