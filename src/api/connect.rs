@@ -38,7 +38,9 @@ pub async fn start_connect(return_to: String) -> Result<String, AppError> {
     let st = app_state()?;
     let session = super::session().await?;
     let id = session::ensure_id(&session).await?;
-    let url = connect::start(&st, &id, Some(&return_to), super::peer_ip().await).await?;
+    let url = super::with_status(
+        connect::start(&st, &id, Some(&return_to), super::peer_ip().await).await,
+    )?;
     leptos_axum::redirect(&url);
     Ok(url)
 }

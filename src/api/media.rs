@@ -28,12 +28,17 @@ pub async fn load_gallery(
     account: Option<String>,
     after: Option<String>,
 ) -> Result<Option<GalleryView>, AppError> {
-    let Some((st, b)) = browsing(account.as_deref()).await? else {
-        return Ok(None);
-    };
-    crate::server::media::views::gallery(&st, &b, after.as_deref())
-        .await
-        .map(Some)
+    super::with_status(
+        async {
+            let Some((st, b)) = browsing(account.as_deref()).await? else {
+                return Ok(None);
+            };
+            crate::server::media::views::gallery(&st, &b, after.as_deref())
+                .await
+                .map(Some)
+        }
+        .await,
+    )
 }
 
 /// A post with its comments and insights.
@@ -43,28 +48,44 @@ pub async fn load_post(
     media: String,
     comments_after: Option<String>,
 ) -> Result<PostView, AppError> {
-    let (st, b) = browsing(Some(&account))
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    crate::server::media::views::post(&st, &b, &media, comments_after.as_deref()).await
+    super::with_status(
+        async {
+            let (st, b) = browsing(Some(&account))
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            crate::server::media::views::post(&st, &b, &media, comments_after.as_deref()).await
+        }
+        .await,
+    )
 }
 
 /// An account's insights.
 #[server(endpoint = "media/insights")]
 pub async fn load_insights(account: String) -> Result<InsightsView, AppError> {
-    let (st, b) = browsing(Some(&account))
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    crate::server::media::views::insights(&st, &b).await
+    super::with_status(
+        async {
+            let (st, b) = browsing(Some(&account))
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            crate::server::media::views::insights(&st, &b).await
+        }
+        .await,
+    )
 }
 
 /// The publishing page.
 #[server(endpoint = "media/publishing")]
 pub async fn load_publishing(account: String) -> Result<PublishView, AppError> {
-    let (st, b) = browsing(Some(&account))
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    crate::server::media::views::publishing(&st, &b).await
+    super::with_status(
+        async {
+            let (st, b) = browsing(Some(&account))
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            b.require(crate::model::Capability::Publish)?;
+            crate::server::media::views::publishing(&st, &b).await
+        }
+        .await,
+    )
 }
 
 /// The message left by the last action (no-JavaScript forms), once.

@@ -37,6 +37,11 @@ pub async fn create_invitation(
     days: i64,
 ) -> Result<Outcome, AppError> {
     let (st, session, person) = super::with_status(super::person().await)?;
+    let caller = crate::server::auth::Caller::Person(Box::new(person.clone()));
+    for account in &accounts {
+        let access = crate::server::auth::account_by_id(&st, &caller, account).await;
+        super::with_status(access.and_then(|a| a.require(crate::model::Capability::Share)))?;
+    }
     let role = crate::model::Role::parse(&role)
         .ok_or_else(|| AppError::BadRequest("Choose a role: viewer, editor or owner.".to_owned()));
     let made = match role {
@@ -146,7 +151,14 @@ pub async fn load_invitation(t: Option<String>) -> Result<InvitationPage, AppErr
     let session = super::session().await?;
     if let Some(token) = t.filter(|t| !t.is_empty()) {
         sharing::remember(&st, &session, &token).await?;
-        leptos_axum::redirect("/invite");
+        // The secret leaves the address bar and the history at once.
+        if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
+            r.insert_header(
+                axum::http::header::LOCATION,
+                axum::http::HeaderValue::from_static("/invite"),
+            );
+            r.set_status(axum::http::StatusCode::SEE_OTHER);
+        }
         return Ok(InvitationPage::Unknown);
     }
     let person = auth::who(&st, &session).await?;

@@ -7,8 +7,8 @@ use super::{
     theme::ThemeToggle,
 };
 use crate::{
-    api::account::{current_viewer, SignOut},
-    model::Viewer,
+    api::account::SignOut,
+    model::{CurrentViewer, Viewer},
 };
 
 /// Wraps a page in the site's header and footer.
@@ -29,7 +29,9 @@ pub fn Layout(children: Children) -> impl IntoView {
 /// admins and *Sign out*; nobody signed in sees *Sign in* and *Connect Instagram*.
 #[component]
 fn SiteHeader() -> impl IntoView {
-    let viewer = Resource::new_blocking(|| (), |_| current_viewer());
+    // Read before rendering (see `server::auth::viewer::attach`): a resource outside the
+    // routes would hold up the page's stream.
+    let viewer = use_context::<CurrentViewer>().and_then(|v| v.0);
     view! {
         <header class="site-header">
             <div class="container header-row">
@@ -39,14 +41,10 @@ fn SiteHeader() -> impl IntoView {
                     </span>
                     <span class="brand-name">"instagram-connect"</span>
                 </a>
-                <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        match viewer.await.ok().flatten() {
-                            Some(v) => signed_in_nav(v).into_any(),
-                            None => signed_out_nav().into_any(),
-                        }
-                    })}
-                </Suspense>
+                {match viewer {
+                    Some(v) => signed_in_nav(v).into_any(),
+                    None => signed_out_nav().into_any(),
+                }}
                 <ThemeToggle />
             </div>
         </header>

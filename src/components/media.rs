@@ -142,7 +142,13 @@ pub fn AccountSwitcher(accounts: Vec<AccountRef>, current: String) -> impl IntoV
 
 /// The account's sub-pages.
 #[component]
-pub fn AccountTabs(account: String, current: &'static str) -> impl IntoView {
+pub fn AccountTabs(
+    account: String,
+    current: &'static str,
+    /// Whether the viewer may publish (editors and owners): the tab shows only then.
+    #[prop(optional)]
+    can_publish: bool,
+) -> impl IntoView {
     let tab = |href: String, key: &'static str, label: &'static str| {
         view! {
             <a href=href class="tab" aria-current=(key == current).then_some("page")>{label}</a>
@@ -152,8 +158,43 @@ pub fn AccountTabs(account: String, current: &'static str) -> impl IntoView {
         <nav class="tabs" aria-label="Account">
             {tab(paths::gallery(&account, None), "media", "Posts")}
             {tab(paths::insights(&account), "insights", "Insights")}
-            {tab(paths::publish(&account), "publish", "Publish")}
+            {can_publish.then(|| tab(paths::publish(&account), "publish", "Publish"))}
         </nav>
+    }
+}
+
+/// A feature that needs a permission the account did not grant: which one, and how to get it
+/// (its owners reconnect and allow it; others ask an owner).
+#[component]
+pub fn MissingPermission(
+    account: AccountRef,
+    /// The scope the feature needs.
+    scope: &'static str,
+    /// The feature, for the sentence ("Insights need").
+    feature: &'static str,
+) -> impl IntoView {
+    let label = crate::model::scope_label(scope);
+    let owner = account.may(crate::model::Capability::Share);
+    let back = match feature {
+        "Insights" => paths::insights(&account.id),
+        "Publishing" => paths::publish(&account.id),
+        _ => paths::gallery(&account.id, None),
+    };
+    view! {
+        <div class="notice warn" role="status" data-testid="missing-permission" data-scope=scope>
+            <p>
+                {format!("{feature} need the permission “{label}”, which @{} did not grant. Everything else works.", account.username)}
+            </p>
+            {if owner {
+                view! {
+                    <p><a class="button button-primary" href=format!("/connect?return_to={}", paths::encode(&back)) data-testid="reconnect-with-permission">
+                        "Reconnect and allow it"
+                    </a></p>
+                }.into_any()
+            } else {
+                view! { <p class="muted">"Ask one of the account's owners to reconnect it and allow it."</p> }.into_any()
+            }}
+        </div>
     }
 }
 
@@ -410,8 +451,19 @@ pub fn PageError(error: crate::model::AppError) -> impl IntoView {
         crate::model::AppError::Unauthorized => view! {
             <div class="empty-state" data-testid="not-connected">
                 <h1>"Sign in to see this"</h1>
-                <p class="lead">"Connect your Instagram account to sign in."</p>
-                <p><a class="button button-primary button-large" href="/connect?return_to=/media">"Connect Instagram"</a></p>
+                <p class="lead">"Sign in with a passkey or Instagram, or connect your Instagram account."</p>
+                <p class="cta-row">
+                    <a class="button button-primary button-large" href="/sign-in">"Sign in"</a>
+                    <a class="button button-ghost button-large" href="/connect?return_to=/media">"Connect Instagram"</a>
+                </p>
+            </div>
+        }
+        .into_any(),
+        crate::model::AppError::NotAllowed(why) => view! {
+            <div class="status-page" data-testid="not-allowed">
+                <h1>"Your role does not allow this"</h1>
+                <p class="lead">{why}</p>
+                <p><a class="button button-primary" href="/media">"Back to your media"</a></p>
             </div>
         }
         .into_any(),

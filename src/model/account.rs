@@ -98,6 +98,11 @@ pub struct Viewer {
     pub now: i64,
 }
 
+/// Who is signed in, for the page being rendered (the header reads it; the server puts it in
+/// the page's context before rendering).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CurrentViewer(pub Option<Viewer>);
+
 /// The result of a successful connection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectOutcome {

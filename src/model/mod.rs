@@ -13,8 +13,8 @@ pub mod media;
 
 pub use access::{Capability, MethodKind, Role, SignInMethod};
 pub use account::{
-    scope_label, ConnectError, ConnectOutcome, ConnectResult, DeletionStatus, IntegrationStatus,
-    IntegrationSummary, Outcome, Viewer,
+    scope_label, ConnectError, ConnectOutcome, ConnectResult, CurrentViewer, DeletionStatus,
+    IntegrationStatus, IntegrationSummary, Outcome, Viewer,
 };
 pub use error::AppError;
 pub use health::{DatabaseHealth, Health, HealthStatus};

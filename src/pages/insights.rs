@@ -9,10 +9,11 @@ use crate::{
     components::{
         chart::{Bars, LineChart},
         media::{
-            AccountTabs, FreshnessNotice, PageError, ProfileHeader, ReconnectBanner, UpdatedAt,
+            AccountTabs, FreshnessNotice, MissingPermission, PageError, ProfileHeader,
+            ReconnectBanner, UpdatedAt,
         },
     },
-    model::{format, InsightsView, IntegrationStatus, INSIGHTS_SCOPE},
+    model::{format, Capability, InsightsView, IntegrationStatus, INSIGHTS_SCOPE},
 };
 
 /// The insights page.
@@ -50,16 +51,14 @@ fn view_insights(v: InsightsView) -> impl IntoView {
             <ProfileHeader account=v.account.clone() profile=v.profile.clone() />
             <div class="profile-actions"><UpdatedAt fresh=v.fresh.clone() now=v.now /></div>
         </div>
-        <AccountTabs account=account current="insights" />
+        <AccountTabs account=account current="insights" can_publish=v.account.may(Capability::Publish) />
         <FreshnessNotice fresh=v.fresh now=v.now has_data />
         <p class="notice info" data-testid="insights-delay">
             "Instagram's insights can arrive up to 48 hours late: the last two days fill in later. "
             "A day without data is left out: it is not zero."
         </p>
         {(!granted).then(|| view! {
-            <p class="notice warn" data-testid="insights-not-granted">
-                "Insights were not granted. Reconnect the account and allow insights to see them."
-            </p>
+            <MissingPermission account=v.account.clone() scope=INSIGHTS_SCOPE feature="Insights" />
         })}
         {v.insights.map(|i| {
             let window = format!("{} – {}", format::date(i.since), format::date(i.until - 86_400));

@@ -12,7 +12,7 @@ use crate::{
         AccountSwitcher, AccountTabs, FreshnessNotice, MediaGrid, NoticeLine, PageError,
         ProfileHeader, ReconnectBanner, UpdatedAt,
     },
-    model::{paths, GalleryView, IntegrationStatus, Notice},
+    model::{paths, Capability, GalleryView, IntegrationStatus, Notice},
 };
 
 /// The gallery page.
@@ -63,7 +63,7 @@ fn view_gallery(v: GalleryView, notice: Option<Notice>) -> impl IntoView {
                 })}
             </div>
         </div>
-        <AccountTabs account=account.clone() current="media" />
+        <AccountTabs account=account.clone() current="media" can_publish=v.account.may(Capability::Publish) />
         <NoticeLine notice />
         <FreshnessNotice fresh=v.fresh now=v.now has_data />
         {v.feed.map(|page| view! { <MediaGrid account page first_page=v.first_page /> })}

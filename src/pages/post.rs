@@ -11,9 +11,14 @@ use crate::{
         chart::Bars,
         comments::CommentSection,
         enhance::Enhance,
-        media::{compact, FreshnessNotice, NoticeLine, PageError, ReconnectBanner},
+        media::{
+            compact, FreshnessNotice, MissingPermission, NoticeLine, PageError, ReconnectBanner,
+        },
     },
-    model::{format, paths, IntegrationStatus, MediaDetail, MediaKind, Notice, PostView, Slide},
+    model::{
+        format, paths, IntegrationStatus, MediaDetail, MediaKind, Notice, PostView, Slide,
+        COMMENTS_SCOPE, INSIGHTS_SCOPE,
+    },
 };
 
 /// The post page.
@@ -55,6 +60,9 @@ fn view_post(v: PostView, notice: Option<Notice>) -> impl IntoView {
     let active = v.account.status == IntegrationStatus::Active;
     let has_data = v.media.is_some();
     let back = paths::gallery(&account, None);
+    let granted_comments = v.account.has_scope(COMMENTS_SCOPE);
+    let granted_insights = v.account.has_scope(INSIGHTS_SCOPE);
+    let account_ref = v.account.clone();
     let body = match v.media {
         Some(m) => {
             let media_id = m.tile.id.clone();
@@ -83,7 +91,16 @@ fn view_post(v: PostView, notice: Option<Notice>) -> impl IntoView {
                                 <p class="muted small">"Instagram's numbers can take up to 48 hours to settle."</p>
                             </section>
                         }.into_any())}
-                        {comments}
+                        {(!granted_insights).then(|| view! {
+                            <MissingPermission account=account_ref.clone() scope=INSIGHTS_SCOPE feature="Insights" />
+                        })}
+                        {if granted_comments {
+                            comments
+                        } else {
+                            view! {
+                                <MissingPermission account=account_ref.clone() scope=COMMENTS_SCOPE feature="Comments" />
+                            }.into_any()
+                        }}
                     </div>
                 </article>
                 </Enhance>

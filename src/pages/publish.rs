@@ -52,7 +52,7 @@ fn view_publish(v: PublishView, notice: Option<Notice>) -> impl IntoView {
         {running.then(|| view! { <Meta http_equiv="refresh" content="3" /> })}
         {(v.account.status != IntegrationStatus::Active).then(|| view! { <ReconnectBanner account=v.account.clone() /> })}
         <ProfileHeader account=v.account.clone() profile=v.profile />
-        <AccountTabs account=account.clone() current="publish" />
+        <AccountTabs account=account.clone() current="publish" can_publish=true />
         <NoticeLine notice />
         <FreshnessNotice fresh=v.fresh now has_data />
         <Enhance>

@@ -82,11 +82,15 @@ pub fn build(state: AppState, assets: &StaticAssets) -> Router {
         .merge(media::routes::routes())
         .merge(super::admin::routes())
         .merge(super::passkeys::routes())
-        .leptos_routes_with_context(&state, routes, provide_nonce, page_shell)
+        .leptos_routes_with_context(&state, routes, provide_request_context, page_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(provide_nonce, fallback_shell))
+        >(provide_request_context, fallback_shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::viewer::attach,
+        ))
         .layer(middleware::from_fn_with_state(origin, csrf::protect))
         .layer(sessions);
 
@@ -122,6 +126,13 @@ pub fn build(state: AppState, assets: &StaticAssets) -> Router {
         .with_state(state)
 }
 
-fn provide_nonce() {
+/// What every page render gets besides Leptos' own context: the CSP nonce, and who is signed
+/// in (read by [`auth::viewer::attach`]).
+fn provide_request_context() {
     leptos::nonce::provide_nonce();
+    if let Some(viewer) = leptos::prelude::use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.extensions.get::<crate::model::CurrentViewer>().cloned())
+    {
+        leptos::prelude::provide_context(viewer);
+    }
 }

@@ -46,12 +46,20 @@ pub struct TestApp {
 pub struct TestAppBuilder {
     vars: HashMap<String, String>,
     site_root: Option<std::path::PathBuf>,
+    localhost: bool,
 }
 
 impl TestAppBuilder {
     /// Sets a configuration variable.
     pub fn var(mut self, name: &str, value: &str) -> Self {
         self.vars.insert(name.to_owned(), value.to_owned());
+        self
+    }
+
+    /// Makes `PUBLIC_BASE_URL` `http://localhost:<port>` (passkeys need a domain name; the
+    /// tests still call `127.0.0.1`).
+    pub fn localhost(mut self) -> Self {
+        self.localhost = true;
         self
     }
 
@@ -72,7 +80,14 @@ impl TestAppBuilder {
         let mut vars: HashMap<String, String> = HashMap::from([
             ("APP_ENV".into(), "test".into()),
             ("LISTEN_ADDR".into(), addr.to_string()),
-            ("PUBLIC_BASE_URL".into(), base_url.clone()),
+            (
+                "PUBLIC_BASE_URL".into(),
+                if self.localhost {
+                    format!("http://localhost:{}", addr.port())
+                } else {
+                    base_url.clone()
+                },
+            ),
             ("DATA_DIR".into(), data_dir.path().display().to_string()),
             ("SANDBOX_LISTEN_ADDR".into(), "127.0.0.1:0".into()),
             // Tests run the scheduler's work themselves, when they choose.
@@ -304,7 +319,80 @@ impl TestApp {
             })
             .await
             .unwrap();
+        self.store
+            .member_set(
+                &id,
+                &format!("usr_{}", name.replace('.', "_")),
+                "owner",
+                None,
+                now,
+            )
+            .await
+            .unwrap();
         id
+    }
+
+    /// The app's public origin (what a browser's passkey signs).
+    pub fn public_origin(&self) -> String {
+        self.state
+            .config
+            .public_base_url
+            .origin()
+            .ascii_serialization()
+    }
+
+    /// Posts JSON to a route.
+    pub async fn post_json(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        body: &Value,
+    ) -> reqwest::Response {
+        client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("the app answers")
+    }
+
+    /// Adds a passkey made by `key` in `client`'s session (and accepts the invitation opened
+    /// there when `accept`); the finishing answer.
+    pub async fn add_passkey(
+        &self,
+        client: &reqwest::Client,
+        key: &mut crate::authenticator::SoftPasskey,
+        start: Value,
+    ) -> reqwest::Response {
+        let res = self
+            .post_json(client, "/auth/passkey/register/start", &start)
+            .await;
+        assert_eq!(res.status(), 200, "{:?}", res.text().await);
+        let options: Value = res.json().await.unwrap();
+        let credential = key.create(&options);
+        self.post_json(client, "/auth/passkey/register/finish", &credential)
+            .await
+    }
+
+    /// Signs in with credential `index` of `key`; the finishing answer.
+    pub async fn passkey_sign_in(
+        &self,
+        client: &reqwest::Client,
+        key: &mut crate::authenticator::SoftPasskey,
+        index: usize,
+    ) -> reqwest::Response {
+        let res = self
+            .post_json(
+                client,
+                "/auth/passkey/sign-in/start",
+                &serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{:?}", res.text().await);
+        let options: Value = res.json().await.unwrap();
+        let assertion = key.get(&options, index);
+        self.post_json(client, "/auth/passkey/sign-in/finish", &assertion)
+            .await
     }
 
     /// Marks an account as needing a reconnect, with `why` as its last error.
@@ -450,5 +538,22 @@ impl Raw {
             Raw::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
             Raw::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
         }
+    }
+}
+
+/// Waits until `condition` holds (checking every 20 ms, for at most 20 seconds); panics with
+/// `what` when it never does. Tests wait for conditions, never for a fixed time.
+pub async fn eventually<F, Fut>(what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !condition().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never happened: {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }

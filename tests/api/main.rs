@@ -3,8 +3,10 @@
 //!
 //! One test binary (modules below) keeps linking to once per build.
 
+mod access;
 mod admin;
 mod assets;
+mod authenticator;
 mod cli;
 mod connect;
 mod contract;
@@ -16,6 +18,7 @@ mod instagram;
 mod instances;
 mod lifecycle;
 mod pages;
+mod people;
 mod rest;
 mod rotation;
 mod sandbox;

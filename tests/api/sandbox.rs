@@ -667,7 +667,11 @@ async fn signed_requests_and_callbacks_verify() {
         .await
         .unwrap();
     assert_eq!(refused.status(), 400);
-    assert!(refused.text().await.unwrap().contains("only to the app it serves"));
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("only to the app it serves"));
     let r: Value = http()
         .post(format!("{base}/__sandbox/callbacks"))
         .json(&json!({ "url": url, "account": "sandbox.bakery" }))

@@ -308,7 +308,9 @@ async fn wh08_a_flood_of_bad_signatures_is_throttled_but_meta_still_gets_through
     // not the 413 that reading it would give.
     let huge = vec![b'a'; 2 * 1024 * 1024 + 1];
     assert_eq!(
-        deliver(&app, &huge, Some(sign(SECRET, &huge))).await.status(),
+        deliver(&app, &huge, Some(sign(SECRET, &huge)))
+            .await
+            .status(),
         429
     );
     // Meta, at its own address, still gets through (the throttle is per address).

@@ -88,12 +88,13 @@ use Who::*;
 
 /// Every entry.
 pub const TABLE: &[Entry] = &[
-    // Pages. A page about one account answers 404 to whoever may not see it.
+    // Pages. A page about one account answers 404 to whoever may not see it. (`/media` without
+    // an account shows the caller's first account, or how to connect one.)
     e(Page, "GET", "/", Anyone),
     e(Page, "GET", "/connect", Anyone),
     e(Page, "GET", "/auth/instagram/callback", Anyone),
     e(Page, "GET", "/sign-in", Anyone),
-    e(Page, "GET", "/media", Person),
+    e(Page, "GET", "/media", Account(View)),
     e(Page, "GET", "/media/{account}/posts/{media}", Account(View)),
     e(Page, "GET", "/media/{account}/insights", Account(View)),
     e(Page, "GET", "/media/{account}/publish", Account(Publish)),
@@ -125,7 +126,7 @@ pub const TABLE: &[Entry] = &[
     ),
     e(ServerFn, "POST", "/api/account/leave", Account(View)),
     e(ServerFn, "POST", "/api/privacy/deletion-status", Anyone),
-    e(ServerFn, "POST", "/api/media/gallery", Person),
+    e(ServerFn, "POST", "/api/media/gallery", Account(View)),
     e(ServerFn, "POST", "/api/media/post", Account(View)),
     e(ServerFn, "POST", "/api/media/insights", Account(View)),
     e(ServerFn, "POST", "/api/media/publishing", Account(Publish)),
@@ -223,7 +224,7 @@ pub const TABLE: &[Entry] = &[
     // Background work.
     e(Job, "-", "publish", Who::Job(Publish)),
     e(Job, "-", "refresh-tokens", System),
-    e(Job, "-", "refresh-all", Who::Job(Refresh)),
+    e(Job, "-", "refresh-all", Admin),
     e(Job, "-", "webhook-worker", System),
     e(Job, "-", "housekeeping", System),
 ];

@@ -289,3 +289,29 @@ pub fn viewer_of(st: &AppState, p: &Person) -> Viewer {
 pub async fn viewer_for(st: &AppState, session: &Session) -> Result<Option<Viewer>, AppError> {
     Ok(who(st, session).await?.map(|p| viewer_of(st, &p)))
 }
+
+/// Reads who is signed in once for a page request (a `GET` that is not a fragment) and keeps
+/// it in the request, where the page's header finds it ([`crate::model::CurrentViewer`]): no
+/// resource outside the router's routes, and one read per page.
+pub async fn attach(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let page = req.method() == axum::http::Method::GET
+        && !req
+            .headers()
+            .contains_key(crate::components::enhance::FRAGMENT_HEADER)
+        && req.uri().path() != "/admin/events";
+    if page {
+        if let Some(session) = req.extensions().get::<Session>().cloned() {
+            match viewer_for(&st, &session).await {
+                Ok(v) => {
+                    req.extensions_mut().insert(crate::model::CurrentViewer(v));
+                }
+                Err(e) => tracing::warn!(error = %e, "the signed-in person could not be read"),
+            }
+        }
+    }
+    next.run(req).await
+}

@@ -70,15 +70,23 @@ pub fn account_ref(row: &IntegrationRow, role: Option<Role>) -> AccountRef {
 }
 
 /// The account `id` (or, without one, the person's first working account) if the person may
-/// see it. `Ok(None)`: nobody is signed in, or they have no account. An account they may not
-/// see is "not found".
+/// see it. `Ok(None)`: no account was asked for and nobody is signed in, or they have no
+/// account. An account they may not see is "not found"; asking for one signed out is
+/// "unauthorized".
 pub async fn browse(
     st: &AppState,
     session: &Session,
     id: Option<&str>,
 ) -> Result<Option<Browsing>, AppError> {
+    let asked = id.is_some_and(|i| !i.is_empty());
     let Some(person) = auth::who(st, session).await? else {
-        return Ok(None);
+        // A page about a given account needs someone signed in; the bare gallery shows how to
+        // connect.
+        return if asked {
+            Err(AppError::Unauthorized)
+        } else {
+            Ok(None)
+        };
     };
     let caller = Caller::Person(Box::new(person.clone()));
     let access = match id.filter(|i| !i.is_empty()) {

@@ -155,8 +155,10 @@ async fn feed_page(
 async fn refresh(
     State(st): State<AppState>,
     session: Session,
+    headers: HeaderMap,
     Path(account): Path<String>,
 ) -> Response {
+    let fragment = wants_fragment(&headers);
     let back = paths::gallery(&account, None);
     let result = async {
         let b = access::require(&st, &session, &account).await?;
@@ -183,7 +185,7 @@ async fn refresh(
             .await;
             Redirect::to(&back).into_response()
         }
-        Err(e) => failed(e, false, &session, back).await,
+        Err(e) => failed(e, fragment, &session, back).await,
     }
 }
 
