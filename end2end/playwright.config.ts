@@ -8,7 +8,8 @@ import * as path from "node:path";
 const root = process.env.APP_ROOT ?? path.resolve(__dirname, "..");
 const bin = process.env.APP_BIN ?? path.join(root, "target/release/instagram-connect");
 const port = Number(process.env.E2E_PORT ?? 3180);
-const baseURL = `http://127.0.0.1:${port}`;
+// localhost, not 127.0.0.1: passkeys are bound to a domain name (people.spec.ts).
+const baseURL = `http://localhost:${port}`;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "instagram-connect-e2e-"));
 
 export default defineConfig({
@@ -41,7 +42,7 @@ export default defineConfig({
   webServer: {
     command: `"${bin}" serve`,
     cwd: root,
-    url: `${baseURL}/healthz`,
+    url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: "pipe",

@@ -64,7 +64,7 @@ test("connecting the same account again signs in the same person, without duplic
   await expect(p2.getByTestId("account-card").filter({ hasText: "@sandbox.bakery" })).toHaveCount(1);
 
   // Signing out ends the session.
-  await p2.getByTestId("sign-out").click();
+  await p2.getByTestId("nav-sign-out").click();
   await expect(p2).toHaveURL(/\/$/);
   await p2.goto("/media");
   await expect(p2.getByTestId("not-connected")).toBeVisible();

@@ -329,7 +329,15 @@ pub async fn register_finish(
             sharing::forget_pending(session).await?;
             next
         }
-        None => "/accounts".to_owned(),
+        None => {
+            session::leave_notice(
+                session,
+                true,
+                format!("Passkey “{}” added: you can sign in with it.", method.label),
+            )
+            .await;
+            "/accounts".to_owned()
+        }
     };
     Ok(Done { redirect })
 }

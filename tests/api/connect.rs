@@ -393,6 +393,33 @@ async fn ss03_sign_in_issues_a_new_session_id_and_the_old_one_dies() {
         .unwrap();
     assert_eq!(v, Value::Null);
     assert!(app.viewer(&browser).await.is_object());
+
+    // A request that loaded the old session before the renewal and saves it when it finishes
+    // writes nothing: the store only updates sessions that still exist.
+    let old_id = before
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("id=")
+        .to_owned();
+    let stale = instagram_connect::server::db::SessionRow {
+        id: old_id.clone(),
+        user_id: None,
+        method_id: None,
+        data: b"{}".to_vec(),
+        expires_at: instagram_connect::server::clock::Clock::now(&*app.clock) + 600,
+    };
+    assert!(!app.store.session_update(&stale).await.unwrap());
+    assert_eq!(
+        crate::helpers::Raw::of(&app)
+            .await
+            .count(&format!(
+                "SELECT COUNT(*) FROM sessions WHERE id = '{old_id}'"
+            ))
+            .await,
+        0,
+        "the pre-sign-in ID stays gone"
+    );
 }
 
 #[tokio::test]

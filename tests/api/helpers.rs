@@ -453,7 +453,8 @@ fn init_logging() {
 }
 
 /// A fresh PostgreSQL database for one test, made on the server `TEST_DATABASE_URL` names;
-/// its URL. `None`, with a note on stderr, when the variable is not set: the test is skipped.
+/// its URL. `None`, with a note on stderr, when the variable is not set: the test is skipped,
+/// except under `CI=1`, where a missing database is a failure.
 /// Databases of earlier runs are dropped the first time.
 pub async fn postgres_database() -> Option<String> {
     use sqlx::Connection;
@@ -462,6 +463,10 @@ pub async fn postgres_database() -> Option<String> {
     static CLEANED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
 
     let Ok(admin) = std::env::var("TEST_DATABASE_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI=1 and TEST_DATABASE_URL is not set: the PostgreSQL tests cannot run"
+        );
         eprintln!("note: TEST_DATABASE_URL is not set, so this PostgreSQL test is skipped");
         return None;
     };

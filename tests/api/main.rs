@@ -17,6 +17,7 @@ mod helpers;
 mod instagram;
 mod instances;
 mod lifecycle;
+mod migration;
 mod pages;
 mod people;
 mod rest;
