@@ -1,8 +1,6 @@
 //! The gallery: pages, fragments, the media cache (hits, webhook invalidation, CDN expiry,
 //! the request budget), moderation, publishing and the states a person can meet.
 
-use std::time::Duration;
-
 use instagram_connect::server::{
     clock::Clock,
     sandbox::{
@@ -14,7 +12,7 @@ use instagram_connect::server::{
 use reqwest::{header, StatusCode};
 use serde_json::json;
 
-use crate::helpers::TestApp;
+use crate::helpers::{eventually, TestApp};
 
 /// Connects the bakery in a new browser; returns the browser and the integration ID.
 async fn connected(app: &TestApp) -> (reqwest::Client, String) {
@@ -104,16 +102,6 @@ fn media_of(app: &TestApp, kind: Kind) -> Vec<String> {
         })
         .cloned()
         .collect()
-}
-
-async fn wait_for(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    for _ in 0..200 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
 }
 
 // --- The gallery and the cache ------------------------------------------------------------------
@@ -230,7 +218,7 @@ async fn a_comment_webhook_expires_the_post_and_the_feed_and_nothing_else() {
     assert_eq!(res.status(), 200);
     let store = app.store.clone();
     let key = format!("media:{media}:comments");
-    wait_for("the webhook to expire the comments", async || {
+    eventually("the webhook to expire the comments", async || {
         store
             .cache_get(&id, &key)
             .await
@@ -710,7 +698,7 @@ async fn job_status(app: &TestApp, key: &str) -> String {
 
 async fn wait_until_final(app: &TestApp, key: &str) -> String {
     let store = app.store.clone();
-    wait_for("the job to finish", async || {
+    eventually("the job to finish", async || {
         let s = store
             .publish_job_get(key)
             .await

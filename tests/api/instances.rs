@@ -4,12 +4,12 @@
 use std::{
     path::Path,
     process::{Child, Command, Stdio},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use instagram_connect::server::sandbox::faults::{Fault, FaultRule};
 
-use crate::helpers::{postgres_database, TestApp};
+use crate::helpers::{eventually_explained, postgres_database, TestApp};
 
 const DAY: i64 = 86_400;
 
@@ -64,17 +64,11 @@ async fn at_version(pool: &sqlx::PgPool, prefix: &str, version: i64) -> i64 {
         .unwrap()
 }
 
-async fn wait_for(app: &TestApp, what: &str, secs: u64, mut done: impl AsyncFnMut() -> bool) {
-    let started = Instant::now();
-    while !done().await {
-        if started.elapsed() > Duration::from_secs(secs) {
-            panic!(
-                "{what} did not happen in {secs} s\n{}",
-                logs(app.data_dir.path())
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+async fn wait_for(app: &TestApp, what: &str, secs: u64, done: impl AsyncFnMut() -> bool) {
+    eventually_explained(what, Duration::from_secs(secs), done, || {
+        logs(app.data_dir.path())
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -99,7 +93,11 @@ async fn three_instances_refresh_every_due_token_once_and_survive_a_killed_one()
         at_version(&pool, "many.", 2).await == 500
     })
     .await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // Once they are stopped nothing more can happen: count what they did.
+    for mut child in three.drain(..) {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
     assert_eq!(app.sandbox.requests_to("ig_refresh_token").len(), 500);
     assert_eq!(
         at_version(&pool, "many.", 2).await,
@@ -112,10 +110,6 @@ async fn three_instances_refresh_every_due_token_once_and_survive_a_killed_one()
             .await
             .unwrap();
     assert_eq!(errors, 0);
-    for mut child in three.drain(..) {
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
 
     // Another 500 due; the next run's instance is killed in the middle of its batch.
     for i in 0..500 {
@@ -152,6 +146,10 @@ async fn three_instances_refresh_every_due_token_once_and_survive_a_killed_one()
         async || at_version(&pool, "more.", 2).await == 500,
     )
     .await;
+    for mut child in others {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
     assert_eq!(
         at_version(&pool, "more.", 3).await,
         0,
@@ -160,8 +158,4 @@ async fn three_instances_refresh_every_due_token_once_and_survive_a_killed_one()
     let calls = app.sandbox.requests_to("ig_refresh_token").len();
     // At most the refreshes in flight when it died (REFRESH_CONCURRENCY, 4) went out twice.
     assert!((500..=504).contains(&calls), "{calls} refresh calls");
-    for mut child in others {
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
 }

@@ -107,6 +107,11 @@ fn oa11_the_browser_bundle_holds_no_server_secret_or_code() {
     let site = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
     let wasm = std::path::Path::new(&site).join("pkg/instagram-connect.wasm");
     let Ok(bytes) = std::fs::read(&wasm) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI=1 and there is no built bundle at {}",
+            wasm.display()
+        );
         eprintln!(
             "skipped: no built bundle at {} (run `cargo leptos build --release` first)",
             wasm.display()

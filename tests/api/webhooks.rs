@@ -12,7 +12,7 @@ use instagram_connect::server::{
 };
 use serde_json::{json, Value};
 
-use crate::helpers::TestApp;
+use crate::helpers::{eventually, TestApp};
 
 const SECRET: &[u8] = b"sandbox-app-secret";
 
@@ -31,20 +31,16 @@ async fn deliver(app: &TestApp, body: &[u8], signature: Option<String>) -> reqwe
 /// Processes every stored delivery, and waits for any the app's own background worker has
 /// claimed meanwhile, so a count taken afterwards sees all of them finished.
 async fn drain(app: &TestApp) {
-    for _ in 0..500 {
+    eventually("every stored delivery to be finished", async || {
         while process_next(&app.state).await.unwrap() {}
-        if count(
+        count(
             app,
             "webhook_events WHERE status IN ('pending', 'processing')",
         )
         .await
             == 0
-        {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    panic!("stored deliveries were still unfinished after five seconds");
+    })
+    .await;
 }
 
 async fn count(app: &TestApp, from: &str) -> i64 {
@@ -368,12 +364,10 @@ async fn the_sandbox_sender_reaches_the_app_end_to_end() {
         .unwrap();
     assert!(reports.iter().all(|r| r.status == Some(200)));
     // The worker runs in the app: wait for it.
-    for _ in 0..100 {
-        if count(&app, "webhook_event_keys").await == 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    eventually("both events to be recorded", async || {
+        count(&app, "webhook_event_keys").await == 2
+    })
+    .await;
     assert_eq!(
         count(&app, "webhook_events").await,
         1,
@@ -570,28 +564,34 @@ async fn a_delivery_reaching_two_instances_at_once_is_handled_once() {
     );
     assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
     // Both instances' workers run; wait until the delivery is finished.
-    let started = std::time::Instant::now();
-    loop {
-        let done = one
-            .store
-            .webhook_events_recent(10)
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|e| e.status == "done")
-            .count();
-        if done == 1 {
-            break;
-        }
-        assert!(started.elapsed().as_secs() < 10, "never processed");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let mut effects = 0;
+    let take = |events: &mut [tokio::sync::broadcast::Receiver<_>; 2]| -> usize {
+        events
+            .iter_mut()
+            .map(|rx| std::iter::from_fn(|| rx.try_recv().ok()).count())
+            .sum()
+    };
+    eventually(
+        "the delivery to be processed and have its effect",
+        async || {
+            effects += take(&mut events);
+            let done = one
+                .store
+                .webhook_events_recent(10)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|e| e.status == "done")
+                .count();
+            done == 1 && effects >= 1
+        },
+    )
+    .await;
     let stored = one.store.webhook_events_recent(10).await.unwrap();
     assert_eq!(stored.len(), 1, "one stored delivery");
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let effects: usize = events
-        .iter_mut()
-        .map(|rx| std::iter::from_fn(|| rx.try_recv().ok()).count())
-        .sum();
+    // Nothing is left for either instance to do, so no effect can still come.
+    assert!(!process_next(&one.state).await.unwrap());
+    assert!(!process_next(&two.state).await.unwrap());
+    effects += take(&mut events);
     assert_eq!(effects, 1, "one side effect across the two instances");
 }
