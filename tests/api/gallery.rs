@@ -218,23 +218,18 @@ async fn a_comment_webhook_expires_the_post_and_the_feed_and_nothing_else() {
     assert_eq!(res.status(), 200);
     let store = app.store.clone();
     let key = format!("media:{media}:comments");
-    eventually("the webhook to expire the comments", async || {
+    let expired = async |key: &str| {
         store
-            .cache_get(&id, &key)
+            .cache_get(&id, key)
             .await
             .unwrap()
             .is_some_and(|e| e.expires_at == 0)
-    })
+    };
+    eventually(
+        "the webhook to expire the comments and the feed",
+        async || expired(&key).await && expired("feed").await,
+    )
     .await;
-    assert_eq!(
-        app.store
-            .cache_get(&id, "feed")
-            .await
-            .unwrap()
-            .unwrap()
-            .expires_at,
-        0
-    );
     assert!(
         app.store
             .cache_get(&id, "profile")
@@ -448,7 +443,11 @@ async fn a_rate_limit_says_what_happens_and_when_it_clears() {
     assert_eq!(status, 200);
     assert!(html.contains("data-testid=\"rate-limited\""));
     assert!(html.contains("Nothing could be loaded yet."));
-    assert!(html.contains("in 30 minutes"), "when it clears");
+    // (A second may pass between Instagram's answer and the page's clock.)
+    assert!(
+        html.contains("in 30 minutes") || html.contains("in 29 minutes"),
+        "when it clears"
+    );
 }
 
 #[tokio::test]
