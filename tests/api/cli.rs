@@ -302,3 +302,60 @@ fn new_key_files_are_private() {
         .unwrap();
     assert!(!out.status.success(), "never overwrites a key file");
 }
+
+#[test]
+fn admin_links_are_printed_once_listed_and_withdrawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = bin(dir.path()).args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+
+    let (code, out, err) = run(&["admin", "list"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("No admins yet"), "{out}");
+
+    let (code, out, err) = run(&["admin", "invite", "--hours", "2"]);
+    assert_eq!(code, Some(0), "{err}");
+    let link = out
+        .lines()
+        .find(|l| l.starts_with("http://localhost:3000/invite?t="))
+        .expect("the link is printed")
+        .to_owned();
+    let secret = link.split("t=").nth(1).unwrap().to_owned();
+    assert!(secret.len() >= 32, "{link}");
+    assert!(out.contains("It works once"), "{out}");
+    // The database keeps only a hash of it.
+    for entry in std::fs::read_dir(dir.path().join("data")).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "the link's secret is not stored"
+        );
+    }
+
+    let (_, out, _) = run(&["admin", "invitations"]);
+    let line = out.lines().find(|l| l.starts_with("inv_")).expect("listed");
+    assert!(line.contains("Waiting"), "{line}");
+    assert!(!out.contains(&secret), "the secret is shown only once");
+    let id = line.split_whitespace().next().unwrap().to_owned();
+
+    let (code, out, _) = run(&["admin", "revoke-invitation", &id]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("no longer works"), "{out}");
+    let (_, out, _) = run(&["admin", "invitations"]);
+    assert!(out.contains("Revoked"), "{out}");
+    let (code, _, err) = run(&["admin", "revoke-invitation", &id]);
+    assert_eq!(code, Some(1), "only an unused link can be withdrawn: {err}");
+
+    // Out of range, and nobody to remove.
+    let (code, _, err) = run(&["admin", "invite", "--hours", "0"]);
+    assert_eq!(code, Some(2), "{err}");
+    let (code, _, err) = run(&["admin", "remove", "usr_nobody"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("was not made an admin by a link"), "{err}");
+}
