@@ -10,6 +10,7 @@ pub mod app;
 pub mod components;
 pub mod model;
 pub mod pages;
+pub mod paths;
 
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -40,9 +40,9 @@ pub async fn remove_method(id: String) -> Result<Outcome, AppError> {
     let (st, _, person) = super::with_status(super::person().await)?;
     let outcome = refused_or_done(crate::server::sharing::remove_method(&st, &person, &id).await)?;
     let to = if outcome == Outcome::Done && id == person.method.id {
-        "/"
+        crate::paths::HOME
     } else {
-        "/accounts"
+        crate::paths::ACCOUNTS
     };
     super::back_to(to, &outcome, "The way to sign in was removed.").await?;
     Ok(outcome)
@@ -61,7 +61,7 @@ pub async fn sign_in_with(id: String, on: bool) -> Result<Outcome, AppError> {
     } else {
         format!("@{} is no longer a way to sign in.", access.row.username)
     };
-    super::back_to("/accounts", &outcome, &done).await?;
+    super::back_to(crate::paths::ACCOUNTS, &outcome, &done).await?;
     Ok(outcome)
 }
 
@@ -127,7 +127,7 @@ pub async fn refresh_integration(id: String) -> Result<Outcome, AppError> {
         },
     };
     super::back_to(
-        "/accounts",
+        crate::paths::ACCOUNTS,
         &outcome,
         &format!("The access of @{} was renewed.", access.row.username),
     )
@@ -149,7 +149,7 @@ pub async fn disconnect_integration(id: String) -> Result<Outcome, AppError> {
     };
     revoke::end(&st, &access.row, revoke::Why::Disconnected { by }).await?;
     super::back_to(
-        "/accounts",
+        crate::paths::ACCOUNTS,
         &Outcome::Done,
         &format!("@{} was disconnected.", access.row.username),
     )
@@ -167,7 +167,7 @@ pub async fn leave_account(id: String) -> Result<Outcome, AppError> {
     }
     let outcome = refused_or_done(crate::server::sharing::remove(&st, &id, &person.user_id).await)?;
     super::back_to(
-        "/accounts",
+        crate::paths::ACCOUNTS,
         &outcome,
         &format!("You no longer have access to @{}.", access.row.username),
     )
@@ -180,7 +180,7 @@ pub async fn leave_account(id: String) -> Result<Outcome, AppError> {
 pub async fn sign_out() -> Result<(), AppError> {
     let session = super::session().await?;
     crate::server::auth::session::sign_out(&session).await?;
-    leptos_axum::redirect("/");
+    leptos_axum::redirect(crate::paths::HOME);
     Ok(())
 }
 

@@ -29,7 +29,7 @@ pub async fn load_admin(
     let filter = state.as_deref().and_then(TokenState::parse);
     let mut view = crate::server::admin::overview(
         &st,
-        sort.as_deref().unwrap_or("expires"),
+        crate::model::admin::AdminSort::parse(sort.as_deref()),
         filter,
         q.as_deref().unwrap_or(""),
     )
@@ -120,7 +120,7 @@ async fn back_to_admin(ok: bool, text: String) -> Result<(), AppError> {
     if super::plain_form_post() {
         let session = super::session().await?;
         crate::server::auth::session::leave_notice(&session, ok, text).await;
-        leptos_axum::redirect("/admin");
+        leptos_axum::redirect(crate::paths::ADMIN);
     }
     Ok(())
 }

@@ -66,7 +66,8 @@ pub async fn complete_connect(code: String, state: String) -> Result<ConnectResu
                     _ => String::new(),
                 };
                 leptos_axum::redirect(&format!(
-                    "/auth/instagram/callback?failed={}{retry}",
+                    "{}?failed={}{retry}",
+                    crate::paths::CALLBACK,
                     e.code()
                 ));
             }

@@ -60,7 +60,7 @@ pub async fn create_invitation(
         Err(e) => return super::with_status(Err(e)),
     };
     super::back_to(
-        "/sharing",
+        crate::paths::SHARING,
         &outcome,
         "The link is ready: send it to the person you share with. It works once.",
     )
@@ -73,7 +73,12 @@ pub async fn create_invitation(
 pub async fn revoke_invitation(id: String) -> Result<Outcome, AppError> {
     let (st, _, person) = super::with_status(super::person().await)?;
     super::with_status(crate::server::sharing::revoke_invitation(&st, &person, &id).await)?;
-    super::back_to("/sharing", &Outcome::Done, "The link no longer works.").await?;
+    super::back_to(
+        crate::paths::SHARING,
+        &Outcome::Done,
+        "The link no longer works.",
+    )
+    .await?;
     Ok(Outcome::Done)
 }
 
@@ -116,7 +121,7 @@ pub async fn set_role(account: String, user: String, role: String) -> Result<Out
         Err(e) => return super::with_status(Err(e)),
     };
     super::back_to(
-        "/sharing",
+        crate::paths::SHARING,
         &outcome,
         &format!("The role on @{} was changed.", access.row.username),
     )
@@ -134,7 +139,7 @@ pub async fn remove_member(account: String, user: String) -> Result<Outcome, App
         Err(e) => return super::with_status(Err(e)),
     };
     super::back_to(
-        "/sharing",
+        crate::paths::SHARING,
         &outcome,
         &format!("Access to @{} was removed.", access.row.username),
     )
@@ -155,7 +160,7 @@ pub async fn load_invitation(t: Option<String>) -> Result<InvitationPage, AppErr
         if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
             r.insert_header(
                 axum::http::header::LOCATION,
-                axum::http::HeaderValue::from_static("/invite"),
+                axum::http::HeaderValue::from_static(crate::paths::INVITE),
             );
             r.set_status(axum::http::StatusCode::SEE_OTHER);
         }
@@ -190,7 +195,7 @@ pub async fn accept_invitation() -> Result<Outcome, AppError> {
         }
         Err(e @ (AppError::Conflict(_) | AppError::BadRequest(_))) => {
             let outcome = Outcome::Refused(e.to_string());
-            super::back_to("/invite", &outcome, "").await?;
+            super::back_to(crate::paths::INVITE, &outcome, "").await?;
             Ok(outcome)
         }
         Err(e) => super::with_status(Err(e)),

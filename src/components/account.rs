@@ -3,6 +3,7 @@
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
+use crate::paths;
 use crate::{
     api::account::{DisconnectIntegration, LeaveAccount, RefreshIntegration, SignInWith},
     model::{format, scope_label, Capability, IntegrationStatus, IntegrationSummary, Role},
@@ -103,7 +104,7 @@ fn AccountActions(
     view! {
         <div class="actions">
             {(owner && (status != IntegrationStatus::Active || missing)).then(|| view! {
-                <a class="button button-primary" href="/connect?return_to=/accounts" data-testid="reconnect">"Reconnect"</a>
+                <a class="button button-primary" href=paths::with_return_to(paths::CONNECT, paths::ACCOUNTS) data-testid="reconnect">"Reconnect"</a>
             })}
             {(owner && status == IntegrationStatus::Active).then(|| view! {
                 <form method="post" action={<RefreshIntegration as ServerFn>::PATH}>

@@ -3,10 +3,11 @@
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
+use crate::paths;
 use crate::{
     api::admin::{AdminDisconnect, AdminRefresh, AdminRefreshAll},
     model::{
-        admin::{AdminRow, BatchView, JobView, SetupView, TokenState, WebhookEntry, SORTS},
+        admin::{AdminRow, AdminSort, BatchView, JobView, SetupView, TokenState, WebhookEntry},
         format,
     },
 };
@@ -39,32 +40,21 @@ fn badge(state: TokenState) -> &'static str {
 }
 
 /// The link that sorts the table by `key`, keeping the filter.
-fn sort_link(key: &str, state: &str, q: &str) -> String {
-    let mut url = format!("/admin?sort={key}");
+fn sort_link(key: AdminSort, state: &str, q: &str) -> String {
+    let mut url = format!("{}?sort={}", paths::ADMIN, key.as_str());
     if !state.is_empty() {
         url.push_str(&format!("&state={state}"));
     }
     if !q.is_empty() {
-        url.push_str(&format!("&q={}", urlencode(q)));
+        url.push_str(&format!("&q={}", paths::encode(q)));
     }
     url
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Sort, filter and search.
 #[component]
 pub fn AdminFilters(
-    sort: String,
+    sort: AdminSort,
     state: String,
     q: String,
     shown: usize,
@@ -78,8 +68,8 @@ pub fn AdminFilters(
         TokenState::Revoked,
     ];
     view! {
-        <form class="filters" method="get" action="/admin" role="search">
-            <input type="hidden" name="sort" value=sort />
+        <form class="filters" method="get" action=paths::ADMIN role="search">
+            <input type="hidden" name="sort" value=sort.as_str() />
             <label>
                 "Status "
                 <select name="state" data-testid="state-filter">
@@ -104,11 +94,11 @@ pub fn AdminFilters(
 pub fn AdminTable(
     rows: Vec<AdminRow>,
     now: i64,
-    sort: String,
+    sort: AdminSort,
     state: String,
     q: String,
 ) -> impl IntoView {
-    let header = move |key: &'static str, label: &'static str| {
+    let header = move |key: AdminSort, label: &'static str| {
         let current = sort == key;
         view! {
             <th scope="col" aria-sort=if current { "ascending" } else { "none" }>
@@ -116,18 +106,17 @@ pub fn AdminTable(
             </th>
         }
     };
-    let [s0, s1, s2, s3] = SORTS;
     view! {
         <div class="table-wrap">
             <table class="admin-table" data-testid="admin-table">
                 <thead>
                     <tr>
                         <th scope="col">"Person"</th>
-                        {header(s1.0, "Account")}
+                        {header(AdminSort::Username, "Account")}
                         <th scope="col">"Type"</th>
-                        {header(s2.0, s2.1)}
-                        {header(s0.0, "Expires")}
-                        {header(s3.0, s3.1)}
+                        {header(AdminSort::Status, "Status")}
+                        {header(AdminSort::Expires, "Expires")}
+                        {header(AdminSort::Refreshed, "Last refresh")}
                         <th scope="col">"Last error"</th>
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>
@@ -171,7 +160,7 @@ fn Row(row: AdminRow, now: i64) -> impl IntoView {
     view! {
         <tr data-testid="admin-row" data-username=row.username.clone() data-state=row.state.as_str()>
             <td>{row.user.clone()}</td>
-            <td><a href=format!("/media?account={}", row.username)>{format!("@{}", row.username)}</a></td>
+            <td><a href=format!("{}?account={}", paths::MEDIA, row.username)>{format!("@{}", row.username)}</a></td>
             <td>{kind}</td>
             <td><span class=badge(row.state) data-testid="token-state">{row.state.label()}</span></td>
             <td class="stack" data-testid="expires">{expires}</td>
@@ -362,7 +351,7 @@ pub fn BatchProgress(batch: Option<BatchView>) -> impl IntoView {
                 id="batch"
                 data-testid="batch-progress"
                 data-running=if b.running { "true" } else { "false" }
-                data-poll=b.running.then_some("/admin/batch")
+                data-poll=b.running.then_some(paths::ADMIN_BATCH)
                 data-poll-ms="700"
                 role="status"
                 aria-live="polite"
@@ -375,7 +364,7 @@ pub fn BatchProgress(batch: Option<BatchView>) -> impl IntoView {
                         {b.failures.into_iter().map(|(who, why)| view! { <li>{format!("{who}: {why}")}</li> }).collect_view()}
                     </ul>
                 })}
-                {b.running.then(|| view! { <noscript><a href="/admin">"Reload to see the progress"</a></noscript> })}
+                {b.running.then(|| view! { <noscript><a href=paths::ADMIN>"Reload to see the progress"</a></noscript> })}
             </div>
         }
     })
@@ -414,7 +403,7 @@ pub fn WebhookLog(entries: Vec<WebhookEntry>) -> impl IntoView {
                         <th scope="col">"Status"</th>
                     </tr>
                 </thead>
-                <tbody data-sse="/admin/events" data-sse-gone="no-webhooks" aria-live="polite">
+                <tbody data-sse=paths::ADMIN_EVENTS data-sse-gone="no-webhooks" aria-live="polite">
                     {entries.into_iter().map(|e| view! { <WebhookRow entry=e /> }).collect_view()}
                 </tbody>
             </table>

@@ -3,7 +3,10 @@
 
 use leptos::prelude::*;
 
-use crate::model::{format, paths, CommentView, CommentsPage, Notice, MAX_CAPTION_CHARS};
+use crate::{
+    model::{format, CommentView, CommentsPage, Notice, MAX_CAPTION_CHARS},
+    paths,
+};
 
 /// The comments of a post.
 #[component]
@@ -19,7 +22,7 @@ pub fn CommentSection(
     count: Option<i64>,
     notice: Option<Notice>,
 ) -> impl IntoView {
-    let base = format!("{}/comments", paths::post(&account, &media));
+    let base = paths::comment_reply(&account, &media);
     let list = comments.clone().map(|c| c.items).unwrap_or_default();
     let after = comments.and_then(|c| c.after);
     let empty = list.is_empty();

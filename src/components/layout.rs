@@ -6,6 +6,7 @@ use super::{
     icons::{CameraGlyph, MenuGlyph},
     theme::ThemeToggle,
 };
+use crate::paths;
 use crate::{
     api::account::SignOut,
     model::{CurrentViewer, Viewer},
@@ -35,7 +36,7 @@ fn SiteHeader() -> impl IntoView {
     view! {
         <header class="site-header">
             <div class="container header-row">
-                <a class="brand" href="/">
+                <a class="brand" href=paths::HOME>
                     <span class="brand-mark" aria-hidden="true">
                         <CameraGlyph />
                     </span>
@@ -56,8 +57,8 @@ fn signed_out_nav() -> impl IntoView {
         <SiteNav>
             <a href="/#features">"Features"</a>
             <a href="/#how-it-works">"How it works"</a>
-            <a href="/sign-in" data-testid="sign-in-link">"Sign in"</a>
-            <a class="button button-primary button-small" href="/connect">
+            <a href=paths::SIGN_IN data-testid="sign-in-link">"Sign in"</a>
+            <a class="button button-primary button-small" href=paths::CONNECT>
                 "Connect Instagram"
             </a>
         </SiteNav>
@@ -70,18 +71,18 @@ fn signed_in_nav(v: Viewer) -> impl IntoView {
         .iter()
         .take(5)
         .map(|a| {
-            let href = crate::model::paths::gallery(&a.id, None);
+            let href = crate::paths::gallery(&a.id, None);
             view! { <a href=href class="nav-account">{format!("@{}", a.username)}</a> }
         })
         .collect_view();
     let how = v.signed_in_with.phrase();
     view! {
         <SiteNav>
-            <a href="/media">"Your media"</a>
+            <a href=paths::MEDIA>"Your media"</a>
             {accounts}
-            <a href="/accounts">"Accounts"</a>
-            <a href="/sharing">"Sharing"</a>
-            {v.is_admin.then(|| view! { <a href="/admin" data-testid="nav-admin">"Admin"</a> })}
+            <a href=paths::ACCOUNTS>"Accounts"</a>
+            <a href=paths::SHARING>"Sharing"</a>
+            {v.is_admin.then(|| view! { <a href=paths::ADMIN data-testid="nav-admin">"Admin"</a> })}
             <span class="nav-person" data-testid="signed-in-as" title=format!("Signed in {how}")>
                 <span class="nav-name">{v.display_name.clone()}</span>
                 <span class="nav-how muted small">{format!("signed in {how}")}</span>
@@ -140,7 +141,7 @@ fn SiteFooter() -> impl IntoView {
                     <span class="muted">{concat!("v", env!("CARGO_PKG_VERSION"))}</span>
                 </p>
                 <nav aria-label="Footer">
-                    <a href="/healthz" rel="external">"Service status"</a>
+                    <a href=paths::HEALTH rel="external">"Service status"</a>
                 </nav>
                 <p class="muted">"Not affiliated with Instagram or Meta."</p>
             </div>

@@ -5,9 +5,10 @@ use leptos::prelude::*;
 
 use super::enhance::Enhance;
 use crate::model::{
-    account_type_label, format, paths, AccountRef, FeedPage, Freshness, IntegrationStatus,
-    MediaKind, MediaTile, Problem, ProfileView,
+    account_type_label, format, AccountRef, FeedPage, Freshness, IntegrationStatus, MediaKind,
+    MediaTile, Problem, ProfileView,
 };
+use crate::paths;
 
 /// `1,204`, `12.5K`, `3.4M`.
 pub fn compact(n: i64) -> String {
@@ -187,7 +188,7 @@ pub fn MissingPermission(
             </p>
             {if owner {
                 view! {
-                    <p><a class="button button-primary" href=format!("/connect?return_to={}", paths::encode(&back)) data-testid="reconnect-with-permission">
+                    <p><a class="button button-primary" href=format!("{}?return_to={}", paths::CONNECT, paths::encode(&back)) data-testid="reconnect-with-permission">
                         "Reconnect and allow it"
                     </a></p>
                 }.into_any()
@@ -215,7 +216,7 @@ pub fn ReconnectBanner(account: AccountRef) -> impl IntoView {
                 <strong>{format!("Reconnect @{} to see fresh media", account.username)}</strong>
                 <p>{reason}</p>
             </div>
-            <a class="button button-primary" href="/connect?return_to=/media" data-testid="reconnect-button">"Reconnect"</a>
+            <a class="button button-primary" href=paths::with_return_to(paths::CONNECT, paths::MEDIA) data-testid="reconnect-button">"Reconnect"</a>
         </div>
     }
 }
@@ -444,7 +445,7 @@ pub fn PageError(error: crate::model::AppError) -> impl IntoView {
             <div class="status-page" data-testid="not-found">
                 <h1>"This post or account isn't here"</h1>
                 <p class="lead">"It may have been deleted, or it belongs to an account you can't see."</p>
-                <p><a class="button button-primary" href="/media">"Back to your media"</a></p>
+                <p><a class="button button-primary" href=paths::MEDIA>"Back to your media"</a></p>
             </div>
         }
         .into_any(),
@@ -453,8 +454,8 @@ pub fn PageError(error: crate::model::AppError) -> impl IntoView {
                 <h1>"Sign in to see this"</h1>
                 <p class="lead">"Sign in with a passkey or Instagram, or connect your Instagram account."</p>
                 <p class="cta-row">
-                    <a class="button button-primary button-large" href="/sign-in">"Sign in"</a>
-                    <a class="button button-ghost button-large" href="/connect?return_to=/media">"Connect Instagram"</a>
+                    <a class="button button-primary button-large" href=paths::SIGN_IN>"Sign in"</a>
+                    <a class="button button-ghost button-large" href=paths::with_return_to(paths::CONNECT, paths::MEDIA)>"Connect Instagram"</a>
                 </p>
             </div>
         }
@@ -463,7 +464,7 @@ pub fn PageError(error: crate::model::AppError) -> impl IntoView {
             <div class="status-page" data-testid="not-allowed">
                 <h1>"Your role does not allow this"</h1>
                 <p class="lead">{why}</p>
-                <p><a class="button button-primary" href="/media">"Back to your media"</a></p>
+                <p><a class="button button-primary" href=paths::MEDIA>"Back to your media"</a></p>
             </div>
         }
         .into_any(),

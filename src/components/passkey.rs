@@ -4,18 +4,6 @@
 //! (`navigator.credentials.create()` / `get()`, through `PublicKeyCredential`'s JSON helpers),
 //! sends the answer back, and follows the server's `redirect`.
 
-/// Where the ceremonies are sent (the server's routes, `server::passkeys::routes`).
-pub mod urls {
-    /// Starts registering a passkey.
-    pub const REGISTER_START: &str = "/auth/passkey/register/start";
-    /// Finishes registering a passkey.
-    pub const REGISTER_FINISH: &str = "/auth/passkey/register/finish";
-    /// Starts a sign-in with a passkey.
-    pub const SIGN_IN_START: &str = "/auth/passkey/sign-in/start";
-    /// Finishes a sign-in with a passkey (`?return_to=`).
-    pub const SIGN_IN_FINISH: &str = "/auth/passkey/sign-in/finish";
-}
-
 #[cfg(feature = "hydrate")]
 pub use browser::run;
 
@@ -83,8 +71,8 @@ mod browser {
             let accept = field(&data, "accept_invitation") == "true";
             let _ = Reflect::set(&body, &"accept_invitation".into(), &accept.into());
             (
-                urls::REGISTER_START.to_owned(),
-                urls::REGISTER_FINISH.to_owned(),
+                crate::paths::PASSKEY_REGISTER_START.to_owned(),
+                crate::paths::PASSKEY_REGISTER_FINISH.to_owned(),
                 "parseCreationOptionsFromJSON",
                 "create",
                 JSON::stringify(&body)
@@ -95,8 +83,12 @@ mod browser {
         } else {
             let back = js_sys::encode_uri_component(&field(&data, "return_to"));
             (
-                urls::SIGN_IN_START.to_owned(),
-                format!("{}?return_to={}", urls::SIGN_IN_FINISH, String::from(back)),
+                crate::paths::PASSKEY_SIGN_IN_START.to_owned(),
+                format!(
+                    "{}?return_to={}",
+                    crate::paths::PASSKEY_SIGN_IN_FINISH,
+                    String::from(back)
+                ),
                 "parseRequestOptionsFromJSON",
                 "get",
                 "{}".to_owned(),
@@ -145,6 +137,6 @@ mod browser {
             .ok()
             .and_then(|r| r.as_string())
             .filter(|r| r.starts_with('/') && !r.starts_with("//"))
-            .unwrap_or_else(|| "/accounts".to_owned()))
+            .unwrap_or_else(|| crate::paths::ACCOUNTS.to_owned()))
     }
 }

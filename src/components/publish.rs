@@ -4,8 +4,9 @@ use leptos::prelude::*;
 
 use super::media::clock_time;
 use crate::model::{
-    format, paths, PublishJobView, PublishKind, PublishStatus, QuotaView, MAX_CAPTION_CHARS,
+    format, PublishJobView, PublishKind, PublishStatus, QuotaView, MAX_CAPTION_CHARS,
 };
+use crate::paths;
 
 /// The form. Its hidden key makes sending it twice publish once.
 #[component]

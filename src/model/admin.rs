@@ -208,13 +208,41 @@ pub struct AdminView {
     pub notice: Option<Notice>,
 }
 
-/// How the table is sorted.
-pub const SORTS: [(&str, &str); 4] = [
-    ("expires", "Expiry"),
-    ("username", "Username"),
-    ("status", "Status"),
-    ("refreshed", "Last refresh"),
-];
+/// How the accounts table is sorted (`?sort=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum AdminSort {
+    /// Soonest expiry first; accounts without a token last.
+    #[default]
+    Expires,
+    /// By username.
+    Username,
+    /// By token state, then expiry.
+    Status,
+    /// Most recently refreshed first.
+    Refreshed,
+}
+
+impl AdminSort {
+    /// The name in the address.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Expires => "expires",
+            Self::Username => "username",
+            Self::Status => "status",
+            Self::Refreshed => "refreshed",
+        }
+    }
+
+    /// Reads the name in the address; anything else is the default.
+    pub fn parse(s: Option<&str>) -> Self {
+        match s {
+            Some("username") => Self::Username,
+            Some("status") => Self::Status,
+            Some("refreshed") => Self::Refreshed,
+            _ => Self::Expires,
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -247,5 +275,19 @@ mod tests {
             Some(TokenState::NeedsReconnect)
         );
         assert_eq!(TokenState::parse("nope"), None);
+    }
+
+    #[test]
+    fn sorts_round_trip_and_default_to_expiry() {
+        for s in [
+            AdminSort::Expires,
+            AdminSort::Username,
+            AdminSort::Status,
+            AdminSort::Refreshed,
+        ] {
+            assert_eq!(AdminSort::parse(Some(s.as_str())), s);
+        }
+        assert_eq!(AdminSort::parse(Some("nope")), AdminSort::Expires);
+        assert_eq!(AdminSort::parse(None), AdminSort::Expires);
     }
 }

@@ -545,60 +545,6 @@ pub const COMMENTS_SCOPE: &str = "instagram_business_manage_comments";
 /// The insights scope.
 pub const INSIGHTS_SCOPE: &str = "instagram_business_manage_insights";
 
-/// The gallery's addresses, built in one place for the pages, the fragments and the islands.
-pub mod paths {
-    /// Percent-encodes a query or path component (everything but `A–Z a–z 0–9 - _ . ~`).
-    pub fn encode(s: &str) -> String {
-        let mut out = String::with_capacity(s.len());
-        for b in s.bytes() {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                out.push(b as char);
-            } else {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
-        out
-    }
-
-    /// The gallery of an account, from a cursor on.
-    pub fn gallery(account: &str, after: Option<&str>) -> String {
-        match after {
-            Some(a) => format!("/media?account={}&after={}", encode(account), encode(a)),
-            None => format!("/media?account={}", encode(account)),
-        }
-    }
-
-    /// The grid items after a cursor (an HTML fragment).
-    pub fn feed_fragment(account: &str, after: &str) -> String {
-        format!("/media/{}/page?after={}", encode(account), encode(after))
-    }
-
-    /// A post.
-    pub fn post(account: &str, media: &str) -> String {
-        format!("/media/{}/posts/{}", encode(account), encode(media))
-    }
-
-    /// An account's insights.
-    pub fn insights(account: &str) -> String {
-        format!("/media/{}/insights", encode(account))
-    }
-
-    /// The publishing page.
-    pub fn publish(account: &str) -> String {
-        format!("/media/{}/publish", encode(account))
-    }
-
-    /// The form that reloads an account's feed and profile.
-    pub fn refresh(account: &str) -> String {
-        format!("/media/{}/refresh", encode(account))
-    }
-
-    /// A publishing job's status (an HTML fragment).
-    pub fn job_status(account: &str, job: &str) -> String {
-        format!("/media/{}/publish/{}/status", encode(account), encode(job))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -651,16 +597,6 @@ mod tests {
         let c = a.and(b);
         assert_eq!(c.fetched_at, Some(5));
         assert_eq!(c.problem, Some(Problem::Unavailable));
-    }
-
-    #[test]
-    fn paths_encode_cursors() {
-        assert_eq!(paths::encode("QVFI+a/b=="), "QVFI%2Ba%2Fb%3D%3D");
-        assert_eq!(
-            paths::gallery("int_1", Some("a=b")),
-            "/media?account=int_1&after=a%3Db"
-        );
-        assert_eq!(paths::post("int_1", "17"), "/media/int_1/posts/17");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 
+use crate::paths;
 use crate::{
     api::{
         account::{current_viewer, load_methods, RemoveMethod},
@@ -67,10 +68,10 @@ fn signed_in(
             </div>
             <div class="actions">
                 {v.is_admin.then(|| view! {
-                    <a class="button button-ghost" href="/admin" data-testid="admin-link">"Admin console"</a>
+                    <a class="button button-ghost" href=paths::ADMIN data-testid="admin-link">"Admin console"</a>
                 })}
-                <a class="button button-ghost" href="/sharing" data-testid="sharing-link">"Sharing"</a>
-                <a class="button button-ghost" href="/connect?return_to=/accounts">"Connect another account"</a>
+                <a class="button button-ghost" href=paths::SHARING data-testid="sharing-link">"Sharing"</a>
+                <a class="button button-ghost" href=paths::with_return_to(paths::CONNECT, paths::ACCOUNTS)>"Connect another account"</a>
             </div>
         </div>
         <NoticeLine notice />
@@ -137,8 +138,8 @@ pub fn not_connected() -> impl IntoView {
             <h1>"Connect Instagram to see your media"</h1>
             <p class="lead">"Your posts, reels and insights appear here once your account is connected."</p>
             <p class="cta-row">
-                <a class="button button-primary button-large" href="/connect?return_to=/media">"Connect Instagram"</a>
-                <a class="button button-ghost button-large" href="/sign-in">"Sign in"</a>
+                <a class="button button-primary button-large" href=paths::with_return_to(paths::CONNECT, paths::MEDIA)>"Connect Instagram"</a>
+                <a class="button button-ghost button-large" href=paths::SIGN_IN>"Sign in"</a>
             </p>
         </div>
     }

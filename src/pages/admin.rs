@@ -15,7 +15,11 @@ use crate::{
         enhance::Enhance,
         media::NoticeLine,
     },
-    model::{admin::AdminView, AppError},
+    model::{
+        admin::{AdminSort, AdminView},
+        AppError,
+    },
+    paths,
 };
 
 /// The admin console.
@@ -36,7 +40,7 @@ pub fn AdminPage() -> impl IntoView {
                     match data.await {
                         Ok(v) => console(
                             v,
-                            sort.unwrap_or_else(|| "expires".to_owned()),
+                            AdminSort::parse(sort.as_deref()),
                             state.unwrap_or_default(),
                             q.unwrap_or_default(),
                         )
@@ -61,7 +65,7 @@ fn refused(e: AppError) -> impl IntoView {
             <div class="empty-state" data-testid="admin-refused">
                 <h1>"Sign in as an admin"</h1>
                 <p class="lead">"The admin console is for the accounts listed in ADMIN_INSTAGRAM_USERS."</p>
-                <p><a class="button button-primary" href="/connect?return_to=/admin">"Connect Instagram"</a></p>
+                <p><a class="button button-primary" href=paths::with_return_to(paths::CONNECT, paths::ADMIN)>"Connect Instagram"</a></p>
             </div>
         }
         .into_any(),
@@ -69,7 +73,7 @@ fn refused(e: AppError) -> impl IntoView {
             <div class="empty-state" data-testid="admin-refused">
                 <h1>"Admins only"</h1>
                 <p class="lead">"Your account is not an admin of this app. Your own accounts are on the accounts page."</p>
-                <p><a class="button button-primary" href="/accounts">"Your accounts"</a></p>
+                <p><a class="button button-primary" href=paths::ACCOUNTS>"Your accounts"</a></p>
             </div>
         }
         .into_any(),
@@ -77,7 +81,7 @@ fn refused(e: AppError) -> impl IntoView {
     }
 }
 
-fn console(v: AdminView, sort: String, state: String, q: String) -> impl IntoView {
+fn console(v: AdminView, sort: AdminSort, state: String, q: String) -> impl IntoView {
     let now = v.now;
     let shown = v.rows.len();
     let needs_attention = v
@@ -112,7 +116,7 @@ fn console(v: AdminView, sort: String, state: String, q: String) -> impl IntoVie
             <section class="panel">
                 <h2 class="section-title">"Tokens"</h2>
                 <RefreshAll window_days=v.job.window_days batch=v.batch />
-                <AdminFilters sort=sort.clone() state=state.clone() q=q.clone() shown total=v.total />
+                <AdminFilters sort state=state.clone() q=q.clone() shown total=v.total />
                 <AdminTable rows=v.rows now sort state q />
             </section>
             <div class="two-columns">

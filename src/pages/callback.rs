@@ -10,6 +10,7 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::paths;
 use crate::{
     api::connect::{connect_info, CompleteConnect},
     components::enhance::Enhance,
@@ -58,8 +59,8 @@ pub fn CallbackPage() -> impl IntoView {
     } else if code.is_empty() && state.is_empty() {
         // Back here through the history after connecting: nothing to do.
         #[cfg(feature = "ssr")]
-        leptos_axum::redirect("/media");
-        view! { <p><a href="/media">"Go to your media"</a></p> }.into_any()
+        leptos_axum::redirect(paths::MEDIA);
+        view! { <p><a href=paths::MEDIA>"Go to your media"</a></p> }.into_any()
     } else {
         view! {
             <Enhance>
@@ -67,7 +68,7 @@ pub fn CallbackPage() -> impl IntoView {
                     method="post"
                     action={<CompleteConnect as ServerFn>::PATH}
                     data-auto-submit
-                    data-replace-url="/auth/instagram/callback"
+                    data-replace-url=paths::CALLBACK
                     data-testid="complete-form"
                 >
                     <input type="hidden" name="code" value=code />
@@ -103,7 +104,7 @@ fn failure(e: &ConnectError) -> impl IntoView {
             <p>{e.explanation()}</p>
             {retry.then(|| view! {
                 <p>
-                    <a class="button button-primary" href="/connect">
+                    <a class="button button-primary" href=paths::CONNECT>
                         {if cancelled { "Connect Instagram" } else { "Try again" }}
                     </a>
                 </p>

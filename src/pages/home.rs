@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
 use crate::components::icons::CameraGlyph;
+use crate::paths;
 
 /// The home page.
 #[component]
@@ -23,7 +24,7 @@ pub fn HomePage() -> impl IntoView {
                         "Connect your professional account in a few seconds, browse your posts, reels and insights in one place, and never lose access: your connection renews itself long before it expires."
                     </p>
                     <div class="cta-row">
-                        <a class="button button-primary button-large" href="/connect" data-testid="connect-cta">
+                        <a class="button button-primary button-large" href=paths::CONNECT data-testid="connect-cta">
                             <CameraGlyph />
                             "Connect Instagram"
                         </a>

@@ -7,6 +7,7 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::paths;
 use crate::{
     api::{
         media::take_notice,
@@ -109,7 +110,7 @@ fn open(offer: InvitationOffer, signed_in_as: Option<String>, passkeys: bool) ->
             {(!admin).then(|| view! {
                 <p class="muted">
                     "Already here? "
-                    <a href="/sign-in?return_to=/invite" data-testid="sign-in-first">"Sign in"</a>
+                    <a href=paths::with_return_to(paths::SIGN_IN, paths::INVITE) data-testid="sign-in-first">"Sign in"</a>
                     " first, then come back to accept."
                 </p>
             })}

@@ -12,7 +12,8 @@ use crate::{
         AccountSwitcher, AccountTabs, FreshnessNotice, MediaGrid, NoticeLine, PageError,
         ProfileHeader, ReconnectBanner, UpdatedAt,
     },
-    model::{paths, Capability, GalleryView, IntegrationStatus, Notice},
+    model::{Capability, GalleryView, IntegrationStatus, Notice},
+    paths,
 };
 
 /// The gallery page.

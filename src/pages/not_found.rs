@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::paths;
+
 /// Tells the person the page does not exist and offers the way home.
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -19,7 +21,7 @@ pub fn NotFound() -> impl IntoView {
                 "The address may be mistyped, or the page has moved. Everything else is still here."
             </p>
             <p>
-                <a class="button button-primary" href="/">"Go to the home page"</a>
+                <a class="button button-primary" href=paths::HOME>"Go to the home page"</a>
             </p>
         </section>
     }

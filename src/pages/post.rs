@@ -16,9 +16,10 @@ use crate::{
         },
     },
     model::{
-        format, paths, IntegrationStatus, MediaDetail, MediaKind, Notice, PostView, Slide,
-        COMMENTS_SCOPE, INSIGHTS_SCOPE,
+        format, IntegrationStatus, MediaDetail, MediaKind, Notice, PostView, Slide, COMMENTS_SCOPE,
+        INSIGHTS_SCOPE,
     },
+    paths,
 };
 
 /// The post page.

@@ -4,6 +4,7 @@
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 
+use crate::paths;
 use crate::{
     api::{
         media::take_notice,
@@ -32,7 +33,7 @@ pub fn SharingPage() -> impl IntoView {
                         Err(AppError::Unauthorized) => view! {
                             <div class="empty-state">
                                 <h1>"Sign in to share your accounts"</h1>
-                                <p><a class="button button-primary" href="/sign-in?return_to=/sharing">"Sign in"</a></p>
+                                <p><a class="button button-primary" href=paths::with_return_to(paths::SIGN_IN, paths::SHARING)>"Sign in"</a></p>
                             </div>
                         }.into_any(),
                         Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),

@@ -12,11 +12,12 @@ pub fn SignInPage() -> impl IntoView {
     let return_to = use_query_map()
         .read_untracked()
         .get("return_to")
-        .unwrap_or_else(|| "/media".to_owned());
+        .unwrap_or_else(|| crate::paths::MEDIA.to_owned());
     let info = Resource::new_blocking(|| (), |_| connect_info());
     let connect = format!(
-        "/connect?return_to={}",
-        crate::model::paths::encode(&return_to)
+        "{}?return_to={}",
+        crate::paths::CONNECT,
+        crate::paths::encode(&return_to)
     );
     view! {
         <Title text="Sign in" />

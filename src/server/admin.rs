@@ -1,41 +1,26 @@
 //! The admin console's services: the accounts overview, "refresh all" batches with their
-//! progress, the webhook log and its live feed (Server-Sent Events).
+//! progress, and the webhook log (its live feed is [`crate::server::web::admin`]).
 //!
 //! Every entry point checks that the caller is an admin ([`require_admin`]); the routes sit
 //! behind the session and CSRF layers like every page.
 
-use std::{convert::Infallible, time::Duration};
+use std::time::Duration;
 
-use axum::{
-    extract::State,
-    http::HeaderMap,
-    response::{
-        sse::{Event, KeepAlive, Sse},
-        IntoResponse, Response,
-    },
-    routing::get,
-    Router,
-};
-use leptos::prelude::*;
 use tower_sessions::Session;
 
 use super::{
-    auth::{self, table::checked, Person},
+    auth::{self, Person},
     db::{IntegrationRow, WebhookEventRow},
     ids,
     instagram::webhook::parse_delivery,
     lifecycle::{self, Selection},
-    media::routes::{html, render, text_error},
-    startup::WEBHOOK_PATH,
     state::AppState,
 };
-use crate::{
-    components::admin::{BatchProgress, WebhookRow},
-    components::enhance::FRAGMENT_HEADER,
-    model::{
-        admin::{AdminRow, AdminView, BatchView, JobView, SetupView, TokenState, WebhookEntry},
-        AppError, IntegrationStatus,
+use crate::model::{
+    admin::{
+        AdminRow, AdminSort, AdminView, BatchView, JobView, SetupView, TokenState, WebhookEntry,
     },
+    AppError, IntegrationStatus,
 };
 
 /// The signed-in admin; `Unauthorized` without a sign-in, `Forbidden` for others.
@@ -174,7 +159,7 @@ pub async fn start_refresh_all(st: &AppState, days: i64) -> Result<usize, AppErr
 /// The console's data, sorted by `sort` and filtered by token state and a search text.
 pub async fn overview(
     st: &AppState,
-    sort: &str,
+    sort: AdminSort,
     state_filter: Option<TokenState>,
     query: &str,
 ) -> Result<AdminView, AppError> {
@@ -211,11 +196,10 @@ pub async fn overview(
         })
         .collect();
     match sort {
-        "username" => shown.sort_by(|a, b| a.username.cmp(&b.username)),
-        "status" => shown.sort_by_key(|r| (r.state.as_str(), r.expires_at)),
-        "refreshed" => shown.sort_by_key(|r| std::cmp::Reverse(r.last_refresh_at)),
-        // Soonest expiry first; accounts without a token last.
-        _ => shown.sort_by_key(|r| (r.expires_at.is_none(), r.expires_at)),
+        AdminSort::Username => shown.sort_by(|a, b| a.username.cmp(&b.username)),
+        AdminSort::Status => shown.sort_by_key(|r| (r.state.as_str(), r.expires_at)),
+        AdminSort::Refreshed => shown.sort_by_key(|r| std::cmp::Reverse(r.last_refresh_at)),
+        AdminSort::Expires => shown.sort_by_key(|r| (r.expires_at.is_none(), r.expires_at)),
     }
     let job = lifecycle::job_status(st).await?;
     let summary = job.last_summary.unwrap_or_default();
@@ -244,10 +228,10 @@ pub async fn overview(
             app_id: c.instagram.app_credentials().app_id,
             redirect_uri: c.instagram.redirect_uri.clone(),
             extra_redirect_uris: c.extra_redirect_uris.clone(),
-            webhook_url: c.public_url(WEBHOOK_PATH),
+            webhook_url: c.public_url(crate::paths::WEBHOOK),
             verify_token_set: c.instagram.webhook_verify_token.is_some(),
-            deauthorize_url: c.public_url("/integrations/instagram/deauthorize"),
-            deletion_url: c.public_url("/integrations/instagram/data-deletion"),
+            deauthorize_url: c.public_url(crate::paths::DEAUTHORIZE),
+            deletion_url: c.public_url(crate::paths::DATA_DELETION),
             scopes: c.instagram.scopes.clone(),
         },
         notice: None,
@@ -273,7 +257,8 @@ fn admin_row(r: &IntegrationRow, user: String, now: i64, window: i64) -> AdminRo
     }
 }
 
-fn entry(e: &WebhookEventRow) -> WebhookEntry {
+/// A webhook delivery as the console shows it.
+pub fn entry(e: &WebhookEventRow) -> WebhookEntry {
     let (account, fields) = match parse_delivery(&e.body) {
         Ok(d) => {
             let accounts: Vec<&str> = d.entries.iter().map(|en| en.account_id.as_str()).collect();
@@ -313,83 +298,4 @@ pub async fn webhook_log(st: &AppState, limit: i64) -> Result<Vec<WebhookEntry>,
         .iter()
         .map(entry)
         .collect())
-}
-
-/// The admin routes that are not pages (behind the session and CSRF layers).
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(checked("/admin/batch"), get(batch))
-        .route(checked("/admin/events"), get(events))
-}
-
-/// `GET /admin/batch`: the progress panel, polled while the batch runs.
-async fn batch(State(st): State<AppState>, session: Session, headers: HeaderMap) -> Response {
-    if let Err(e) = require_admin(&st, &session).await {
-        return text_error(&e);
-    }
-    if !headers.contains_key(FRAGMENT_HEADER) {
-        return axum::response::Redirect::to("/admin").into_response();
-    }
-    match batch_view(&st).await {
-        Ok(view) => html(render(move || view! { <BatchProgress batch=view /> })),
-        Err(e) => text_error(&e),
-    }
-}
-
-/// How often the live log looks for deliveries another instance stored.
-const SSE_POLL: Duration = Duration::from_secs(3);
-
-/// `GET /admin/events`: each new webhook delivery as an HTML table row, as it is processed
-/// here or found in the database (deliveries other instances processed).
-async fn events(State(st): State<AppState>, session: Session) -> Response {
-    if let Err(e) = require_admin(&st, &session).await {
-        return text_error(&e);
-    }
-    // Everything already shown is older than the latest delivery now.
-    let seen: Vec<String> = match st.store.webhook_events_recent(50).await {
-        Ok(rows) => rows.into_iter().map(|r| r.id).collect(),
-        Err(e) => return text_error(&AppError::from(e)),
-    };
-    let live = st.webhooks.events.subscribe();
-    let stream = futures_util::stream::unfold(
-        (st, session, live, seen, Vec::<Event>::new()),
-        |(st, session, mut live, mut seen, mut queue)| async move {
-            loop {
-                if let Some(ev) = queue.pop() {
-                    return Some((Ok::<_, Infallible>(ev), (st, session, live, seen, queue)));
-                }
-                tokio::select! {
-                    _ = live.recv() => {}
-                    () = tokio::time::sleep(SSE_POLL) => {}
-                }
-                // The stream ends when its admin stops being one (signed out, rights ended).
-                if require_admin(&st, &session).await.is_err() {
-                    return None;
-                }
-                let Ok(rows) = st.store.webhook_events_recent(20).await else {
-                    continue;
-                };
-                // Unprocessed deliveries wait until they are done or failed.
-                let fresh: Vec<WebhookEventRow> = rows
-                    .into_iter()
-                    .filter(|r| r.status == "done" || r.status == "failed")
-                    .filter(|r| !seen.contains(&r.id))
-                    .collect();
-                // Oldest first into the page; the queue pops from its end.
-                for r in &fresh {
-                    seen.push(r.id.clone());
-                    let e = entry(r);
-                    queue.push(
-                        Event::default().data(render(move || view! { <WebhookRow entry=e /> })),
-                    );
-                }
-                if seen.len() > 500 {
-                    seen.drain(..250);
-                }
-            }
-        },
-    );
-    Sse::new(stream)
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-        .into_response()
 }

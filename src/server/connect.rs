@@ -21,7 +21,7 @@ use crate::{
 /// How long a `state` stays valid (OA-03: 10–15 minutes).
 pub const STATE_TTL_SECS: i64 = 15 * 60;
 /// Where people land after connecting, unless they asked for somewhere else.
-pub const DEFAULT_RETURN_TO: &str = "/media";
+pub const DEFAULT_RETURN_TO: &str = crate::paths::MEDIA;
 /// The longest `return_to` kept; a longer one becomes the default.
 pub const MAX_RETURN_TO: usize = 512;
 /// OAuth states one browser session may hold at once; starting more drops the oldest.

@@ -29,4 +29,5 @@ pub mod state;
 pub mod telemetry;
 pub mod throttle;
 pub mod tokens;
+pub mod web;
 pub mod webhooks;

@@ -362,7 +362,7 @@ pub async fn doctor(config: Config) -> ExitCode {
             config.instagram.redirect_uri
         )),
     );
-    let webhook_url = config.public_url(super::startup::WEBHOOK_PATH);
+    let webhook_url = config.public_url(crate::paths::WEBHOOK);
     match &config.instagram.webhook_verify_token {
         Some(_) => check(
             "webhook",

@@ -336,7 +336,7 @@ pub async fn register_finish(
                 format!("Passkey “{}” added: you can sign in with it.", method.label),
             )
             .await;
-            "/accounts".to_owned()
+            crate::paths::ACCOUNTS.to_owned()
         }
     };
     Ok(Done { redirect })
@@ -443,7 +443,7 @@ pub async fn sign_in_finish(
     session::sign_in(session, &method.user_id, &method.id, now).await?;
     tracing::info!(user.id = %method.user_id, method.id = %method.id, "signed in with a passkey");
     Ok(Done {
-        redirect: crate::server::connect::safe_return_to(return_to.or(Some("/media"))),
+        redirect: crate::server::connect::safe_return_to(return_to.or(Some(crate::paths::MEDIA))),
     })
 }
 
@@ -451,13 +451,25 @@ pub async fn sign_in_finish(
 
 /// The passkey ceremonies' JSON routes (behind the session and CSRF layers).
 pub fn routes() -> axum::Router<AppState> {
-    use crate::{components::passkey::urls, server::auth::table::checked};
+    use crate::{paths, server::auth::table::checked};
     use axum::routing::post;
     axum::Router::new()
-        .route(checked(urls::REGISTER_START), post(http::register_start))
-        .route(checked(urls::REGISTER_FINISH), post(http::register_finish))
-        .route(checked(urls::SIGN_IN_START), post(http::sign_in_start))
-        .route(checked(urls::SIGN_IN_FINISH), post(http::sign_in_finish))
+        .route(
+            checked(paths::PASSKEY_REGISTER_START),
+            post(http::register_start),
+        )
+        .route(
+            checked(paths::PASSKEY_REGISTER_FINISH),
+            post(http::register_finish),
+        )
+        .route(
+            checked(paths::PASSKEY_SIGN_IN_START),
+            post(http::sign_in_start),
+        )
+        .route(
+            checked(paths::PASSKEY_SIGN_IN_FINISH),
+            post(http::sign_in_finish),
+        )
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
 }
 

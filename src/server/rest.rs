@@ -43,15 +43,9 @@ pub const MAX_BODY: usize = 64 * 1024;
 /// The REST routes (they run behind the session and CSRF layers).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(checked("/integrations/instagram/token"), post(token))
-        .route(
-            checked("/integrations/instagram/refresh/{integration_id}"),
-            post(refresh),
-        )
-        .route(
-            checked("/integrations/instagram/openapi.json"),
-            get(openapi),
-        )
+        .route(checked(crate::paths::REST_TOKEN), post(token))
+        .route(checked(crate::paths::REST_REFRESH), post(refresh))
+        .route(checked(crate::paths::OPENAPI), get(openapi))
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 

@@ -24,7 +24,7 @@ use super::{
         csrf::{self, PublicOrigin},
         table, DbSessionStore,
     },
-    health, media, rest,
+    health, rest,
     security::{self, Https},
     state::AppState,
     telemetry, webhooks,
@@ -79,8 +79,8 @@ pub fn build(state: AppState, assets: &StaticAssets) -> Router {
     // protection.
     let people = Router::new()
         .merge(rest::routes())
-        .merge(media::routes::routes())
-        .merge(super::admin::routes())
+        .merge(super::web::media::routes())
+        .merge(super::web::admin::routes())
         .merge(super::passkeys::routes())
         .leptos_routes_with_context(&state, routes, provide_request_context, page_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
@@ -97,8 +97,11 @@ pub fn build(state: AppState, assets: &StaticAssets) -> Router {
     // Health, static files and Meta's callbacks: no session, no cookie (WH-09).
     let open = assets.mount(
         Router::new()
-            .route(table::checked("/healthz"), get(health::healthz))
-            .route(table::checked("/metrics"), get(super::metrics::handler))
+            .route(table::checked(crate::paths::HEALTH), get(health::healthz))
+            .route(
+                table::checked(crate::paths::METRICS),
+                get(super::metrics::handler),
+            )
             .merge(webhooks::routes()),
     );
 

@@ -221,7 +221,7 @@ pub async fn accept(
             .admin_grant(user_id, &format!("invitation {}", inv.id), now)
             .await?;
         tracing::info!(user.id = %user_id, invitation.id = %inv.id, "admin invitation accepted");
-        return Ok("/admin".to_owned());
+        return Ok(crate::paths::ADMIN.to_owned());
     }
     let role = inv
         .row
@@ -243,8 +243,8 @@ pub async fn accept(
     }
     tracing::info!(user.id = %user_id, invitation.id = %inv.id, role = role.as_str(), "invitation accepted");
     Ok(match first {
-        Some(a) => crate::model::paths::gallery(&a, None),
-        None => "/accounts".to_owned(),
+        Some(a) => crate::paths::gallery(&a, None),
+        None => crate::paths::ACCOUNTS.to_owned(),
     })
 }
 
@@ -280,7 +280,8 @@ pub async fn pending_open(
 
 /// A new link's address.
 fn link(st: &AppState, token: &str) -> String {
-    st.config.public_url(&format!("/invite?t={token}"))
+    st.config
+        .public_url(&format!("{}?t={token}", crate::paths::INVITE))
 }
 
 /// Makes a sharing link for accounts `person` owns.

@@ -24,9 +24,6 @@ use super::{
     webhooks,
 };
 
-/// Where Meta (and the sandbox) deliver webhooks.
-pub const WEBHOOK_PATH: &str = "/integrations/instagram/webhook";
-
 /// A bound, ready-to-serve application.
 pub struct Application {
     listener: TcpListener,
@@ -223,7 +220,7 @@ impl Parts {
                     SandboxOptions {
                         public_url: public_url.clone(),
                         app: SandboxApp::default(),
-                        webhook_url: Some(config.public_url(WEBHOOK_PATH)),
+                        webhook_url: Some(config.public_url(crate::paths::WEBHOOK)),
                     },
                 )
                 .await

@@ -88,18 +88,9 @@ impl Default for WebhookRuntime {
 /// The Meta-facing routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            checked("/integrations/instagram/webhook"),
-            get(verify).post(receive),
-        )
-        .route(
-            checked("/integrations/instagram/deauthorize"),
-            post(deauthorize),
-        )
-        .route(
-            checked("/integrations/instagram/data-deletion"),
-            post(data_deletion),
-        )
+        .route(checked(crate::paths::WEBHOOK), get(verify).post(receive))
+        .route(checked(crate::paths::DEAUTHORIZE), post(deauthorize))
+        .route(checked(crate::paths::DATA_DELETION), post(data_deletion))
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 
@@ -353,7 +344,7 @@ async fn data_deletion(
     };
     match result.await {
         Ok(code) => Json(json!({
-            "url": st.config.public_url(&format!("/privacy/deletion?code={code}")),
+            "url": st.config.public_url(&format!("{}?code={code}", crate::paths::DELETION_STATUS)),
             "confirmation_code": code,
         }))
         .into_response(),

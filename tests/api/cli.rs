@@ -2,8 +2,10 @@
 
 use std::{
     process::{Command, Stdio},
-    time::{Duration, Instant},
+    time::Duration,
 };
+
+use crate::helpers::eventually_blocking;
 
 /// Whether `GET /healthz` answers 200 on the port.
 fn healthy(port: u16) -> bool {
@@ -109,15 +111,13 @@ fn sigterm_shuts_the_server_down_cleanly() {
         .spawn()
         .unwrap();
 
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !healthy(port) {
-        assert!(Instant::now() < deadline, "the server did not start");
+    eventually_blocking("the server starts", Duration::from_secs(30), || {
         assert!(
             child.try_wait().unwrap().is_none(),
             "the server exited early"
         );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+        healthy(port)
+    });
     assert!(
         dir.path().join("data/instagram-connect.db").exists(),
         "the default database is created on first run"
@@ -128,15 +128,16 @@ fn sigterm_shuts_the_server_down_cleanly() {
         .status()
         .unwrap();
     assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "no shutdown after SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(status.success(), "{status:?}");
+    let mut status = None;
+    eventually_blocking(
+        "the server shuts down after SIGTERM",
+        Duration::from_secs(15),
+        || {
+            status = child.try_wait().unwrap();
+            status.is_some()
+        },
+    );
+    assert!(status.is_some_and(|s| s.success()), "{status:?}");
 }
 
 fn keys_dir_env(dir: &std::path::Path) -> Vec<(&'static str, String)> {
@@ -169,23 +170,25 @@ fn serve_briefly(
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut err = String::new();
-            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
-            return (Some(status), err);
-        }
-        if healthy(port) {
-            let _ = Command::new("kill")
-                .args(["-TERM", &child.id().to_string()])
-                .status();
-            let _ = child.wait();
-            return (None, String::new());
-        }
-        assert!(Instant::now() < deadline, "neither healthy nor exited");
-        std::thread::sleep(Duration::from_millis(50));
+    let mut exited = None;
+    eventually_blocking(
+        "the server is healthy or exits",
+        Duration::from_secs(30),
+        || {
+            exited = child.try_wait().unwrap();
+            exited.is_some() || healthy(port)
+        },
+    );
+    if let Some(status) = exited {
+        let mut err = String::new();
+        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+        return (Some(status), err);
     }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    (None, String::new())
 }
 
 #[test]

@@ -561,6 +561,22 @@ pub async fn eventually_within(
     eventually_explained(what, limit, condition, String::new).await;
 }
 
+/// [`eventually_within`] outside an async runtime: a child process starting or exiting.
+pub fn eventually_blocking(
+    what: &str,
+    limit: std::time::Duration,
+    mut condition: impl FnMut() -> bool,
+) {
+    let deadline = std::time::Instant::now() + limit;
+    while !condition() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never happened within {limit:?}: {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 /// [`eventually_within`], adding `explain()` (logs, say) to the failure.
 pub async fn eventually_explained(
     what: &str,

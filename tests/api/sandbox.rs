@@ -4,7 +4,7 @@
 use std::{
     process::{Command, Stdio},
     sync::{Arc, Mutex},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use axum::{body::Bytes, http::HeaderMap, routing::post, Router};
@@ -721,14 +721,12 @@ fn the_sandbox_subcommand_serves_and_refuses_production() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let page = loop {
-        if let Ok(body) = get_blocking(port, "/") {
-            break body;
-        }
-        assert!(Instant::now() < deadline, "the sandbox did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let mut page = None;
+    crate::helpers::eventually_blocking("the sandbox starts", Duration::from_secs(20), || {
+        page = get_blocking(port, "/").ok();
+        page.is_some()
+    });
+    let page = page.unwrap_or_default();
     let _ = child.kill();
     let _ = child.wait();
     assert!(

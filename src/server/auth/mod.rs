@@ -9,7 +9,8 @@ pub mod store;
 pub mod table;
 pub mod viewer;
 
-pub use session::{session_layer, SESSION_COOKIE};
+pub use session::SESSION_COOKIE;
+pub use store::session_layer;
 pub use store::DbSessionStore;
 pub use viewer::{
     account_by_id, caller, summarize, viewer_for, who, AccountAccess, Caller, Person,

@@ -1,9 +1,8 @@
 //! The session cookie and what a session holds: the signed-in person, the sign-in method the
 //! session was opened through, and when. Never a token (SS-07).
 
-use tower_sessions::{cookie::SameSite, Expiry, Session, SessionManagerLayer};
+use tower_sessions::Session;
 
-use super::store::DbSessionStore;
 use crate::model::AppError;
 
 /// The cookie's name: generic, it names no framework (SS-01).
@@ -23,20 +22,6 @@ pub const IDLE_TIMEOUT: time::Duration = time::Duration::days(14);
 pub const ANONYMOUS_TIMEOUT: time::Duration = time::Duration::minutes(30);
 /// A sign-in ends after this long, however active (SS-05).
 pub const ABSOLUTE_TIMEOUT_SECS: i64 = 30 * 86_400;
-
-/// The session layer: `HttpOnly`, `SameSite=Lax` (a `Strict` cookie is not sent on the
-/// redirect back from Instagram, SS-02), `Secure` over https, `Path=/`, no `Domain`.
-pub fn session_layer(store: DbSessionStore, secure: bool) -> SessionManagerLayer<DbSessionStore> {
-    SessionManagerLayer::new(store)
-        .with_name(SESSION_COOKIE)
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_secure(secure)
-        .with_path("/")
-        .with_expiry(Expiry::OnInactivity(IDLE_TIMEOUT))
-        // Every request with a session extends it: the idle timeout counts from the last use.
-        .with_always_save(true)
-}
 
 fn internal(e: impl std::fmt::Display) -> AppError {
     tracing::error!(error = %e, "session store failure");

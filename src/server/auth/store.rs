@@ -11,11 +11,12 @@ use std::{
 use async_trait::async_trait;
 use time::OffsetDateTime;
 use tower_sessions::{
+    cookie::SameSite,
     session::{Id, Record},
-    session_store, SessionStore,
+    session_store, Expiry, SessionManagerLayer, SessionStore,
 };
 
-use super::session::{ANONYMOUS_TIMEOUT, METHOD_KEY, USER_KEY};
+use super::session::{ANONYMOUS_TIMEOUT, IDLE_TIMEOUT, METHOD_KEY, SESSION_COOKIE, USER_KEY};
 use crate::server::{
     clock::{Clock, SystemClock},
     db::{SessionRow, Store},
@@ -32,6 +33,20 @@ use crate::server::{
 pub struct DbSessionStore {
     store: Arc<dyn Store>,
     written: Arc<Mutex<HashMap<String, Written>>>,
+}
+
+/// The session layer: `HttpOnly`, `SameSite=Lax` (a `Strict` cookie is not sent on the
+/// redirect back from Instagram, SS-02), `Secure` over https, `Path=/`, no `Domain`.
+pub fn session_layer(store: DbSessionStore, secure: bool) -> SessionManagerLayer<DbSessionStore> {
+    SessionManagerLayer::new(store)
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(IDLE_TIMEOUT))
+        // Every request with a session extends it: the idle timeout counts from the last use.
+        .with_always_save(true)
 }
 
 /// How far the expiry must move before an unchanged session is written again.

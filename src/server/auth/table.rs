@@ -7,7 +7,7 @@
 //! Handlers enforce their row through [`super::viewer`]: the role on the account named by the
 //! request, the admin rule, or the signature.
 
-use crate::model::Capability;
+use crate::{model::Capability, paths as P};
 
 /// Who may call an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,19 +90,19 @@ use Who::*;
 pub const TABLE: &[Entry] = &[
     // Pages. A page about one account answers 404 to whoever may not see it. (`/media` without
     // an account shows the caller's first account, or how to connect one.)
-    e(Page, "GET", "/", Anyone),
-    e(Page, "GET", "/connect", Anyone),
-    e(Page, "GET", "/auth/instagram/callback", Anyone),
-    e(Page, "GET", "/sign-in", Anyone),
-    e(Page, "GET", "/media", Account(View)),
-    e(Page, "GET", "/media/{account}/posts/{media}", Account(View)),
-    e(Page, "GET", "/media/{account}/insights", Account(View)),
-    e(Page, "GET", "/media/{account}/publish", Account(Publish)),
-    e(Page, "GET", "/accounts", Person),
-    e(Page, "GET", "/sharing", Person),
-    e(Page, "GET", "/invite", LinkHolder),
-    e(Page, "GET", "/admin", Admin),
-    e(Page, "GET", "/privacy/deletion", Anyone),
+    e(Page, "GET", P::HOME, Anyone),
+    e(Page, "GET", P::CONNECT, Anyone),
+    e(Page, "GET", P::CALLBACK, Anyone),
+    e(Page, "GET", P::SIGN_IN, Anyone),
+    e(Page, "GET", P::MEDIA, Account(View)),
+    e(Page, "GET", P::POST, Account(View)),
+    e(Page, "GET", P::INSIGHTS, Account(View)),
+    e(Page, "GET", P::PUBLISH, Account(Publish)),
+    e(Page, "GET", P::ACCOUNTS, Person),
+    e(Page, "GET", P::SHARING, Person),
+    e(Page, "GET", P::INVITE, LinkHolder),
+    e(Page, "GET", P::ADMIN, Admin),
+    e(Page, "GET", P::DELETION_STATUS, Anyone),
     // Server functions.
     e(ServerFn, "POST", "/api/connect/info", Anyone),
     e(ServerFn, "POST", "/api/connect/start", Anyone),
@@ -143,82 +143,32 @@ pub const TABLE: &[Entry] = &[
     e(ServerFn, "POST", "/api/admin/disconnect", Admin),
     e(ServerFn, "POST", "/api/admin/refresh-all", Admin),
     // The gallery's forms and fragments.
-    e(Fragment, "GET", "/media/{account}/page", Account(View)),
-    e(Fragment, "POST", "/media/{account}/refresh", Account(View)),
-    e(
-        Fragment,
-        "POST",
-        "/media/{account}/posts/{media}/comments",
-        Account(Moderate),
-    ),
-    e(
-        Fragment,
-        "POST",
-        "/media/{account}/posts/{media}/comments/{comment}/hide",
-        Account(Moderate),
-    ),
-    e(
-        Fragment,
-        "POST",
-        "/media/{account}/posts/{media}/comments/{comment}/delete",
-        Account(Moderate),
-    ),
-    e(
-        Fragment,
-        "POST",
-        "/media/{account}/publish",
-        Account(Publish),
-    ),
-    e(
-        Fragment,
-        "GET",
-        "/media/{account}/publish/{job}/status",
-        Account(Publish),
-    ),
-    e(Fragment, "GET", "/admin/batch", Admin),
-    e(Stream, "GET", "/admin/events", Admin),
+    e(Fragment, "GET", P::FEED_PAGE, Account(View)),
+    e(Fragment, "POST", P::FEED_REFRESH, Account(View)),
+    e(Fragment, "POST", P::COMMENT_REPLY, Account(Moderate)),
+    e(Fragment, "POST", P::COMMENT_HIDE, Account(Moderate)),
+    e(Fragment, "POST", P::COMMENT_DELETE, Account(Moderate)),
+    e(Fragment, "POST", P::PUBLISH, Account(Publish)),
+    e(Fragment, "GET", P::PUBLISH_STATUS, Account(Publish)),
+    e(Fragment, "GET", P::ADMIN_BATCH, Admin),
+    e(Stream, "GET", P::ADMIN_EVENTS, Admin),
     // Passkeys.
-    e(
-        Api,
-        "POST",
-        "/auth/passkey/register/start",
-        PersonOrLinkHolder,
-    ),
-    e(
-        Api,
-        "POST",
-        "/auth/passkey/register/finish",
-        PersonOrLinkHolder,
-    ),
-    e(Api, "POST", "/auth/passkey/sign-in/start", Anyone),
-    e(Api, "POST", "/auth/passkey/sign-in/finish", Anyone),
+    e(Api, "POST", P::PASSKEY_REGISTER_START, PersonOrLinkHolder),
+    e(Api, "POST", P::PASSKEY_REGISTER_FINISH, PersonOrLinkHolder),
+    e(Api, "POST", P::PASSKEY_SIGN_IN_START, Anyone),
+    e(Api, "POST", P::PASSKEY_SIGN_IN_FINISH, Anyone),
     // The REST API.
-    e(Api, "POST", "/integrations/instagram/token", ApiKeyOrPerson),
-    e(
-        Api,
-        "POST",
-        "/integrations/instagram/refresh/{integration_id}",
-        Account(Refresh),
-    ),
-    e(Api, "GET", "/integrations/instagram/openapi.json", Anyone),
+    e(Api, "POST", P::REST_TOKEN, ApiKeyOrPerson),
+    e(Api, "POST", P::REST_REFRESH, Account(Refresh)),
+    e(Api, "GET", P::OPENAPI, Anyone),
     // Operations.
-    e(Api, "GET", "/healthz", Anyone),
-    e(Api, "GET", "/metrics", MetricsToken),
+    e(Api, "GET", P::HEALTH, Anyone),
+    e(Api, "GET", P::METRICS, MetricsToken),
     // What Meta calls.
-    e(Callback, "GET", "/integrations/instagram/webhook", Meta),
-    e(Callback, "POST", "/integrations/instagram/webhook", Meta),
-    e(
-        Callback,
-        "POST",
-        "/integrations/instagram/deauthorize",
-        Meta,
-    ),
-    e(
-        Callback,
-        "POST",
-        "/integrations/instagram/data-deletion",
-        Meta,
-    ),
+    e(Callback, "GET", P::WEBHOOK, Meta),
+    e(Callback, "POST", P::WEBHOOK, Meta),
+    e(Callback, "POST", P::DEAUTHORIZE, Meta),
+    e(Callback, "POST", P::DATA_DELETION, Meta),
     // Static files (the bundle, the stylesheet, `public/`).
     e(Asset, "GET", ASSETS, Anyone),
     // Background work.

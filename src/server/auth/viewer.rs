@@ -302,7 +302,7 @@ pub async fn attach(
         && !req
             .headers()
             .contains_key(crate::components::enhance::FRAGMENT_HEADER)
-        && req.uri().path() != "/admin/events";
+        && req.uri().path() != crate::paths::ADMIN_EVENTS;
     if page {
         if let Some(session) = req.extensions().get::<Session>().cloned() {
             match viewer_for(&st, &session).await {

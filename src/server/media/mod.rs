@@ -9,7 +9,6 @@ pub mod access;
 pub mod cache;
 pub mod convert;
 pub mod publish;
-pub mod routes;
 pub mod views;
 
 use std::sync::atomic::Ordering;

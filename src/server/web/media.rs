@@ -8,99 +8,47 @@
 
 use axum::{
     extract::{Path, Query, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    http::{HeaderMap, HeaderValue},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
     Form, Router,
 };
-use leptos::{prelude::*, tachys::view::RenderHtml};
+use leptos::prelude::*;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{
-    access::{self, Browsing},
-    publish, Refresh,
-};
+use super::fragment::{failed, html, render, text_error, wants_fragment};
 use crate::{
     components::{
         comments::CommentSection,
-        enhance::{FRAGMENT_HEADER, NEXT_FRAGMENT_HEADER, NEXT_PAGE_HEADER},
+        enhance::{NEXT_FRAGMENT_HEADER, NEXT_PAGE_HEADER},
         media::Tiles,
         publish::{JobStatus, PublishForm},
     },
-    model::{paths, scope_label, AppError, Capability, Notice, COMMENTS_SCOPE},
-    server::{auth::session::leave_notice, auth::table::checked, state::AppState},
+    model::{scope_label, AppError, Capability, Notice, COMMENTS_SCOPE},
+    paths,
+    server::{
+        auth::session::leave_notice,
+        auth::table::checked,
+        media::{
+            self,
+            access::{self, Browsing},
+            publish, Refresh,
+        },
+        state::AppState,
+    },
 };
 
 /// The routes (behind the session and CSRF layers).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(checked("/media/{account}/page"), get(feed_page))
-        .route(checked("/media/{account}/refresh"), post(refresh))
-        .route(
-            checked("/media/{account}/posts/{media}/comments"),
-            post(reply),
-        )
-        .route(
-            checked("/media/{account}/posts/{media}/comments/{comment}/hide"),
-            post(hide),
-        )
-        .route(
-            checked("/media/{account}/posts/{media}/comments/{comment}/delete"),
-            post(delete),
-        )
-        .route(checked("/media/{account}/publish"), post(submit))
-        .route(
-            checked("/media/{account}/publish/{job}/status"),
-            get(job_status),
-        )
-}
-
-fn wants_fragment(headers: &HeaderMap) -> bool {
-    headers.contains_key(FRAGMENT_HEADER)
-}
-
-/// Renders a view to HTML outside of a page.
-pub(crate) fn render<V: IntoView + 'static>(make: impl FnOnce() -> V) -> String {
-    let owner = Owner::new();
-    owner.with(|| make().into_view().to_html())
-}
-
-pub(crate) fn html(body: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-/// An error for the island: the status, and the message as text.
-pub(crate) fn text_error(e: &AppError) -> Response {
-    let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (
-        status,
-        [
-            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        e.to_string(),
-    )
-        .into_response()
-}
-
-/// Answers a failed action: text for the island, a notice and a redirect otherwise.
-async fn failed(e: AppError, fragment: bool, session: &Session, back: String) -> Response {
-    if fragment {
-        return text_error(&e);
-    }
-    if e == AppError::Unauthorized {
-        return Redirect::to("/media").into_response();
-    }
-    leave_notice(session, false, e.to_string()).await;
-    Redirect::to(&back).into_response()
+        .route(checked(paths::FEED_PAGE), get(feed_page))
+        .route(checked(paths::FEED_REFRESH), post(refresh))
+        .route(checked(paths::COMMENT_REPLY), post(reply))
+        .route(checked(paths::COMMENT_HIDE), post(hide))
+        .route(checked(paths::COMMENT_DELETE), post(delete))
+        .route(checked(paths::PUBLISH), post(submit))
+        .route(checked(paths::PUBLISH_STATUS), get(job_status))
 }
 
 #[derive(Debug, Deserialize)]
@@ -121,7 +69,7 @@ async fn feed_page(
     }
     let result = async {
         let b = access::require(&st, &session, &account).await?;
-        let page = super::feed(&st, &b.row, Some(&q.after)).await?;
+        let page = media::feed(&st, &b.row, Some(&q.after)).await?;
         page.value.ok_or(AppError::Upstream(
             "the next posts could not be loaded.".to_owned(),
         ))
@@ -162,7 +110,7 @@ async fn refresh(
     let back = paths::gallery(&account, None);
     let result = async {
         let b = access::require(&st, &session, &account).await?;
-        super::refresh(&st, &b.row).await
+        media::refresh(&st, &b.row).await
     }
     .await;
     match result {
@@ -196,7 +144,7 @@ async fn moderator(
     account: &str,
     media: &str,
 ) -> Result<Browsing, AppError> {
-    super::check_media_id(media)?;
+    media::check_media_id(media)?;
     let b = access::require(st, session, account).await?;
     b.require(Capability::Moderate)?;
     if !b.row.scope_list().iter().any(|s| s == COMMENTS_SCOPE) {
@@ -210,7 +158,7 @@ async fn moderator(
 }
 
 fn check_comment_id(id: &str) -> Result<(), AppError> {
-    super::check_media_id(id).map_err(|_| AppError::NotFound)
+    media::check_media_id(id).map_err(|_| AppError::NotFound)
 }
 
 /// After a change: the post's comments and counts, and the feed's counts, are stale. Then the
@@ -224,8 +172,8 @@ async fn after_change(
     done: &str,
 ) -> Response {
     let expired = async {
-        super::cache::expire(st, &b.row.id, &format!("media:{media}")).await?;
-        super::cache::expire(st, &b.row.id, "feed").await
+        media::cache::expire(st, &b.row.id, &format!("media:{media}")).await?;
+        media::cache::expire(st, &b.row.id, "feed").await
     }
     .await;
     if let Err(e) = expired {
@@ -237,8 +185,8 @@ async fn after_change(
         return Redirect::to(&back).into_response();
     }
     let (detail, comments) = tokio::join!(
-        super::media(st, &b.row, media),
-        super::comments(st, &b.row, media, None)
+        media::media(st, &b.row, media),
+        media::comments(st, &b.row, media, None)
     );
     let (detail, comments) = match (detail, comments) {
         (Ok(d), Ok(c)) => (d, c),
@@ -307,7 +255,7 @@ async fn reply(
             let parent = form.parent.clone();
             let message = message.to_owned();
             let ig = st.instagram.clone();
-            let sent = super::act(&st, &b.row, |a| async move {
+            let sent = media::act(&st, &b.row, |a| async move {
                 ig.reply(&a.user(), &parent, &message).await
             })
             .await;
@@ -352,7 +300,7 @@ async fn hide(
         check_comment_id(&comment)?;
         let id = comment.clone();
         let ig = st.instagram.clone();
-        super::act(&st, &b.row, |a| async move {
+        media::act(&st, &b.row, |a| async move {
             ig.set_comment_hidden(&a.user(), &id, hidden).await
         })
         .await?;
@@ -384,7 +332,7 @@ async fn delete(
         check_comment_id(&comment)?;
         let id = comment.clone();
         let ig = st.instagram.clone();
-        super::act(&st, &b.row, |a| async move {
+        media::act(&st, &b.row, |a| async move {
             ig.delete_comment(&a.user(), &id).await
         })
         .await?;
@@ -428,7 +376,7 @@ async fn submit(
         Ok((b, job)) if fragment => {
             let view = publish::view(&job);
             let now = st.clock.now();
-            let quota = super::quota(&st, &b.row).await.ok().and_then(|q| q.value);
+            let quota = media::quota(&st, &b.row).await.ok().and_then(|q| q.value);
             let key = publish::new_key();
             let account = b.row.id.clone();
             html(render(move || {

@@ -1,0 +1,195 @@
+//! Every path the app serves, owned here: the pages, the form and fragment routes, the JSON
+//! routes, Meta's callbacks and the operational endpoints. Route patterns use axum's `{param}`
+//! syntax; links with parameters are built by the functions below, so a page, its route and the
+//! access table ([`crate::server::auth::table`]) name the same constant.
+//!
+//! Two kinds of path are written where they are declared, because a macro needs a literal:
+//! the page routes in [`crate::app`] (`path!`, checked against the access table's rows by the
+//! router at startup) and the server functions' `/api/…` endpoints (`#[server(endpoint = …)]`).
+
+// --- Pages ---------------------------------------------------------------------------------------
+
+/// The home page.
+pub const HOME: &str = "/";
+/// Starts a connection (`?return_to=`).
+pub const CONNECT: &str = "/connect";
+/// Where Instagram sends the person back after the consent screen.
+pub const CALLBACK: &str = "/auth/instagram/callback";
+/// Signing in (`?return_to=`).
+pub const SIGN_IN: &str = "/sign-in";
+/// The gallery (`?account=&after=`).
+pub const MEDIA: &str = "/media";
+/// A post.
+pub const POST: &str = "/media/{account}/posts/{media}";
+/// An account's insights.
+pub const INSIGHTS: &str = "/media/{account}/insights";
+/// The publishing page (GET), and the form that publishes (POST).
+pub const PUBLISH: &str = "/media/{account}/publish";
+/// A person's accounts and sign-in methods.
+pub const ACCOUNTS: &str = "/accounts";
+/// Who shares which account.
+pub const SHARING: &str = "/sharing";
+/// An invitation (`?t=` once, then from the session).
+pub const INVITE: &str = "/invite";
+/// The admin console (`?sort=&state=&q=`).
+pub const ADMIN: &str = "/admin";
+/// A data-deletion request's status (`?code=`).
+pub const DELETION_STATUS: &str = "/privacy/deletion";
+
+// --- Forms, fragments and streams ----------------------------------------------------------------
+
+/// The grid items after a cursor (an HTML fragment).
+pub const FEED_PAGE: &str = "/media/{account}/page";
+/// Reloads an account's feed and profile.
+pub const FEED_REFRESH: &str = "/media/{account}/refresh";
+/// Replies to a post.
+pub const COMMENT_REPLY: &str = "/media/{account}/posts/{media}/comments";
+/// Hides or shows a comment.
+pub const COMMENT_HIDE: &str = "/media/{account}/posts/{media}/comments/{comment}/hide";
+/// Deletes a comment.
+pub const COMMENT_DELETE: &str = "/media/{account}/posts/{media}/comments/{comment}/delete";
+/// A publishing job's status (an HTML fragment).
+pub const PUBLISH_STATUS: &str = "/media/{account}/publish/{job}/status";
+/// The "refresh all" batch's progress (an HTML fragment).
+pub const ADMIN_BATCH: &str = "/admin/batch";
+/// The live webhook log (Server-Sent Events).
+pub const ADMIN_EVENTS: &str = "/admin/events";
+
+// --- JSON routes ---------------------------------------------------------------------------------
+
+/// Starts registering a passkey.
+pub const PASSKEY_REGISTER_START: &str = "/auth/passkey/register/start";
+/// Finishes registering a passkey.
+pub const PASSKEY_REGISTER_FINISH: &str = "/auth/passkey/register/finish";
+/// Starts a sign-in with a passkey.
+pub const PASSKEY_SIGN_IN_START: &str = "/auth/passkey/sign-in/start";
+/// Finishes a sign-in with a passkey (`?return_to=`).
+pub const PASSKEY_SIGN_IN_FINISH: &str = "/auth/passkey/sign-in/finish";
+/// REST: exchange an authorization code.
+pub const REST_TOKEN: &str = "/integrations/instagram/token";
+/// REST: refresh an integration's token.
+pub const REST_REFRESH: &str = "/integrations/instagram/refresh/{integration_id}";
+/// The REST API's OpenAPI document.
+pub const OPENAPI: &str = "/integrations/instagram/openapi.json";
+/// Liveness and readiness.
+pub const HEALTH: &str = "/healthz";
+/// Prometheus metrics.
+pub const METRICS: &str = "/metrics";
+
+// --- Meta's callbacks ----------------------------------------------------------------------------
+
+/// Webhook verification (GET) and deliveries (POST).
+pub const WEBHOOK: &str = "/integrations/instagram/webhook";
+/// A person removed the app on Instagram.
+pub const DEAUTHORIZE: &str = "/integrations/instagram/deauthorize";
+/// A person asked Meta to delete their data.
+pub const DATA_DELETION: &str = "/integrations/instagram/data-deletion";
+
+// --- Links ---------------------------------------------------------------------------------------
+
+/// Percent-encodes a query or path component (everything but `A–Z a–z 0–9 - _ . ~`).
+pub fn encode(s: &str) -> String {
+    encode_but(s, b"")
+}
+
+/// Percent-encodes everything but `A–Z a–z 0–9 - _ . ~` and `keep`.
+fn encode_but(s: &str, keep: &[u8]) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) || keep.contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A route pattern with its `{param}`s replaced, in order, by the encoded values.
+pub fn fill(pattern: &str, values: &[&str]) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut values = values.iter();
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
+        out.push_str(&rest[..open]);
+        out.push_str(&encode(values.next().copied().unwrap_or_default()));
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A page with `?return_to=` (a path of this app; its slashes stay readable, as a query allows).
+pub fn with_return_to(page: &str, return_to: &str) -> String {
+    format!("{page}?return_to={}", encode_but(return_to, b"/"))
+}
+
+/// The gallery of an account, from a cursor on.
+pub fn gallery(account: &str, after: Option<&str>) -> String {
+    match after {
+        Some(a) => format!("{MEDIA}?account={}&after={}", encode(account), encode(a)),
+        None => format!("{MEDIA}?account={}", encode(account)),
+    }
+}
+
+/// The grid items after a cursor (an HTML fragment).
+pub fn feed_fragment(account: &str, after: &str) -> String {
+    format!("{}?after={}", fill(FEED_PAGE, &[account]), encode(after))
+}
+
+/// A post.
+pub fn post(account: &str, media: &str) -> String {
+    fill(POST, &[account, media])
+}
+
+/// An account's insights.
+pub fn insights(account: &str) -> String {
+    fill(INSIGHTS, &[account])
+}
+
+/// The publishing page.
+pub fn publish(account: &str) -> String {
+    fill(PUBLISH, &[account])
+}
+
+/// The form that reloads an account's feed and profile.
+pub fn refresh(account: &str) -> String {
+    fill(FEED_REFRESH, &[account])
+}
+
+/// A publishing job's status (an HTML fragment).
+pub fn job_status(account: &str, job: &str) -> String {
+    fill(PUBLISH_STATUS, &[account, job])
+}
+
+/// The form that replies to a post.
+pub fn comment_reply(account: &str, media: &str) -> String {
+    fill(COMMENT_REPLY, &[account, media])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_encode_their_parts() {
+        assert_eq!(encode("QVFI+a/b=="), "QVFI%2Ba%2Fb%3D%3D");
+        assert_eq!(
+            gallery("int_1", Some("a=b")),
+            "/media?account=int_1&after=a%3Db"
+        );
+        assert_eq!(post("int_1", "17"), "/media/int_1/posts/17");
+        assert_eq!(post("a/b", "1 2"), "/media/a%2Fb/posts/1%202");
+        assert_eq!(
+            feed_fragment("int_1", "c+d"),
+            "/media/int_1/page?after=c%2Bd"
+        );
+        assert_eq!(job_status("i", "j"), "/media/i/publish/j/status");
+        assert_eq!(comment_reply("i", "m"), "/media/i/posts/m/comments");
+        assert_eq!(
+            with_return_to(CONNECT, "/media?x=1"),
+            "/connect?return_to=/media%3Fx%3D1"
+        );
+    }
+}
