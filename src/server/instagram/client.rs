@@ -22,7 +22,8 @@ use serde::de::DeserializeOwned;
 
 use super::{
     endpoints::Endpoints,
-    error::{self, ErrorKind, InstagramError},
+    error::{ErrorKind, InstagramError},
+    graph_error,
     headers::{parse_retry_after, parse_usage},
     limiter::{AccountLimiter, Priority},
     types::{Usage, UserToken},
@@ -294,7 +295,7 @@ impl InstagramClient {
                 .regain_minutes
                 .filter(|m| *m > 0)
                 .map(|m| Duration::from_secs(m as u64 * 60));
-            error::from_response(status, &body, retry_after, regain, &call.secrets)
+            graph_error::from_response(status, &body, retry_after, regain, &call.secrets)
         };
         if err.kind == ErrorKind::RateLimited {
             // With a stated wait, every caller of this account waits; without one, the backoff

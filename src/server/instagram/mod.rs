@@ -5,6 +5,7 @@ mod client;
 mod comments;
 pub mod endpoints;
 mod error;
+mod graph_error;
 mod hashtags;
 mod headers;
 mod insights;
