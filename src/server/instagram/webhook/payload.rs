@@ -223,19 +223,24 @@ fn sha256(data: &[u8]) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn all_three_payload_shapes_parse() {
-        let flat = br#"{"object":"instagram","entry":[{"id":"17841400000000001","time":1790000000,"field":"comments",
+    /// A comment delivered flat (`field` and `value` on the entry).
+    const FLAT_DELIVERY: &[u8] = br#"{"object":"instagram","entry":[{"id":"17841400000000001","time":1790000000,"field":"comments",
           "value":{"id":"17850000000000002","text":"Nice!","from":{"id":"17841400000000777","username":"sandbox.fan"},
                    "media":{"id":"18000000000000001","media_product_type":"FEED"}}}]}"#;
-        let changes = br#"{"object":"instagram","entry":[{"id":"17841400000000001","time":1790000000,
+
+    /// A comment delivered in `changes[]`.
+    const CHANGES_DELIVERY: &[u8] = br#"{"object":"instagram","entry":[{"id":"17841400000000001","time":1790000000,
           "changes":[{"field":"comments","value":{"id":"17850000000000003","text":"Wow",
                "from":{"id":"17841400000000778","username":"sandbox.visitor"},"media":{"id":"18000000000000001"}}}]}]}"#;
-        let messaging = br#"{"object":"instagram","entry":[{"id":"17841400000000001","time":1790000000,
+
+    /// A direct message delivered in `messaging[]`.
+    const MESSAGING_DELIVERY: &[u8] = br#"{"object":"instagram","entry":[{"id":"17841400000000001","time":1790000000,
           "messaging":[{"sender":{"id":"900000000000001"},"recipient":{"id":"17841400000000001"},
                  "timestamp":1790000000123,"message":{"mid":"aWdfZAG1faXRlbTpzYW5kYm94","text":"hi"}}]}]}"#;
 
-        let d = parse_delivery(flat).unwrap();
+    #[test]
+    fn all_three_payload_shapes_parse() {
+        let d = parse_delivery(FLAT_DELIVERY).unwrap();
         assert_eq!(d.object, "instagram");
         assert_eq!(d.entries[0].account_id, "17841400000000001");
         match &d.entries[0].events[0] {
@@ -253,12 +258,12 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let d = parse_delivery(changes).unwrap();
+        let d = parse_delivery(CHANGES_DELIVERY).unwrap();
         assert_eq!(
             d.entries[0].events[0].natural_key(),
             "comments:17850000000000003"
         );
-        let d = parse_delivery(messaging).unwrap();
+        let d = parse_delivery(MESSAGING_DELIVERY).unwrap();
         match &d.entries[0].events[0] {
             Event::Message {
                 mid,
