@@ -6,6 +6,7 @@
 use super::{
     client::{success, Call, InstagramClient},
     error::{ErrorKind, InstagramError},
+    paging::strip_token,
     types::*,
     wire::*,
 };
@@ -59,7 +60,7 @@ impl InstagramClient {
                 .next
                 .as_ref()
                 .and(paging.cursors.and_then(|c| c.after)),
-            next_url: paging.next.as_deref().map(super::client::strip_token),
+            next_url: paging.next.as_deref().map(strip_token),
         })
     }
 

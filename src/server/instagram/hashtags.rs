@@ -3,8 +3,10 @@
 //! without calling Instagram.
 
 use super::{
-    client::{media_from, strip_token, Call, InstagramClient},
+    client::{Call, InstagramClient},
     error::{ErrorKind, InstagramError},
+    media::media_from,
+    paging::strip_token,
     types::*,
     wire::*,
 };

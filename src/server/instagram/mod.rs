@@ -5,25 +5,34 @@ mod client;
 mod comments;
 pub mod endpoints;
 mod error;
+mod graph_error;
 mod hashtags;
+mod headers;
 mod insights;
 mod limiter;
+mod media;
+mod oauth;
+mod paging;
+mod profile;
 mod publish;
+mod subscriptions;
 mod types;
 pub mod webhook;
 mod wire;
 
-pub use client::{
-    clean_code, parse_usage, strip_token, ClientOptions, InstagramClient, MAX_PAGE_SIZE,
-    PROFILE_FIELDS,
-};
+pub use client::{ClientOptions, InstagramClient};
 pub use comments::MAX_COMMENT_CHARS;
 pub use endpoints::Endpoints;
 pub use error::{scrub, ErrorKind, InstagramError, PublishingIssue};
 pub use hashtags::hashtag_query;
+pub use headers::parse_usage;
 pub use insights::{
     AccountInsightsQuery, MetricType, ACCOUNT_METRICS, MEDIA_METRICS, REMOVED_METRICS,
 };
 pub use limiter::{AccountLimiter, Priority, HIGH_USAGE_PCT};
+pub use media::MAX_PAGE_SIZE;
+pub use oauth::clean_code;
+pub use paging::strip_token;
+pub use profile::PROFILE_FIELDS;
 pub use publish::{ImageContainer, VideoContainer, VideoKind, CAROUSEL_ITEMS};
 pub use types::*;
