@@ -1,0 +1,218 @@
+//! The connection to Instagram: the app's credentials, the OAuth redirect URI and the webhook
+//! secrets. Hosts, scopes and the sandbox are read in [`super::graph`].
+
+use std::{
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    time::Duration,
+};
+
+use secrecy::SecretString;
+use url::Url;
+
+use super::{
+    graph::{read_endpoints, read_sandbox, read_scopes},
+    reader::{all_digits, Reader},
+};
+use crate::server::instagram::endpoints::Endpoints;
+
+/// Where the embedded sandbox listens by default.
+pub const DEFAULT_SANDBOX_ADDR: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 3100);
+
+/// Path of the OAuth callback page, appended to the public base URL by default.
+pub const CALLBACK_PATH: &str = "/auth/instagram/callback";
+
+/// The Instagram app's credentials ("API setup with Instagram business login" in Meta's
+/// dashboard). Without them the app talks to its built-in Instagram sandbox.
+#[derive(Debug, Clone)]
+pub struct InstagramCredentials {
+    /// The Instagram app ID (not the Meta app ID).
+    pub app_id: String,
+    /// The Instagram app secret.
+    pub app_secret: SecretString,
+}
+
+/// Which Instagram the app talks to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SandboxMode {
+    /// The real Instagram, with the configured credentials.
+    Off,
+    /// The built-in sandbox, started by the app on its own listener.
+    Embedded {
+        /// Where the sandbox listens.
+        listen_addr: SocketAddr,
+        /// The address browsers reach it at (its authorize page and pictures), if not
+        /// `http://localhost:<port>`.
+        public_url: Option<Url>,
+    },
+    /// A sandbox started on its own (`instagram-connect sandbox`), at the configured hosts.
+    External,
+}
+
+/// Everything about the connection to Instagram.
+#[derive(Debug, Clone)]
+pub struct InstagramConfig {
+    /// Real Meta credentials, or `None` to use the sandbox.
+    pub credentials: Option<InstagramCredentials>,
+    /// The OAuth redirect URI, kept byte for byte as configured: Instagram compares it exactly.
+    pub redirect_uri: String,
+    /// The token Meta echoes when it verifies the webhook endpoint.
+    pub webhook_verify_token: Option<SecretString>,
+    /// Further secrets webhooks and `signed_request`s may be signed with: the Meta app secret,
+    /// and the previous app secret during a rotation.
+    pub extra_webhook_secrets: Vec<SecretString>,
+    /// Hosts and Graph API version. For the embedded sandbox they are filled in at startup,
+    /// once its port is known.
+    pub endpoints: Endpoints,
+    /// The scopes requested at authorization.
+    pub scopes: Vec<String>,
+    /// Our own budget of Instagram calls per account and hour.
+    pub requests_per_hour: u32,
+    /// Time limit of one HTTP call to Instagram.
+    pub timeout: Duration,
+    /// Real Instagram, embedded sandbox or external sandbox.
+    pub sandbox: SandboxMode,
+}
+
+impl InstagramConfig {
+    /// The app credentials the client uses: the configured ones, or the sandbox app's.
+    pub fn app_credentials(&self) -> InstagramCredentials {
+        self.credentials
+            .clone()
+            .unwrap_or_else(|| InstagramCredentials {
+                app_id: crate::server::sandbox::APP_ID.to_owned(),
+                app_secret: SecretString::from(crate::server::sandbox::APP_SECRET),
+            })
+    }
+
+    /// Reads the Instagram section. The redirect URI defaults to the callback page under
+    /// `public_base_url`.
+    pub(super) fn read(r: &mut Reader<'_>, production: bool, public_base_url: &Url) -> Self {
+        let credentials = read_credentials(r, production);
+        let redirect_uri = read_redirect_uri(r, production, public_base_url);
+        let webhook_verify_token = read_verify_token(r, production);
+        let (endpoints, hosts_overridden) = read_endpoints(r, credentials.is_some());
+        let scopes = read_scopes(r);
+        let requests_per_hour = r.number("INSTAGRAM_REQUESTS_PER_HOUR", 200, 1..=1_000_000);
+        let timeout = Duration::from_secs(r.number("INSTAGRAM_TIMEOUT_SECS", 20, 1..=300).into());
+        let sandbox = read_sandbox(r, credentials.is_some(), hosts_overridden, &endpoints);
+        let extra_webhook_secrets = read_extra_webhook_secrets(r);
+        Self {
+            credentials,
+            redirect_uri,
+            webhook_verify_token,
+            extra_webhook_secrets,
+            endpoints,
+            scopes,
+            requests_per_hour,
+            timeout,
+            sandbox,
+        }
+    }
+}
+
+/// The app ID and secret (each under either of two names); both or neither must be set, and
+/// production needs them.
+fn read_credentials(r: &mut Reader<'_>, production: bool) -> Option<InstagramCredentials> {
+    let app_id = r.get_either("INSTAGRAM_APP_ID", "INSTAGRAM_CLIENT_ID");
+    let app_secret = r.get_either("INSTAGRAM_APP_SECRET", "INSTAGRAM_CLIENT_SECRET");
+    match (app_id, app_secret) {
+        (Some((id_name, id)), Some((_, secret))) => {
+            if !all_digits(&id) {
+                r.problem(
+                    id_name,
+                    "is not an Instagram app ID (those are all digits)".to_owned(),
+                    "copy the Instagram app ID from Meta's dashboard: Instagram > API setup with Instagram business login",
+                );
+            }
+            Some(InstagramCredentials {
+                app_id: id,
+                app_secret: SecretString::from(secret),
+            })
+        }
+        (Some(_), None) => {
+            r.problem(
+                "INSTAGRAM_APP_SECRET",
+                "is missing while INSTAGRAM_APP_ID is set".to_owned(),
+                "set INSTAGRAM_APP_SECRET (or INSTAGRAM_CLIENT_SECRET) to the Instagram app secret, or unset the app ID to use the built-in sandbox",
+            );
+            None
+        }
+        (None, Some(_)) => {
+            r.problem(
+                "INSTAGRAM_APP_ID",
+                "is missing while INSTAGRAM_APP_SECRET is set".to_owned(),
+                "set INSTAGRAM_APP_ID (or INSTAGRAM_CLIENT_ID) to the Instagram app ID, or unset the secret to use the built-in sandbox",
+            );
+            None
+        }
+        (None, None) => {
+            if production {
+                r.problem(
+                    "INSTAGRAM_APP_ID",
+                    "is missing; production talks to the real Instagram and needs the app's credentials".to_owned(),
+                    "set INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET from Meta's dashboard (Instagram > API setup with Instagram business login)",
+                );
+            }
+            None
+        }
+    }
+}
+
+/// `INSTAGRAM_REDIRECT_URI`, kept byte for byte even when it has a problem; by default the
+/// callback page under the public base URL.
+fn read_redirect_uri(r: &mut Reader<'_>, production: bool, public_base_url: &Url) -> String {
+    let Some(v) = r.get("INSTAGRAM_REDIRECT_URI") else {
+        return format!(
+            "{}{CALLBACK_PATH}",
+            public_base_url.as_str().trim_end_matches('/')
+        );
+    };
+    match Url::parse(&v) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => {
+            if u.fragment().is_some() {
+                r.problem(
+                    "INSTAGRAM_REDIRECT_URI",
+                    format!("`{v}` has a #fragment, which Instagram rejects"),
+                    "remove everything from `#` on",
+                );
+            }
+            if production && u.scheme() != "https" {
+                r.problem(
+                    "INSTAGRAM_REDIRECT_URI",
+                    format!("`{v}` is not https, but APP_ENV is production"),
+                    "use the https callback URL registered in Meta's dashboard",
+                );
+            }
+        }
+        _ => r.problem(
+            "INSTAGRAM_REDIRECT_URI",
+            format!("`{v}` is not an absolute http(s) URL"),
+            "set it to the exact callback URL registered in Meta's dashboard, e.g. https://app.example.com/auth/instagram/callback",
+        ),
+    }
+    v
+}
+
+/// `INSTAGRAM_WEBHOOK_VERIFY_TOKEN`, which production requires.
+fn read_verify_token(r: &mut Reader<'_>, production: bool) -> Option<SecretString> {
+    let token = r
+        .get("INSTAGRAM_WEBHOOK_VERIFY_TOKEN")
+        .map(SecretString::from);
+    if token.is_none() && production {
+        r.problem(
+            "INSTAGRAM_WEBHOOK_VERIFY_TOKEN",
+            "is missing; Meta cannot verify the webhook endpoint without it".to_owned(),
+            "choose a long random string, set it here and enter the same value in Meta's dashboard (Webhooks > Verify token)",
+        );
+    }
+    token
+}
+
+/// The Meta app secret and the previous app secret, when set.
+fn read_extra_webhook_secrets(r: &Reader<'_>) -> Vec<SecretString> {
+    ["INSTAGRAM_META_APP_SECRET", "INSTAGRAM_PREVIOUS_APP_SECRET"]
+        .into_iter()
+        .filter_map(|name| r.get(name))
+        .map(SecretString::from)
+        .collect()
+}
