@@ -351,7 +351,7 @@ async fn save(
                 });
             }
         } else if let Some(m) = &method_id {
-            st.store.method_used(m, None, now).await?;
+            st.store.method_used(m, now, None).await?;
         }
         return Ok(Connected {
             row,

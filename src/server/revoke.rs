@@ -84,8 +84,8 @@ pub async fn end(st: &AppState, row: &IntegrationRow, why: Why<'_>) -> Result<En
         .integration_end(
             &row.id,
             why.status(),
-            Some(why.class()),
             Some(&why.message()),
+            Some(why.class()),
             now,
         )
         .await?;

@@ -218,7 +218,7 @@ pub async fn accept(
     }
     if inv.row.kind == "admin" {
         st.store
-            .admin_grant(user_id, &format!("invitation {}", inv.id), now)
+            .admin_grant(user_id, now, &format!("invitation {}", inv.id))
             .await?;
         tracing::info!(user.id = %user_id, invitation.id = %inv.id, "admin invitation accepted");
         return Ok("/admin".to_owned());

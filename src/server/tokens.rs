@@ -171,8 +171,8 @@ async fn refresh_with(
             .integration_end(
                 id,
                 "expired",
-                Some("expired"),
                 Some("The access expired before it could be refreshed; reconnect the account."),
+                Some("expired"),
                 now,
             )
             .await?;

@@ -230,7 +230,7 @@ async fn receive(
     let now = st.clock.now();
     match st
         .store
-        .webhook_insert(&ids::new_id("whe"), &body_sha256, &body, &accounts, now)
+        .webhook_insert(&ids::new_id("whe"), &body_sha256, &body, now, &accounts)
         .await
     {
         Ok(inserted) => {

@@ -308,7 +308,7 @@ impl Rig {
             .unwrap()
             .to_owned();
         app.store
-            .admin_grant(&admin_id, "test", app.clock.now())
+            .admin_grant(&admin_id, app.clock.now(), "test")
             .await
             .unwrap();
         assert_eq!(app.viewer(&clients[&As::Admin]).await["is_admin"], true);

@@ -262,11 +262,11 @@ async fn contract(store: Arc<dyn Store>) {
 
     // Webhook deliveries are stored once per body; events once per natural key.
     assert!(store
-        .webhook_insert("wh1", "sha-a", b"{\"x\":1}", ",1784,", NOW)
+        .webhook_insert("wh1", "sha-a", b"{\"x\":1}", NOW, ",1784,")
         .await
         .unwrap());
     assert!(!store
-        .webhook_insert("wh2", "sha-a", b"{\"x\":1}", ",1784,", NOW)
+        .webhook_insert("wh2", "sha-a", b"{\"x\":1}", NOW, ",1784,")
         .await
         .unwrap());
     let claimed = store.webhook_claim(NOW, NOW + 60).await.unwrap().unwrap();
@@ -609,7 +609,7 @@ async fn people(store: &dyn Store) {
 
     // Admins made by an operator.
     store
-        .admin_grant("usr_c", "invitation inv_2", NOW)
+        .admin_grant("usr_c", NOW, "invitation inv_2")
         .await
         .unwrap();
     assert!(

@@ -402,8 +402,8 @@ impl TestApp {
             .integration_set_status(
                 id,
                 "needs_reauth",
-                Some("reauth"),
                 Some(why),
+                Some("reauth"),
                 self.clock.now(),
             )
             .await

@@ -348,8 +348,8 @@ async fn an_account_missing_a_permission_is_refreshed_and_explained() {
         .integration_end(
             &id,
             "revoked",
-            Some("disconnected"),
             Some("Disconnected by an owner."),
+            Some("disconnected"),
             app.clock.now(),
         )
         .await
@@ -376,7 +376,7 @@ async fn an_account_missing_a_permission_is_refreshed_and_explained() {
         .unwrap()
         .to_owned();
     app.store
-        .admin_grant(&aid, "test", app.clock.now())
+        .admin_grant(&aid, app.clock.now(), "test")
         .await
         .unwrap();
     let ui = app
@@ -656,7 +656,7 @@ async fn every_revocation_erases_the_token_purges_the_cache_and_ends_sign_in_and
             .unwrap()
             .to_owned();
         app.store
-            .admin_grant(&aid, "test", app.clock.now())
+            .admin_grant(&aid, app.clock.now(), "test")
             .await
             .unwrap();
         // A webhook delivery about the account, and its cached media.

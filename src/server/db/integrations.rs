@@ -37,8 +37,8 @@ pub trait IntegrationStore: Send + Sync {
         &self,
         id: &str,
         status: &str,
-        error_class: Option<&str>,
         error: Option<&str>,
+        error_class: Option<&str>,
         now: i64,
     ) -> Result<bool, StoreError>;
     /// Deletes an integration.
@@ -48,8 +48,8 @@ pub trait IntegrationStore: Send + Sync {
         &self,
         id: &str,
         status: &str,
-        error_class: Option<&str>,
         error: Option<&str>,
+        error_class: Option<&str>,
         now: i64,
     ) -> Result<bool, StoreError>;
 }
@@ -161,8 +161,8 @@ macro_rules! integration_store {
                     &self,
                     id: &str,
                     status: &str,
-                    error_class: Option<&str>,
                     error: Option<&str>,
+                    error_class: Option<&str>,
                     now: i64,
                 ) -> Result<bool, StoreError> {
                     // Ends a connection: the new status and, in the same statement, the token
@@ -197,8 +197,8 @@ macro_rules! integration_store {
                     &self,
                     id: &str,
                     status: &str,
-                    error_class: Option<&str>,
                     error: Option<&str>,
+                    error_class: Option<&str>,
                     now: i64,
                 ) -> Result<bool, StoreError> {
                     let done = sqlx::query(

@@ -55,8 +55,8 @@ pub trait SignInMethodStore: Send + Sync {
     async fn method_used(
         &self,
         id: &str,
-        credential: Option<&str>,
         now: i64,
+        credential: Option<&str>,
     ) -> Result<(), StoreError>;
     /// The person and method of a signed-in session, if both still exist and belong together.
     async fn signed_in(
@@ -183,8 +183,8 @@ macro_rules! method_store {
                 async fn method_used(
                     &self,
                     id: &str,
-                    credential: Option<&str>,
                     now: i64,
+                    credential: Option<&str>,
                 ) -> Result<(), StoreError> {
                     sqlx::query(
                         "UPDATE sign_in_methods SET last_used_at = $2, \

@@ -42,8 +42,8 @@ pub trait PeopleStore: Send + Sync {
     async fn admin_grant(
         &self,
         user_id: &str,
-        granted_by: &str,
         now: i64,
+        granted_by: &str,
     ) -> Result<(), StoreError>;
     /// Ends a person's operator-granted admin rights.
     async fn admin_revoke(&self, user_id: &str) -> Result<bool, StoreError>;
@@ -136,8 +136,8 @@ macro_rules! people_store {
                 async fn admin_grant(
                     &self,
                     user_id: &str,
-                    granted_by: &str,
                     now: i64,
+                    granted_by: &str,
                 ) -> Result<(), StoreError> {
                     sqlx::query(
                         "INSERT INTO admins (user_id, granted_at, granted_by) VALUES ($1, $2, $3) \

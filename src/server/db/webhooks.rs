@@ -15,8 +15,8 @@ pub trait WebhookStore: Send + Sync {
         id: &str,
         body_sha256: &str,
         body: &[u8],
-        accounts: &str,
         now: i64,
+        accounts: &str,
     ) -> Result<bool, StoreError>;
     /// Claims the oldest delivery to process.
     async fn webhook_claim(
@@ -58,8 +58,8 @@ macro_rules! webhook_store {
                     id: &str,
                     body_sha256: &str,
                     body: &[u8],
-                    accounts: &str,
                     now: i64,
+                    accounts: &str,
                 ) -> Result<bool, StoreError> {
                     // WH-04/05: one row per distinct body.
                     let done = sqlx::query(

@@ -403,8 +403,8 @@ pub async fn problem_for(
                 .integration_set_status(
                     &row.id,
                     "needs_reauth",
-                    Some(e.class()),
                     Some(&format!("{reason} {}", e.action())),
+                    Some(e.class()),
                     now,
                 )
                 .await?;
