@@ -21,7 +21,7 @@ use tower_sessions::Session;
 
 use super::{
     auth::{self, table::checked, Person},
-    db::{IntegrationRow, WebhookEventRow},
+    db::{IntegrationRow, WebhookEventRow, WebhookStatus},
     ids,
     instagram::webhook::parse_delivery,
     lifecycle::{self, Selection},
@@ -34,7 +34,7 @@ use crate::{
     components::enhance::FRAGMENT_HEADER,
     model::{
         admin::{AdminRow, AdminView, BatchView, JobView, SetupView, TokenState, WebhookEntry},
-        AppError, IntegrationStatus,
+        AppError,
     },
 };
 
@@ -255,7 +255,7 @@ pub async fn overview(
 }
 
 fn admin_row(r: &IntegrationRow, user: String, now: i64, window: i64) -> AdminRow {
-    let status = IntegrationStatus::parse(&r.status).unwrap_or(IntegrationStatus::Revoked);
+    let status = r.status;
     let has_token = r.token_ciphertext.is_some();
     let expires_at = r.expires_at.filter(|_| has_token);
     AdminRow {
@@ -300,7 +300,7 @@ fn entry(e: &WebhookEventRow) -> WebhookEntry {
         received_at: e.received_at,
         account,
         fields,
-        status: e.status.clone(),
+        status: e.status.as_str().to_owned(),
     }
 }
 
@@ -372,7 +372,7 @@ async fn events(State(st): State<AppState>, session: Session) -> Response {
                 // Unprocessed deliveries wait until they are done or failed.
                 let fresh: Vec<WebhookEventRow> = rows
                     .into_iter()
-                    .filter(|r| r.status == "done" || r.status == "failed")
+                    .filter(|r| matches!(r.status, WebhookStatus::Done | WebhookStatus::Failed))
                     .filter(|r| !seen.contains(&r.id))
                     .collect();
                 // Oldest first into the page; the queue pops from its end.

@@ -532,7 +532,7 @@ pub async fn set_sign_in(
             _ => Ok(()),
         };
     }
-    if row.status == IntegrationStatus::Revoked.as_str() {
+    if row.status == IntegrationStatus::Revoked {
         return Err(AppError::BadRequest(
             "Reconnect the account first: a disconnected account cannot sign anyone in.".to_owned(),
         ));

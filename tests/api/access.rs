@@ -370,7 +370,7 @@ impl Rig {
                 .publish_job_get("k_matrix_job_0001")
                 .await
                 .unwrap()
-                .is_some_and(|j| j.status == "published")
+                .is_some_and(|j| j.status.as_str() == "published")
         })
         .await;
         let methods: Value = app

@@ -33,7 +33,7 @@ fn connection(id: &str, ig: &str, user: &str, tag: u8) -> ConnectionWrite {
         username: format!("user.{ig}"),
         account_type: Some("Business".to_owned()),
         scopes: "instagram_business_basic".to_owned(),
-        status: "active".to_owned(),
+        status: instagram_connect::model::IntegrationStatus::Active,
         sealed: sealed(tag),
         token_last4: "abcd".to_owned(),
         issued_at: NOW - 40 * 86_400,
@@ -279,7 +279,7 @@ async fn contract(store: Arc<dyn Store>) {
         "leased"
     );
     store
-        .webhook_finish("wh1", "done", None, NOW)
+        .webhook_finish("wh1", db::WebhookStatus::Done, None, NOW)
         .await
         .unwrap();
     assert!(store

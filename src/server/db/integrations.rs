@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 
 use super::{ConnectionWrite, IntegrationRow, StoreError};
+use crate::model::IntegrationStatus;
 
 /// Every column of `integrations`, in `IntegrationRow` order.
 pub const INTEGRATION_COLUMNS: &str = "id, user_id, name, instagram_id, app_scoped_id, username, account_type, scopes, status, \
@@ -31,12 +32,12 @@ pub trait IntegrationStore: Send + Sync {
         &self,
         c: &ConnectionWrite,
     ) -> Result<IntegrationRow, StoreError>;
-    /// Ends a connection (`revoked`, `expired`, `needs_reauth`) and deletes its token in the
+    /// Ends a connection (`Revoked`, `Expired`, `NeedsReauth`) and deletes its token in the
     /// same statement.
     async fn integration_end(
         &self,
         id: &str,
-        status: &str,
+        status: IntegrationStatus,
         error: Option<&str>,
         error_class: Option<&str>,
         now: i64,
@@ -47,7 +48,7 @@ pub trait IntegrationStore: Send + Sync {
     async fn integration_set_status(
         &self,
         id: &str,
-        status: &str,
+        status: IntegrationStatus,
         error: Option<&str>,
         error_class: Option<&str>,
         now: i64,
@@ -58,9 +59,12 @@ pub trait IntegrationStore: Send + Sync {
 macro_rules! integration_store {
     ($store:ty) => {
         const _: () = {
-            use $crate::server::db::{
-                integrations::INTEGRATION_COLUMNS, ConnectionWrite, IntegrationRow,
-                IntegrationStore, StoreError,
+            use $crate::{
+                model::IntegrationStatus,
+                server::db::{
+                    integrations::INTEGRATION_COLUMNS, ConnectionWrite, IntegrationRow,
+                    IntegrationStore, StoreError,
+                },
             };
 
             #[async_trait::async_trait]
@@ -145,7 +149,7 @@ macro_rules! integration_store {
                         .bind(&c.username)
                         .bind(&c.account_type)
                         .bind(&c.scopes)
-                        .bind(&c.status)
+                        .bind(c.status)
                         .bind(&c.sealed.ciphertext)
                         .bind(&c.sealed.nonce)
                         .bind(&c.sealed.key_id)
@@ -160,7 +164,7 @@ macro_rules! integration_store {
                 async fn integration_end(
                     &self,
                     id: &str,
-                    status: &str,
+                    status: IntegrationStatus,
                     error: Option<&str>,
                     error_class: Option<&str>,
                     now: i64,
@@ -196,7 +200,7 @@ macro_rules! integration_store {
                 async fn integration_set_status(
                     &self,
                     id: &str,
-                    status: &str,
+                    status: IntegrationStatus,
                     error: Option<&str>,
                     error_class: Option<&str>,
                     now: i64,

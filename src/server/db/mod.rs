@@ -27,6 +27,9 @@ pub mod rows;
 mod sessions;
 mod snapshots;
 mod sqlite;
+mod status;
+#[cfg(test)]
+mod tests;
 mod webhooks;
 
 use std::{sync::Arc, time::Duration};
@@ -54,7 +57,7 @@ pub use self::{
     sessions::SessionStore,
     snapshots::SnapshotStore,
     sqlite::SqliteStore,
-    webhooks::WebhookStore,
+    webhooks::{WebhookStatus, WebhookStore},
 };
 use super::config::{Backend, DatabaseUrl};
 

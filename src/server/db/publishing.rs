@@ -148,7 +148,7 @@ macro_rules! publish_job_store {
                     )
                     .bind(&job.id)
                     .bind(owner)
-                    .bind(&job.status)
+                    .bind(job.status)
                     .bind(&job.children)
                     .bind(&job.container_id)
                     .bind(&job.media_id)

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use super::{IntegrationRow, StoreError};
-use crate::server::crypto::Sealed;
+use crate::{model::IntegrationStatus, server::crypto::Sealed};
 
 /// A failed refresh, as the lease holder records it.
 #[derive(Debug, Clone)]
@@ -25,8 +25,8 @@ pub struct RefreshFailure {
     pub day: i64,
     /// No automatic retry before this.
     pub next_attempt_at: Option<i64>,
-    /// A new status (`needs_reauth`), if the failure changes it.
-    pub status: Option<String>,
+    /// A new status (`NeedsReauth`), if the failure changes it.
+    pub status: Option<IntegrationStatus>,
 }
 
 /// Storage of token refreshes.
@@ -193,7 +193,7 @@ macro_rules! refresh_store {
                     .bind(&f.class)
                     .bind(f.day)
                     .bind(f.next_attempt_at)
-                    .bind(&f.status)
+                    .bind(f.status)
                     .execute(&self.pool)
                     .await?;
                     Ok(done.rows_affected() == 1)

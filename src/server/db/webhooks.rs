@@ -3,7 +3,45 @@
 
 use async_trait::async_trait;
 
-use super::{StoreError, WebhookEventRow};
+use super::{status::text_column, StoreError, WebhookEventRow};
+
+/// Where a stored webhook delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookStatus {
+    /// Waiting for a worker.
+    Pending,
+    /// A worker claimed it.
+    Processing,
+    /// Processed.
+    Done,
+    /// Processing failed.
+    Failed,
+}
+
+impl WebhookStatus {
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pending" => Self::Pending,
+            "processing" => Self::Processing,
+            "done" => Self::Done,
+            "failed" => Self::Failed,
+            _ => return None,
+        })
+    }
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Processing => "processing",
+            Self::Done => "done",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+text_column!(WebhookStatus, "webhook delivery status");
 
 /// Storage of webhook deliveries.
 #[async_trait]
@@ -24,11 +62,11 @@ pub trait WebhookStore: Send + Sync {
         now: i64,
         lease_until: i64,
     ) -> Result<Option<WebhookEventRow>, StoreError>;
-    /// Marks a delivery processed (`done` or `failed`).
+    /// Marks a delivery processed (`Done` or `Failed`).
     async fn webhook_finish(
         &self,
         id: &str,
-        status: &str,
+        status: WebhookStatus,
         error: Option<&str>,
         now: i64,
     ) -> Result<(), StoreError>;
@@ -49,7 +87,7 @@ pub trait WebhookStore: Send + Sync {
 macro_rules! webhook_store {
     ($store:ty) => {
         const _: () = {
-            use $crate::server::db::{StoreError, WebhookEventRow, WebhookStore};
+            use $crate::server::db::{StoreError, WebhookEventRow, WebhookStatus, WebhookStore};
 
             #[async_trait::async_trait]
             impl WebhookStore for $store {
@@ -102,7 +140,7 @@ macro_rules! webhook_store {
                 async fn webhook_finish(
                     &self,
                     id: &str,
-                    status: &str,
+                    status: WebhookStatus,
                     error: Option<&str>,
                     now: i64,
                 ) -> Result<(), StoreError> {
