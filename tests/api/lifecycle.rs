@@ -179,7 +179,11 @@ async fn rf08_one_failure_never_stops_the_batch() {
     assert_eq!(report.summary.failed, 2);
 
     let reauth = row(&app, &ids[1]).await;
-    assert_eq!(reauth.status.as_str(), "needs_reauth", "its owner sees the banner");
+    assert_eq!(
+        reauth.status.as_str(),
+        "needs_reauth",
+        "its owner sees the banner"
+    );
     let transient = row(&app, &ids[2]).await;
     assert_eq!(transient.status.as_str(), "active");
     assert_eq!(transient.failed_days, 1);

@@ -1114,7 +1114,8 @@ async fn a_cross_site_write_passes_only_with_a_valid_api_key() {
             .await
             .unwrap()
             .unwrap()
-            .status.as_str(),
+            .status
+            .as_str(),
         "active",
         "nothing happened"
     );
