@@ -1,8 +1,6 @@
 //! People (the `users` table), their WebAuthn user handles, and the admins an operator made.
-//! Who may act is stored in the neighbouring aggregates: sign-in methods
-//! ([`methods`](super::methods)), roles on accounts ([`members`](super::members)), invitations
-//! ([`invitations`](super::invitations)) and passkey ceremonies
-//! ([`challenges`](super::challenges)).
+//! Who may act is stored in the neighbouring aggregates: sign-in methods (`methods`), roles
+//! on accounts (`members`), invitations (`invitations`) and passkey ceremonies (`challenges`).
 
 use async_trait::async_trait;
 

@@ -25,6 +25,34 @@ async fn status_of(integrations: &dyn IntegrationStore, id: &str) -> Integration
         .status
 }
 
+/// Every aggregate is a trait object of its own, reached from the umbrella without naming it.
+#[tokio::test]
+async fn every_aggregate_is_usable_on_its_own() {
+    let store = store().await;
+    let s: &dyn Store = &*store;
+    let _: &dyn SessionStore = s;
+    let _: &dyn PeopleStore = s;
+    let _: &dyn SignInMethodStore = s;
+    let _: &dyn PasskeyChallengeStore = s;
+    let _: &dyn MembershipStore = s;
+    let _: &dyn InvitationStore = s;
+    let _: &dyn IntegrationStore = s;
+    let _: &dyn TokenRefreshStore = s;
+    let _: &dyn EncryptionKeyStore = s;
+    let _: &dyn OAuthStateStore = s;
+    let _: &dyn ApiKeyStore = s;
+    let _: &dyn WebhookStore = s;
+    let _: &dyn MediaCacheStore = s;
+    let _: &dyn SnapshotStore = s;
+    let _: &dyn PublishJobStore = s;
+    let _: &dyn ActionKeyStore = s;
+    let _: &dyn JobStore = s;
+    let _: &dyn DataDeletionStore = s;
+    assert!(recent(s).await.is_empty());
+    let sessions: &dyn SessionStore = s;
+    assert_eq!(sessions.sessions_delete_expired(0).await.unwrap(), 0);
+}
+
 #[tokio::test]
 async fn webhook_statuses_are_stored_and_read_back() {
     let store = store().await;
@@ -79,9 +107,6 @@ async fn integration_statuses_are_stored_and_read_back() {
         .await
         .unwrap();
     assert_eq!(row.status, IntegrationStatus::Active);
-
-    let sessions: &dyn SessionStore = &*store;
-    assert_eq!(sessions.sessions_delete_expired(0).await.unwrap(), 0);
 
     assert!(store
         .integration_set_status(
