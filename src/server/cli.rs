@@ -352,7 +352,7 @@ async fn admin(config: Config, cmd: AdminCommand) -> anyhow::Result<()> {
             }
             for ig in &st.config.admins {
                 match st.store.integration_by_instagram_id(ig).await? {
-                    Some(row) if row.status == "active" => {
+                    Some(row) if row.is_active() => {
                         for m in st.store.members_of(&row.id).await? {
                             if m.role == "owner" {
                                 println!("{:<20} {:<24} admin while they own @{} (ADMIN_INSTAGRAM_USERS)", m.user_id, m.display_name, row.username);

@@ -238,7 +238,7 @@ async fn person_for(
     now: i64,
 ) -> Result<(String, Option<String>, bool), StoreError> {
     if let Some(m) = st.store.method_for_instagram(&profile.user_id).await? {
-        if existing.is_some_and(|r| r.status != IntegrationStatus::Revoked.as_str()) {
+        if existing.is_some_and(|r| r.status != IntegrationStatus::Revoked) {
             return Ok((m.user_id, Some(m.id), false));
         }
         // A way to sign in outlives its account only by mistake: it ends now.
@@ -294,7 +294,7 @@ async fn save(
                 username: profile.username.clone(),
                 account_type: profile.account_type.clone(),
                 scopes: permissions.join(","),
-                status: IntegrationStatus::Active.as_str().to_owned(),
+                status: IntegrationStatus::Active,
                 // ST-02: the ciphertext is bound to this row's ID.
                 sealed: st.keyring.seal(&integration_id, &long.access_token),
                 token_last4: last4.clone(),
@@ -311,7 +311,7 @@ async fn save(
             }
             continue;
         }
-        let was_revoked = existing.is_some_and(|r| r.status == IntegrationStatus::Revoked.as_str());
+        let was_revoked = existing.is_some_and(|r| r.status == IntegrationStatus::Revoked);
         let role = st.store.member_role(&row.id, &user_id).await?;
         if was_revoked && role.as_deref() != Some(Role::Owner.as_str()) {
             st.store.members_reset(&row.id, &user_id, now).await?;
@@ -351,7 +351,7 @@ async fn save(
                 });
             }
         } else if let Some(m) = &method_id {
-            st.store.method_used(m, None, now).await?;
+            st.store.method_used(m, now, None).await?;
         }
         return Ok(Connected {
             row,

@@ -48,7 +48,7 @@ pub fn should_refresh(now: i64, row: &IntegrationRow, window_secs: i64) -> bool 
     let (Some(issued_at), Some(expires_at)) = (row.issued_at, row.expires_at) else {
         return false;
     };
-    row.status == "active"
+    row.is_active()
         && now - issued_at >= MIN_AGE_SECS
         && expires_at > now
         && expires_at - now <= window_secs
@@ -377,7 +377,7 @@ mod tests {
 
     fn row(issued_at: i64, expires_at: i64) -> IntegrationRow {
         IntegrationRow {
-            status: "active".to_owned(),
+            status: crate::model::IntegrationStatus::Active,
             issued_at: Some(issued_at),
             expires_at: Some(expires_at),
             ..IntegrationRow::default()
@@ -412,7 +412,7 @@ mod tests {
         ));
         // Only active tokens.
         let mut r = row(now - 40 * DAY, now + 20 * DAY);
-        r.status = "needs_reauth".to_owned();
+        r.status = crate::model::IntegrationStatus::NeedsReauth;
         assert!(!should_refresh(now, &r, window));
         // A cooldown defers it until it ends.
         let mut r = row(now - 40 * DAY, now + 20 * DAY);

@@ -171,7 +171,7 @@ impl Metrics {
             };
             self.tokens
                 .get_or_create(&Expiry {
-                    status: row.status.clone(),
+                    status: row.status.as_str().to_owned(),
                     expires_in: expires_in.to_owned(),
                 })
                 .inc();

@@ -184,7 +184,7 @@ pub async fn integrations_list(config: Config) -> anyhow::Result<()> {
             "{:<26} {:<24} {:<13} {:<22} {:>9}  {}",
             r.id,
             account(r),
-            r.status,
+            r.status.as_str(),
             expires,
             left,
             r.last_error.as_deref().unwrap_or("")
@@ -223,7 +223,7 @@ pub async fn integrations_show(config: Config, key: &str) -> anyhow::Result<()> 
     line("Account", &account(&r));
     line("Instagram user ID", &r.instagram_id);
     line("Account type", r.account_type.as_deref().unwrap_or("-"));
-    line("Status", &r.status);
+    line("Status", r.status.as_str());
     line(
         "Token",
         &match (&r.token_ciphertext, &r.token_last4) {

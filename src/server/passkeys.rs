@@ -438,7 +438,7 @@ pub async fn sign_in_finish(
         _ => None,
     };
     st.store
-        .method_used(&method.id, updated.as_deref(), now)
+        .method_used(&method.id, now, updated.as_deref())
         .await?;
     session::sign_in(session, &method.user_id, &method.id, now).await?;
     tracing::info!(user.id = %method.user_id, method.id = %method.id, "signed in with a passkey");

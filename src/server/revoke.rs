@@ -12,6 +12,7 @@
 //! webhook deliveries that mention it, and the person it signed in when they have nothing
 //! else left.
 
+use crate::model::IntegrationStatus;
 use crate::server::{
     db::{DeletedData, IntegrationRow, StoreError},
     media::cache,
@@ -36,10 +37,10 @@ pub enum Why<'a> {
 }
 
 impl Why<'_> {
-    fn status(self) -> &'static str {
+    fn status(self) -> IntegrationStatus {
         match self {
-            Why::Disconnected { .. } | Why::Deauthorized => "revoked",
-            Why::KeyLost { .. } => "needs_reauth",
+            Why::Disconnected { .. } | Why::Deauthorized => IntegrationStatus::Revoked,
+            Why::KeyLost { .. } => IntegrationStatus::NeedsReauth,
         }
     }
 
@@ -84,8 +85,8 @@ pub async fn end(st: &AppState, row: &IntegrationRow, why: Why<'_>) -> Result<En
         .integration_end(
             &row.id,
             why.status(),
-            Some(why.class()),
             Some(&why.message()),
+            Some(why.class()),
             now,
         )
         .await?;

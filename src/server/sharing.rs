@@ -218,7 +218,7 @@ pub async fn accept(
     }
     if inv.row.kind == "admin" {
         st.store
-            .admin_grant(user_id, &format!("invitation {}", inv.id), now)
+            .admin_grant(user_id, now, &format!("invitation {}", inv.id))
             .await?;
         tracing::info!(user.id = %user_id, invitation.id = %inv.id, "admin invitation accepted");
         return Ok(crate::paths::ADMIN.to_owned());
@@ -533,7 +533,7 @@ pub async fn set_sign_in(
             _ => Ok(()),
         };
     }
-    if row.status == IntegrationStatus::Revoked.as_str() {
+    if row.status == IntegrationStatus::Revoked {
         return Err(AppError::BadRequest(
             "Reconnect the account first: a disconnected account cannot sign anyone in.".to_owned(),
         ));

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::model::AppError;
+use crate::model::{AppError, IntegrationStatus};
 use crate::server::{
     crypto::CryptoError,
     db::{IntegrationRow, RefreshFailure, StoreError},
@@ -64,7 +64,7 @@ impl From<StoreError> for RefreshError {
 /// never panicking and never returning garbage.
 pub async fn open_token(st: &AppState, row: &IntegrationRow) -> Result<SecretString, RefreshError> {
     let Some(sealed) = row.sealed() else {
-        return Err(RefreshError::Inactive(row.status.clone()));
+        return Err(RefreshError::Inactive(row.status.as_str().to_owned()));
     };
     match st.keyring.open(&row.id, &sealed) {
         Ok(t) => Ok(t),
@@ -158,7 +158,7 @@ async fn refresh_with(
     else {
         return Err(match st.store.integration_get(id).await? {
             None => RefreshError::NotFound,
-            Some(r) if r.status != "active" => RefreshError::Inactive(r.status),
+            Some(r) if !r.is_active() => RefreshError::Inactive(r.status.as_str().to_owned()),
             Some(_) => RefreshError::Busy,
         });
     };
@@ -170,9 +170,9 @@ async fn refresh_with(
         st.store
             .integration_end(
                 id,
-                "expired",
-                Some("expired"),
+                IntegrationStatus::Expired,
                 Some("The access expired before it could be refreshed; reconnect the account."),
+                Some("expired"),
                 now,
             )
             .await?;
@@ -248,7 +248,7 @@ async fn refresh_with(
                     class: e.class().to_owned(),
                     day: now / 86_400,
                     next_attempt_at: (!reauth).then(|| next_attempt(now, &e, row.failed_days)),
-                    status: reauth.then(|| "needs_reauth".to_owned()),
+                    status: reauth.then_some(IntegrationStatus::NeedsReauth),
                 })
                 .await?;
             if !recorded {

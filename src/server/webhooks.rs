@@ -28,7 +28,7 @@ use tokio::sync::{broadcast, Notify};
 
 use crate::server::{
     auth::table::checked,
-    db::DeletionRow,
+    db::{DeletionRow, WebhookStatus},
     ids,
     instagram::webhook::{self, parse_delivery, parse_signed_request},
     revoke,
@@ -221,7 +221,7 @@ async fn receive(
     let now = st.clock.now();
     match st
         .store
-        .webhook_insert(&ids::new_id("whe"), &body_sha256, &body, &accounts, now)
+        .webhook_insert(&ids::new_id("whe"), &body_sha256, &body, now, &accounts)
         .await
     {
         Ok(inserted) => {
@@ -392,7 +392,7 @@ pub async fn process_next(st: &AppState) -> Result<bool, crate::server::db::Stor
         Err(why) => {
             tracing::warn!(webhook.id = %event.id, "a stored delivery is not a webhook payload");
             st.store
-                .webhook_finish(&event.id, "failed", Some(&why), now)
+                .webhook_finish(&event.id, WebhookStatus::Failed, Some(&why), now)
                 .await?;
             return Ok(true);
         }
@@ -427,7 +427,7 @@ pub async fn process_next(st: &AppState) -> Result<bool, crate::server::db::Stor
         }
     }
     st.store
-        .webhook_finish(&event.id, "done", None, now)
+        .webhook_finish(&event.id, WebhookStatus::Done, None, now)
         .await?;
     Ok(true)
 }

@@ -308,7 +308,7 @@ impl Rig {
             .unwrap()
             .to_owned();
         app.store
-            .admin_grant(&admin_id, "test", app.clock.now())
+            .admin_grant(&admin_id, app.clock.now(), "test")
             .await
             .unwrap();
         assert_eq!(app.viewer(&clients[&As::Admin]).await["is_admin"], true);
@@ -370,7 +370,7 @@ impl Rig {
                 .publish_job_get("k_matrix_job_0001")
                 .await
                 .unwrap()
-                .is_some_and(|j| j.status == "published")
+                .is_some_and(|j| j.status.as_str() == "published")
         })
         .await;
         let methods: Value = app

@@ -204,7 +204,7 @@ async fn admin_actions_refuse_cross_site_requests() {
         .unwrap();
     assert_eq!(res.status(), 403);
     let row = app.store.integration_get(&id).await.unwrap().unwrap();
-    assert_eq!(row.status, "active");
+    assert_eq!(row.status.as_str(), "active");
 }
 
 #[tokio::test]

@@ -606,7 +606,7 @@ async fn owners_refresh_after_a_day_and_disconnect_deletes_the_token() {
         .unwrap();
     assert_eq!(done, json!("Done"));
     let row = app.store.integration_get(id).await.unwrap().unwrap();
-    assert_eq!(row.status, "revoked");
+    assert_eq!(row.status.as_str(), "revoked");
     assert!(
         row.token_ciphertext.is_none() && row.token_nonce.is_none(),
         "ST-09"
@@ -663,7 +663,7 @@ async fn st05_a_damaged_token_is_a_typed_error_and_asks_for_reconnecting() {
         "{e:?}"
     );
     let stored = app.store.integration_get(&row.id).await.unwrap().unwrap();
-    assert_eq!(stored.status, "needs_reauth");
+    assert_eq!(stored.status.as_str(), "needs_reauth");
 }
 
 #[tokio::test]

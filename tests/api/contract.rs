@@ -33,7 +33,7 @@ fn connection(id: &str, ig: &str, user: &str, tag: u8) -> ConnectionWrite {
         username: format!("user.{ig}"),
         account_type: Some("Business".to_owned()),
         scopes: "instagram_business_basic".to_owned(),
-        status: "active".to_owned(),
+        status: instagram_connect::model::IntegrationStatus::Active,
         sealed: sealed(tag),
         token_last4: "abcd".to_owned(),
         issued_at: NOW - 40 * 86_400,
@@ -262,11 +262,11 @@ async fn contract(store: Arc<dyn Store>) {
 
     // Webhook deliveries are stored once per body; events once per natural key.
     assert!(store
-        .webhook_insert("wh1", "sha-a", b"{\"x\":1}", ",1784,", NOW)
+        .webhook_insert("wh1", "sha-a", b"{\"x\":1}", NOW, ",1784,")
         .await
         .unwrap());
     assert!(!store
-        .webhook_insert("wh2", "sha-a", b"{\"x\":1}", ",1784,", NOW)
+        .webhook_insert("wh2", "sha-a", b"{\"x\":1}", NOW, ",1784,")
         .await
         .unwrap());
     let claimed = store.webhook_claim(NOW, NOW + 60).await.unwrap().unwrap();
@@ -279,7 +279,7 @@ async fn contract(store: Arc<dyn Store>) {
         "leased"
     );
     store
-        .webhook_finish("wh1", "done", None, NOW)
+        .webhook_finish("wh1", db::WebhookStatus::Done, None, NOW)
         .await
         .unwrap();
     assert!(store
@@ -609,7 +609,7 @@ async fn people(store: &dyn Store) {
 
     // Admins made by an operator.
     store
-        .admin_grant("usr_c", "invitation inv_2", NOW)
+        .admin_grant("usr_c", NOW, "invitation inv_2")
         .await
         .unwrap();
     assert!(

@@ -414,7 +414,7 @@ async fn a_revoked_token_asks_to_reconnect_in_plain_words() {
         "a Reconnect button"
     );
     let row = app.store.integration_get(&id).await.unwrap().unwrap();
-    assert_eq!(row.status, "needs_reauth");
+    assert_eq!(row.status.as_str(), "needs_reauth");
 
     // From now on Instagram is not asked at all for this account.
     app.sandbox.clear_requests();
@@ -691,7 +691,7 @@ async fn job_status(app: &TestApp, key: &str) -> String {
         .publish_job_get(key)
         .await
         .unwrap()
-        .map(|j| j.status)
+        .map(|j| j.status.as_str().to_owned())
         .unwrap_or_default()
 }
 
@@ -702,7 +702,7 @@ async fn wait_until_final(app: &TestApp, key: &str) -> String {
             .publish_job_get(key)
             .await
             .unwrap()
-            .map(|j| j.status)
+            .map(|j| j.status.as_str().to_owned())
             .unwrap_or_default();
         s == "published" || s == "failed"
     })

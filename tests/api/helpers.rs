@@ -310,7 +310,7 @@ impl TestApp {
                 username: name.to_owned(),
                 account_type: Some("Business".to_owned()),
                 scopes: DEFAULT_SCOPES.join(","),
-                status: "active".to_owned(),
+                status: instagram_connect::model::IntegrationStatus::Active,
                 sealed: self.state.keyring.seal(&id, &secret),
                 token_last4: tokens::last4(secret.expose_secret()),
                 issued_at,
@@ -401,9 +401,9 @@ impl TestApp {
         self.store
             .integration_set_status(
                 id,
-                "needs_reauth",
-                Some("reauth"),
+                instagram_connect::model::IntegrationStatus::NeedsReauth,
                 Some(why),
+                Some("reauth"),
                 self.clock.now(),
             )
             .await

@@ -179,9 +179,13 @@ async fn rf08_one_failure_never_stops_the_batch() {
     assert_eq!(report.summary.failed, 2);
 
     let reauth = row(&app, &ids[1]).await;
-    assert_eq!(reauth.status, "needs_reauth", "its owner sees the banner");
+    assert_eq!(
+        reauth.status.as_str(),
+        "needs_reauth",
+        "its owner sees the banner"
+    );
     let transient = row(&app, &ids[2]).await;
-    assert_eq!(transient.status, "active");
+    assert_eq!(transient.status.as_str(), "active");
     assert_eq!(transient.failed_days, 1);
     let retry_at = transient.next_attempt_at.expect("a retry is scheduled");
     assert!(retry_at > app.clock.now());
@@ -478,7 +482,7 @@ async fn the_refresh_tokens_command_lists_refreshes_and_reports_failures() {
     assert!(out.contains("2 token(s)"), "{out}");
     assert!(err.contains("1 refresh(es) failed"), "{err}");
     assert_eq!(row(&app, &due).await.version, 2);
-    assert_eq!(row(&app, &failing).await.status, "needs_reauth");
+    assert_eq!(row(&app, &failing).await.status.as_str(), "needs_reauth");
     // No token reaches the output.
     let stored = token_of(&app, &due).await;
     assert!(!out.contains(&stored) && !err.contains(&stored));

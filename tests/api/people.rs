@@ -300,7 +300,7 @@ async fn an_account_missing_a_permission_is_refreshed_and_explained() {
         .unwrap()
         .to_owned();
     let row = app.store.integration_get(&id).await.unwrap().unwrap();
-    assert_eq!(row.status, "active");
+    assert_eq!(row.status.as_str(), "active");
 
     // The insights page says which permission is missing and how to get it.
     let html = owner
@@ -347,9 +347,9 @@ async fn an_account_missing_a_permission_is_refreshed_and_explained() {
     app.store
         .integration_end(
             &id,
-            "revoked",
-            Some("disconnected"),
+            instagram_connect::model::IntegrationStatus::Revoked,
             Some("Disconnected by an owner."),
+            Some("disconnected"),
             app.clock.now(),
         )
         .await
@@ -376,7 +376,7 @@ async fn an_account_missing_a_permission_is_refreshed_and_explained() {
         .unwrap()
         .to_owned();
     app.store
-        .admin_grant(&aid, "test", app.clock.now())
+        .admin_grant(&aid, app.clock.now(), "test")
         .await
         .unwrap();
     let ui = app
@@ -656,7 +656,7 @@ async fn every_revocation_erases_the_token_purges_the_cache_and_ends_sign_in_and
             .unwrap()
             .to_owned();
         app.store
-            .admin_grant(&aid, "test", app.clock.now())
+            .admin_grant(&aid, app.clock.now(), "test")
             .await
             .unwrap();
         // A webhook delivery about the account, and its cached media.
@@ -1010,7 +1010,7 @@ async fn a_publishing_job_stops_when_its_author_may_no_longer_publish() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(job.status, "failed");
+    assert_eq!(job.status.as_str(), "failed");
     assert!(job.error.unwrap().contains("may no longer publish"));
     assert!(
         app.sandbox.requests_to("media_publish").is_empty(),
@@ -1114,7 +1114,8 @@ async fn a_cross_site_write_passes_only_with_a_valid_api_key() {
             .await
             .unwrap()
             .unwrap()
-            .status,
+            .status
+            .as_str(),
         "active",
         "nothing happened"
     );

@@ -402,7 +402,8 @@ async fn oa15_refresh_follows_ownership_the_24_hour_rule_and_instagrams_answers(
             .await
             .unwrap()
             .unwrap()
-            .status,
+            .status
+            .as_str(),
         "needs_reauth"
     );
     let res = refresh(&app.client, Some(&key), &id).await.unwrap();

@@ -270,7 +270,7 @@ async fn wh06_every_shape_is_processed_and_unknown_ones_are_kept() {
         .await
         .unwrap()
         .into_iter()
-        .map(|e| e.status)
+        .map(|e| e.status.as_str().to_owned())
         .collect();
     assert_eq!(statuses.iter().filter(|s| *s == "done").count(), 2);
     assert_eq!(statuses.iter().filter(|s| *s == "failed").count(), 1);
@@ -392,7 +392,7 @@ async fn wh10_wh11_deauthorize_revokes_and_deletes_the_token() {
     let r: Value = callback("instagram").await.unwrap().json().await.unwrap();
     assert_eq!(r["status"], 200, "{r}");
     let row = app.store.integration_get(&id).await.unwrap().unwrap();
-    assert_eq!(row.status, "revoked");
+    assert_eq!(row.status.as_str(), "revoked");
     assert!(
         row.token_ciphertext.is_none() && row.key_id.is_none(),
         "ST-09"
@@ -581,7 +581,7 @@ async fn a_delivery_reaching_two_instances_at_once_is_handled_once() {
                 .await
                 .unwrap()
                 .into_iter()
-                .filter(|e| e.status == "done")
+                .filter(|e| e.status.as_str() == "done")
                 .count();
             done == 1 && effects >= 1
         },

@@ -188,7 +188,7 @@ pub async fn who(st: &AppState, session: &Session) -> Result<Option<Person>, App
     let admin = row.operator_admin
         || accounts.iter().any(|m| {
             m.role == Role::Owner.as_str()
-                && m.integration.status == IntegrationStatus::Active.as_str()
+                && m.integration.status == IntegrationStatus::Active
                 && st.config.is_admin_account(&m.integration.instagram_id)
         });
     Ok(Some(Person {
@@ -231,7 +231,7 @@ pub fn summarize(
         username: row.username.clone(),
         instagram_id: row.instagram_id.clone(),
         account_type: row.account_type.clone(),
-        status: IntegrationStatus::parse(&row.status).unwrap_or(IntegrationStatus::Revoked),
+        status: row.status,
         missing_scopes: requested
             .iter()
             .filter(|s| !scopes.contains(s))

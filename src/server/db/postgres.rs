@@ -7,8 +7,8 @@ use std::{str::FromStr, time::Duration};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use super::{people::*, portable::portable_store, sql::*, *};
-use crate::server::{config::Backend, crypto::Sealed};
+use super::{portable::portable_store, StoreError};
+use crate::server::config::Backend;
 
 /// A store on a PostgreSQL database.
 #[derive(Debug, Clone)]
@@ -37,4 +37,3 @@ impl PgStore {
 }
 
 portable_store!(PgStore, Backend::Postgres);
-people_store!(PgStore);

@@ -1,7 +1,11 @@
 //! Database rows, as the storage layer reads and writes them. Converted explicitly into the
 //! shared `model` types; they never cross the network.
 
-use crate::server::crypto::Sealed;
+use super::WebhookStatus;
+use crate::{
+    model::{IntegrationStatus, PublishStatus},
+    server::crypto::Sealed,
+};
 
 /// A user.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -128,7 +132,7 @@ pub struct PasskeyChallengeRow {
 }
 
 /// A connected Instagram account.
-#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct IntegrationRow {
     /// ID (`int_…`).
     pub id: String,
@@ -146,8 +150,8 @@ pub struct IntegrationRow {
     pub account_type: Option<String>,
     /// Granted scopes, comma separated.
     pub scopes: String,
-    /// `active`, `incomplete`, `needs_reauth`, `expired` or `revoked`.
-    pub status: String,
+    /// Where it stands (the legacy stored `incomplete` reads as `Active`).
+    pub status: IntegrationStatus,
     /// Sealed token.
     pub token_ciphertext: Option<Vec<u8>>,
     /// Its nonce.
@@ -186,7 +190,47 @@ pub struct IntegrationRow {
     pub updated_at: i64,
 }
 
+impl Default for IntegrationRow {
+    /// An active row with every other field empty.
+    fn default() -> Self {
+        Self {
+            id: String::new(),
+            user_id: String::new(),
+            name: String::new(),
+            instagram_id: String::new(),
+            app_scoped_id: None,
+            username: String::new(),
+            account_type: None,
+            scopes: String::new(),
+            status: IntegrationStatus::Active,
+            token_ciphertext: None,
+            token_nonce: None,
+            key_id: None,
+            token_last4: None,
+            issued_at: None,
+            expires_at: None,
+            last_refresh_at: None,
+            last_refresh_ok_at: None,
+            last_error: None,
+            last_error_class: None,
+            failed_days: 0,
+            last_failed_day: None,
+            next_attempt_at: None,
+            version: 0,
+            lease_owner: None,
+            lease_until: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+}
+
 impl IntegrationRow {
+    /// Whether the account is connected and its token usable.
+    pub fn is_active(&self) -> bool {
+        self.status == IntegrationStatus::Active
+    }
+
     /// The sealed token, if one is stored.
     pub fn sealed(&self) -> Option<Sealed> {
         Some(Sealed {
@@ -224,8 +268,8 @@ pub struct ConnectionWrite {
     pub account_type: Option<String>,
     /// Granted scopes, comma separated.
     pub scopes: String,
-    /// `active` or `incomplete`.
-    pub status: String,
+    /// The status it is saved with.
+    pub status: IntegrationStatus,
     /// The sealed long-lived token.
     pub sealed: Sealed,
     /// Its last four characters.
@@ -292,8 +336,8 @@ pub struct WebhookEventRow {
     pub body: Vec<u8>,
     /// Received at.
     pub received_at: i64,
-    /// `pending`, `processing`, `done`, `failed`.
-    pub status: String,
+    /// Where the delivery stands.
+    pub status: WebhookStatus,
     /// Processing attempts.
     pub attempts: i64,
     /// Processed at.
@@ -367,8 +411,8 @@ pub struct PublishJobRow {
     pub items: String,
     /// The caption.
     pub caption: String,
-    /// `queued`, `processing`, `publishing`, `published` or `failed`.
-    pub status: String,
+    /// Where the job stands.
+    pub status: PublishStatus,
     /// Carousel item containers created so far, as a JSON array.
     pub children: String,
     /// The container to publish.

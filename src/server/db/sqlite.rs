@@ -6,8 +6,8 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::{people::*, portable::portable_store, sql::*, *};
-use crate::server::{config::Backend, crypto::Sealed};
+use super::{portable::portable_store, StoreError};
+use crate::server::config::Backend;
 
 /// How long a writer waits for the lock before SQLite reports `SQLITE_BUSY`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -58,4 +58,3 @@ impl SqliteStore {
 }
 
 portable_store!(SqliteStore, Backend::Sqlite);
-people_store!(SqliteStore);

@@ -56,7 +56,7 @@ impl Browsing {
 
 /// The account as the pages show it, with the viewer's role.
 pub fn account_ref(row: &IntegrationRow, role: Option<Role>) -> AccountRef {
-    let status = IntegrationStatus::parse(&row.status).unwrap_or(IntegrationStatus::Revoked);
+    let status = row.status;
     AccountRef {
         id: row.id.clone(),
         username: row.username.clone(),
@@ -94,7 +94,7 @@ pub async fn browse(
             let first = person
                 .accounts
                 .iter()
-                .find(|m| m.integration.status == IntegrationStatus::Active.as_str())
+                .find(|m| m.integration.status == IntegrationStatus::Active)
                 .or_else(|| person.accounts.first());
             match first {
                 Some(m) => auth::viewer::account(&caller, Some(m.integration.clone()))?,

@@ -27,7 +27,7 @@ use secrecy::SecretString;
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::{
-    model::{AppError, Freshness, Problem},
+    model::{AppError, Freshness, IntegrationStatus, Problem},
     server::{
         db::{CacheRow, IntegrationRow, StoreError},
         instagram::{ErrorKind, InstagramError, UserToken},
@@ -270,7 +270,7 @@ where
         st.metrics.cache("hit");
         return Ok(fresh);
     }
-    if row.status != "active" {
+    if !row.is_active() {
         let reason = row
             .last_error
             .clone()
@@ -402,9 +402,9 @@ pub async fn problem_for(
             st.store
                 .integration_set_status(
                     &row.id,
-                    "needs_reauth",
-                    Some(e.class()),
+                    IntegrationStatus::NeedsReauth,
                     Some(&format!("{reason} {}", e.action())),
+                    Some(e.class()),
                     now,
                 )
                 .await?;

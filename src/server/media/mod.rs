@@ -363,7 +363,7 @@ where
     F: FnOnce(cache::Access) -> Fut,
     Fut: std::future::Future<Output = Result<T, InstagramError>>,
 {
-    if row.status != "active" {
+    if !row.is_active() {
         return Err(AppError::Reconnect(
             row.last_error.clone().unwrap_or_default(),
         ));

@@ -156,7 +156,7 @@ pub fn view(job: &PublishJobRow) -> PublishJobView {
     PublishJobView {
         id: job.id.clone(),
         kind: PublishKind::parse(&job.kind).unwrap_or(PublishKind::Image),
-        status: PublishStatus::parse(&job.status).unwrap_or(PublishStatus::Failed),
+        status: job.status,
         caption: job.caption.clone(),
         items: items.len() as u32,
         error: job.error.clone(),
@@ -175,7 +175,7 @@ pub async fn submit(
     post: &NewPost,
     by: &str,
 ) -> Result<PublishJobRow, AppError> {
-    if row.status != "active" {
+    if !row.is_active() {
         return Err(AppError::Reconnect(
             row.last_error.clone().unwrap_or_default(),
         ));
@@ -194,7 +194,7 @@ pub async fn submit(
         kind: post.kind.as_str().to_owned(),
         items: serde_json::to_string(&post.items).map_err(|_| AppError::Internal)?,
         caption: post.caption.clone(),
-        status: PublishStatus::Queued.as_str().to_owned(),
+        status: PublishStatus::Queued,
         children: "[]".to_owned(),
         container_id: None,
         media_id: None,
@@ -294,7 +294,7 @@ pub async fn step(st: &AppState, id: &str) -> Result<(), StoreError> {
             "The person who asked for this post may no longer publish to this account, so it was not posted."
                 .to_owned(),
         ),
-        Some(row) if row.status == "active" => match tokens::open_token(st, &row).await {
+        Some(row) if row.is_active() => match tokens::open_token(st, &row).await {
             Ok(token) => {
                 let access = Access::new(row.instagram_id.clone(), token);
                 advance(st, &row, &access, &mut job, &owner).await?
@@ -313,7 +313,7 @@ pub async fn step(st: &AppState, id: &str) -> Result<(), StoreError> {
         Next::After(_)
             if now - job.created_at > GIVE_UP_AFTER_SECS || job.attempts >= MAX_ATTEMPTS =>
         {
-            job.status = PublishStatus::Failed.as_str().to_owned();
+            job.status = PublishStatus::Failed;
             job.error = Some(
                 "Instagram took too long to process the media. Nothing was posted; try again later."
                     .to_owned(),
@@ -321,11 +321,11 @@ pub async fn step(st: &AppState, id: &str) -> Result<(), StoreError> {
         }
         Next::After(secs) => job.next_run_at = now + secs.max(1),
         Next::Published => {
-            job.status = PublishStatus::Published.as_str().to_owned();
+            job.status = PublishStatus::Published;
             job.error = None;
         }
         Next::Failed(why) => {
-            job.status = PublishStatus::Failed.as_str().to_owned();
+            job.status = PublishStatus::Failed;
             job.error = Some(why);
         }
     }
@@ -335,7 +335,7 @@ pub async fn step(st: &AppState, id: &str) -> Result<(), StoreError> {
         .await?
     {
         tracing::warn!(publish.job = %job.id, "the publishing lease was lost; another worker carries on");
-    } else if job.status == PublishStatus::Failed.as_str() {
+    } else if job.status == PublishStatus::Failed {
         tracing::warn!(publish.job = %job.id, "publishing failed");
     }
     Ok(())
@@ -363,7 +363,7 @@ async fn advance(
 ) -> Result<Next, StoreError> {
     let user = access.user();
     let ig = &st.instagram;
-    let status = PublishStatus::parse(&job.status).unwrap_or(PublishStatus::Failed);
+    let status = job.status;
     let result: Result<Next, InstagramError> = async {
         match status {
             PublishStatus::Queued => {
@@ -420,7 +420,7 @@ async fn advance(
                     }
                 };
                 job.container_id = Some(container);
-                job.status = PublishStatus::Processing.as_str().to_owned();
+                job.status = PublishStatus::Processing;
                 save(st, job, owner).await.map_err(store_failure)?;
                 Ok(Next::After(poll_delay(0)))
             }
@@ -430,7 +430,7 @@ async fn advance(
                 match s.state {
                     ContainerState::InProgress => Ok(Next::After(poll_delay(job.attempts))),
                     ContainerState::Finished => {
-                        job.status = PublishStatus::Publishing.as_str().to_owned();
+                        job.status = PublishStatus::Publishing;
                         save(st, job, owner).await.map_err(store_failure)?;
                         publish_now(st, &user, job, owner).await
                     }
@@ -496,7 +496,7 @@ async fn on_error(
     tracing::warn!(publish.job = %job.id, error.class = e.class(), error = %e, "publishing step failed");
     Ok(match e.kind {
         ErrorKind::Publishing(PublishingIssue::NotReady) => {
-            job.status = PublishStatus::Processing.as_str().to_owned();
+            job.status = PublishStatus::Processing;
             Next::After(poll_delay(job.attempts))
         }
         ErrorKind::Publishing(PublishingIssue::QuotaReached) => Next::Failed(

@@ -123,7 +123,7 @@ pub async fn insights(st: &AppState, b: &Browsing) -> Result<InsightsView, AppEr
 /// The publishing page: the quota, the latest jobs and a fresh form key.
 pub async fn publishing(st: &AppState, b: &Browsing) -> Result<PublishView, AppError> {
     let account = account_ref(&b.row, b.role);
-    let quota = if b.row.status == "active" && account.has_scope(crate::model::PUBLISH_SCOPE) {
+    let quota = if b.row.is_active() && account.has_scope(crate::model::PUBLISH_SCOPE) {
         super::quota(st, &b.row).await?
     } else {
         Loaded {
@@ -133,7 +133,7 @@ pub async fn publishing(st: &AppState, b: &Browsing) -> Result<PublishView, AppE
     };
     let profile = super::profile(st, &b.row).await?;
     let jobs = st.store.publish_jobs_for(&b.row.id, 10).await?;
-    let blocked = if b.row.status != "active" {
+    let blocked = if !b.row.is_active() {
         Some("Reconnect the account to publish.".to_owned())
     } else if !account.has_scope(crate::model::PUBLISH_SCOPE) {
         Some(format!(

@@ -23,7 +23,7 @@ use crate::{
     server::{
         admin::{batch_view, entry, require_admin},
         auth::table::checked,
-        db::WebhookEventRow,
+        db::{WebhookEventRow, WebhookStatus},
         state::AppState,
     },
 };
@@ -85,7 +85,7 @@ async fn events(State(st): State<AppState>, session: Session) -> Response {
                 // Unprocessed deliveries wait until they are done or failed.
                 let fresh: Vec<WebhookEventRow> = rows
                     .into_iter()
-                    .filter(|r| r.status == "done" || r.status == "failed")
+                    .filter(|r| matches!(r.status, WebhookStatus::Done | WebhookStatus::Failed))
                     .filter(|r| !seen.contains(&r.id))
                     .collect();
                 // Oldest first into the page; the queue pops from its end.
