@@ -171,7 +171,7 @@ async fn faults(State(state): S) -> Json<Value> {
 }
 
 async fn add_fault(State(state): S, Json(rule): Json<FaultRule>) -> Json<Value> {
-    Json(json!({ "id": super::add_fault(&state, rule) }))
+    Json(json!({ "id": state.add_fault(rule) }))
 }
 
 async fn clear_faults(State(state): S) -> StatusCode {

@@ -1,6 +1,6 @@
 //! The demo accounts and their media, generated the same way every time.
 
-use super::state::{Account, AccountType, CommentItem, Kind, MediaItem, World};
+use super::world::{Account, AccountType, CommentItem, Kind, MediaItem, World};
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same world.
 #[derive(Debug, Clone)]
