@@ -19,9 +19,10 @@ use serde_json::{json, Value};
 
 use super::{
     faults::FaultRule,
-    oauth::{issue_code, issue_token},
-    state::{AccountType, CommentItem, SandboxState, Settings, TokenKind},
+    mint::{issue_code, issue_token},
+    state::SandboxState,
     webhooks::{self, EventSpec, SendRequest},
+    world::{AccountType, CommentItem, Settings, TokenKind},
 };
 use crate::server::instagram::endpoints::DEFAULT_SCOPES;
 

@@ -12,12 +12,13 @@ use axum::{
 use serde_json::{json, Value};
 
 use super::{
-    common::{self, authenticate, params, ApiError, Auth, Ctx, Host, Params},
+    auth::{authenticate, Auth, Host},
+    common::{self, params, Ctx, Params},
+    error::ApiError,
     render::{self, parse_fields, Field},
     seed::Rng,
-    state::{
-        CommentItem, Container, ContainerKind, Kind, MediaItem, SandboxState, World, CONTAINER_TTL,
-    },
+    state::{SandboxState, APP_ID},
+    world::{CommentItem, Container, ContainerKind, Kind, MediaItem, World, CONTAINER_TTL},
 };
 use crate::server::instagram::endpoints::{
     is_graph_version, SCOPE_BASIC, SCOPE_COMMENTS, SCOPE_INSIGHTS, SCOPE_PUBLISH,
@@ -956,7 +957,7 @@ fn subscribed_apps(w: &mut World, r: &Req, auth: &Auth, id: &str) -> Result<Valu
         .ok_or_else(|| ApiError::no_object(id, &r.method))?;
     match r.method {
         Method::GET => Ok(
-            json!({ "data": [{ "id": super::APP_ID, "name": "instagram-connect sandbox app",
+            json!({ "data": [{ "id": APP_ID, "name": "instagram-connect sandbox app",
             "subscribed_fields": account.subscribed_fields }] }),
         ),
         Method::POST => {

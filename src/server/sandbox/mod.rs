@@ -7,12 +7,15 @@
 //! Tests start it in-process ([`Sandbox::start`]); `instagram-connect sandbox` runs it alone;
 //! the app embeds it when no Meta credentials are configured. It is refused in production.
 
+mod auth;
 mod cdn;
 mod common;
 mod control;
+mod error;
 mod facebook;
 pub mod faults;
 mod graph;
+mod mint;
 mod oauth;
 mod render;
 pub mod seed;
@@ -277,7 +280,7 @@ impl Sandbox {
             .account_by_username(account)
             .map(|a| a.ig_id.clone())
             .unwrap_or_else(|| account.to_owned());
-        oauth::issue_token(&mut w, &ig_id, kind, scopes, now - age_secs).0
+        mint::issue_token(&mut w, &ig_id, kind, scopes, now - age_secs).0
     }
 
     /// An authorization code, as if the account pressed Allow for these scopes.
@@ -288,7 +291,7 @@ impl Sandbox {
             .account_by_username(account)
             .map(|a| a.ig_id.clone())
             .unwrap_or_else(|| account.to_owned());
-        oauth::issue_code(
+        mint::issue_code(
             &mut w,
             &ig_id,
             redirect_uri,

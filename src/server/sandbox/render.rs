@@ -5,8 +5,8 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde_json::{json, Map, Value};
 
 use super::{
-    common::ApiError,
-    state::{Account, CommentItem, Kind, MediaItem, World},
+    error::ApiError,
+    world::{Account, CommentItem, Kind, MediaItem, World},
 };
 
 /// One requested field, with its sub-fields (`children{id,media_url}`).
