@@ -13,7 +13,12 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::{common::Ctx, seed::Rng, state::SandboxState};
+use super::{
+    common::{self, Ctx},
+    seed::Rng,
+    state::SandboxState,
+    world::Kind,
+};
 
 const CLIP: &[u8] = include_bytes!("media/clip.mp4");
 
@@ -89,7 +94,7 @@ pub async fn serve(
     let now = state.clock.now();
     let ctx = Ctx::new("cdn", &Method::GET, &format!("/cdn/{kind}/{file}"));
     let mut response = answer(&state, &kind, &file, q.oe.as_deref(), &headers, now);
-    super::common::finish(&state, &ctx, None, &mut response, now);
+    common::finish(&state, &ctx, None, &mut response, now);
     response
 }
 
@@ -134,7 +139,7 @@ fn answer(
             None => (StatusCode::NOT_FOUND, "Not found").into_response(),
         },
         "v" => match w.media.get(id) {
-            Some(m) if m.kind == super::state::Kind::Video => video(headers),
+            Some(m) if m.kind == Kind::Video => video(headers),
             _ => (StatusCode::NOT_FOUND, "Not found").into_response(),
         },
         _ => (StatusCode::NOT_FOUND, "Not found").into_response(),

@@ -1,5 +1,5 @@
-//! What every emulated endpoint shares: parameters, token checks, errors in Meta's shapes,
-//! faults, usage headers and the request log.
+//! What every emulated endpoint shares: parameters, the request context, faults, usage
+//! headers and the request log.
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
@@ -11,8 +11,11 @@ use axum::{
 use serde_json::{json, Value};
 
 use super::{
+    error::{error_response, json_response, ApiError},
     faults::Fault,
-    state::{RecordedRequest, SandboxState, TokenInfo, TokenKind, World},
+    mint::new_token,
+    state::SandboxState,
+    world::{RecordedRequest, World, LONG_TOKEN_TTL},
 };
 
 /// Query and form parameters merged (Graph accepts both).
@@ -27,212 +30,6 @@ pub fn params(query: Option<&str>, body: &Bytes) -> Params {
         p.extend(url::form_urlencoded::parse(body).into_owned());
     }
     p
-}
-
-/// An error in one of Meta's shapes.
-#[derive(Debug, Clone)]
-pub enum ApiError {
-    /// `{"error": {...}}`
-    Graph {
-        /// HTTP status.
-        status: u16,
-        /// `code`.
-        code: i64,
-        /// `error_subcode`.
-        subcode: Option<i64>,
-        /// `message`.
-        message: String,
-        /// `is_transient`.
-        transient: bool,
-    },
-    /// `{"error_type", "code", "error_message"}` (token endpoints).
-    Flat {
-        /// `code` (also the HTTP status).
-        code: u16,
-        /// `error_message`.
-        message: String,
-    },
-}
-
-impl ApiError {
-    /// A Graph error with HTTP 400.
-    pub fn graph(code: i64, subcode: Option<i64>, message: impl Into<String>) -> Self {
-        ApiError::Graph {
-            status: 400,
-            code,
-            subcode,
-            message: message.into(),
-            transient: false,
-        }
-    }
-
-    /// `100` invalid parameter.
-    pub fn param(message: impl Into<String>) -> Self {
-        Self::graph(100, None, message)
-    }
-
-    /// `100/33`: unknown object or no access to it.
-    pub fn no_object(id: &str, method: &Method) -> Self {
-        Self::graph(
-            100,
-            Some(33),
-            format!(
-                "Unsupported {} request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.",
-                method.as_str().to_lowercase()
-            ),
-        )
-    }
-
-    /// `10`: a permission is missing.
-    pub fn permission(scope: &str) -> Self {
-        Self::graph(
-            10,
-            None,
-            format!(
-                "(#10) Application does not have permission for this action (requires {scope})"
-            ),
-        )
-    }
-
-    /// A flat token-endpoint error.
-    pub fn flat(message: impl Into<String>) -> Self {
-        ApiError::Flat {
-            code: 400,
-            message: message.into(),
-        }
-    }
-
-    /// The HTTP status.
-    pub fn status(&self) -> u16 {
-        match self {
-            ApiError::Graph { status, .. } => *status,
-            ApiError::Flat { code, .. } => *code,
-        }
-    }
-
-    fn body(&self, trace: &str) -> Value {
-        match self {
-            ApiError::Graph {
-                code,
-                subcode,
-                message,
-                transient,
-                ..
-            } => {
-                let mut e = json!({
-                    "message": message,
-                    "type": if *code == 190 || *code == 2500 { "OAuthException" } else { "IGApiException" },
-                    "code": code,
-                    "fbtrace_id": trace,
-                });
-                if let Some(s) = subcode {
-                    e["error_subcode"] = json!(s);
-                }
-                if *transient {
-                    e["is_transient"] = json!(true);
-                }
-                json!({ "error": e })
-            }
-            ApiError::Flat { code, message } => json!({
-                "error_type": "OAuthException",
-                "code": code,
-                "error_message": message,
-            }),
-        }
-    }
-}
-
-/// A token that passed the checks.
-#[derive(Debug, Clone)]
-pub struct Auth {
-    /// The token string (to rebuild paging links).
-    pub token: String,
-    /// Its account.
-    pub ig_id: String,
-    /// What it is.
-    pub info: TokenInfo,
-}
-
-impl Auth {
-    /// Fails with error 10 unless `scope` was granted.
-    pub fn require(&self, scope: &str) -> Result<(), ApiError> {
-        if self.info.scopes.iter().any(|s| s == scope) {
-            Ok(())
-        } else {
-            Err(ApiError::permission(scope))
-        }
-    }
-}
-
-/// Which Graph host a request came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Host {
-    /// `graph.instagram.com`
-    Instagram,
-    /// `graph.facebook.com`
-    Facebook,
-}
-
-/// Checks the `access_token` of a Graph request.
-pub fn authenticate(
-    w: &World,
-    token: Option<&str>,
-    host: Host,
-    now: i64,
-) -> Result<Auth, ApiError> {
-    let token = token
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            ApiError::graph(
-                2500,
-                None,
-                "An active access token must be used to query information about the current user.",
-            )
-        })?;
-    let cannot_parse = || {
-        ApiError::graph(
-            190,
-            None,
-            "Invalid OAuth access token - Cannot parse access token",
-        )
-    };
-    let info = w.tokens.get(token).ok_or_else(cannot_parse)?;
-    match (host, info.kind) {
-        (Host::Instagram, TokenKind::Facebook) => return Err(cannot_parse()),
-        (Host::Facebook, TokenKind::Short | TokenKind::Long) => {
-            return Err(ApiError::param(
-                "(#100) This endpoint is not available for Instagram Login tokens; it needs a Facebook Login for Business token",
-            ))
-        }
-        _ => {}
-    }
-    if let Some(subcode) = info.revoked {
-        let message = match subcode {
-            458 => "Error validating access token: The user has not authorized application.",
-            459 => "Error validating access token: You cannot access the app till you log in to www.instagram.com and follow the instructions given.",
-            460 => "Error validating access token: The session has been invalidated because the user changed their password or Instagram has changed the session for security reasons.",
-            464 => "Error validating access token: Sessions for the user are not allowed because the user is not a confirmed user.",
-            _ => "Error validating access token: The session is invalid.",
-        };
-        return Err(ApiError::graph(190, Some(subcode), message));
-    }
-    if info.expires_at <= now {
-        return Err(ApiError::graph(
-            190,
-            Some(463),
-            format!(
-                "Error validating access token: Session has expired on {}. The current time is {}.",
-                super::render::timestamp(info.expires_at),
-                super::render::timestamp(now)
-            ),
-        ));
-    }
-    Ok(Auth {
-        token: token.to_owned(),
-        ig_id: info.ig_id.clone(),
-        info: info.clone(),
-    })
 }
 
 /// What a request is, for faults and the log.
@@ -403,25 +200,6 @@ pub fn finish(
     });
 }
 
-/// A JSON response.
-pub fn json_response(status: StatusCode, v: &Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json; charset=UTF-8")],
-        v.to_string(),
-    )
-        .into_response()
-}
-
-/// An error response with a fresh trace ID.
-pub fn error_response(e: &ApiError) -> Response {
-    let trace = format!("Sbx{:08x}", rand::random::<u32>());
-    json_response(
-        StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST),
-        &e.body(&trace),
-    )
-}
-
 fn fault_response(f: &Fault) -> Response {
     match f {
         Fault::Status { status } => (
@@ -468,11 +246,11 @@ fn fault_response(f: &Fault) -> Response {
         Fault::EmptyObject => json_response(StatusCode::OK, &json!({})),
         Fault::EmptyAccessToken => json_response(
             StatusCode::OK,
-            &json!({"access_token": "", "token_type": "bearer", "expires_in": super::state::LONG_TOKEN_TTL}),
+            &json!({"access_token": "", "token_type": "bearer", "expires_in": LONG_TOKEN_TTL}),
         ),
         Fault::ZeroExpiresIn => json_response(
             StatusCode::OK,
-            &json!({"access_token": super::oauth::new_token("IGAAsbxZERO"), "token_type": "bearer", "expires_in": 0}),
+            &json!({"access_token": new_token("IGAAsbxZERO"), "token_type": "bearer", "expires_in": 0}),
         ),
         Fault::Redirect { location } => Response::builder()
             .status(StatusCode::FOUND)

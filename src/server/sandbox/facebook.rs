@@ -12,9 +12,12 @@ use axum::{
 use serde_json::{json, Value};
 
 use super::{
-    common::{self, authenticate, params, ApiError, Ctx, Host},
+    auth::{authenticate, Host},
+    common::{self, params, Ctx},
+    error::ApiError,
     render::{self, parse_fields},
-    state::{SandboxState, HASHTAG_LIMIT},
+    state::SandboxState,
+    world::{MediaItem, HASHTAG_LIMIT},
 };
 use crate::server::instagram::endpoints::is_graph_version;
 
@@ -133,7 +136,7 @@ pub async fn hashtag_media(
             _ => return Err(ApiError::no_object(&format!("{hashtag_id}/{edge}"), &Method::GET)),
         };
         let fields = parse_fields(p.get("fields").map(String::as_str).unwrap_or("id"))?;
-        let mut found: Vec<&super::state::MediaItem> = w
+        let mut found: Vec<&MediaItem> = w
             .media
             .values()
             .filter(|m| m.parent.is_none())

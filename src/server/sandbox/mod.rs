@@ -7,17 +7,21 @@
 //! Tests start it in-process ([`Sandbox::start`]); `instagram-connect sandbox` runs it alone;
 //! the app embeds it when no Meta credentials are configured. It is refused in production.
 
+mod auth;
 mod cdn;
 mod common;
 mod control;
+mod error;
 mod facebook;
 pub mod faults;
 mod graph;
+mod mint;
 mod oauth;
 mod render;
 pub mod seed;
 pub mod state;
 pub mod webhooks;
+mod world;
 
 pub use control::NewAccount;
 
@@ -44,17 +48,13 @@ use url::Url;
 
 pub use self::{
     faults::{Fault, FaultRule},
-    state::{RecordedRequest, SandboxApp, SandboxState, Settings, TokenKind},
+    state::{
+        RecordedRequest, SandboxApp, SandboxState, Settings, TokenKind, APP_ID, APP_SECRET,
+        META_APP_SECRET,
+    },
     webhooks::{EventSpec, SendRequest, Shape, Signer},
 };
 use super::instagram::Endpoints;
-
-/// The sandbox app's ID.
-pub const APP_ID: &str = "990000000000001";
-/// The sandbox app's Instagram secret.
-pub const APP_SECRET: &str = "sandbox-app-secret";
-/// The sandbox app's Meta secret (webhooks may be signed with either).
-pub const META_APP_SECRET: &str = "sandbox-meta-secret";
 
 /// How to run a sandbox.
 #[derive(Debug, Clone, Default)]
@@ -107,13 +107,8 @@ pub fn router(state: Arc<SandboxState>) -> Router {
 }
 
 /// Adds a fault rule; returns its ID.
-pub fn add_fault(state: &SandboxState, mut rule: FaultRule) -> u64 {
-    let mut w = state.world();
-    w.next_seq += 1;
-    rule.id = w.next_seq;
-    let id = rule.id;
-    w.faults.push(rule);
-    id
+pub fn add_fault(state: &SandboxState, rule: FaultRule) -> u64 {
+    state.add_fault(rule)
 }
 
 /// A running sandbox.
@@ -285,7 +280,7 @@ impl Sandbox {
             .account_by_username(account)
             .map(|a| a.ig_id.clone())
             .unwrap_or_else(|| account.to_owned());
-        oauth::issue_token(&mut w, &ig_id, kind, scopes, now - age_secs).0
+        mint::issue_token(&mut w, &ig_id, kind, scopes, now - age_secs).0
     }
 
     /// An authorization code, as if the account pressed Allow for these scopes.
@@ -296,7 +291,7 @@ impl Sandbox {
             .account_by_username(account)
             .map(|a| a.ig_id.clone())
             .unwrap_or_else(|| account.to_owned());
-        oauth::issue_code(
+        mint::issue_code(
             &mut w,
             &ig_id,
             redirect_uri,

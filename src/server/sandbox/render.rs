@@ -5,8 +5,8 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde_json::{json, Map, Value};
 
 use super::{
-    common::ApiError,
-    state::{Account, CommentItem, Kind, MediaItem, World},
+    error::ApiError,
+    world::{Account, CommentItem, Kind, MediaItem, World},
 };
 
 /// One requested field, with its sub-fields (`children{id,media_url}`).
@@ -193,95 +193,141 @@ pub fn media(
     links_until: i64,
     reject_optional: bool,
 ) -> Result<Value, ApiError> {
-    let owner = w.accounts.get(&m.owner);
+    let links = Links {
+        base,
+        until: links_until,
+    };
     let mut o = Map::new();
     for f in fields {
-        let v = match f.name.as_str() {
-            "id" => json!(m.id),
-            "media_type" => json!(m.kind.as_str()),
-            "media_product_type" | "caption" if reject_optional => {
-                return Err(unknown(&f.name, "IGMedia"))
-            }
-            "media_product_type" => json!(m.product_type),
-            "caption" => match &m.caption {
-                Some(c) => json!(c),
-                None => continue,
-            },
-            "alt_text" => match &m.alt_text {
-                Some(a) => json!(a),
-                None => continue,
-            },
-            "media_url" => {
-                if m.copyrighted {
-                    continue;
-                }
-                match m.kind {
-                    Kind::Video => json!(cdn_url(base, "v", &m.id, "mp4", links_until)),
-                    Kind::Image => json!(cdn_url(base, "m", &m.id, "jpg", links_until)),
-                    Kind::Carousel => match m.children.first() {
-                        Some(first) => json!(cdn_url(base, "m", first, "jpg", links_until)),
-                        None => continue,
-                    },
-                }
-            }
-            "thumbnail_url" => match m.kind {
-                Kind::Video => json!(cdn_url(base, "t", &m.id, "jpg", links_until)),
-                _ => continue,
-            },
-            "permalink" => {
-                if m.parent.is_some() {
-                    continue;
-                }
-                let path = if m.product_type == "REELS" {
-                    "reel"
-                } else {
-                    "p"
-                };
-                json!(format!("https://www.instagram.com/{path}/{}/", m.shortcode))
-            }
-            "shortcode" => json!(m.shortcode),
-            "timestamp" => json!(timestamp(m.timestamp)),
-            "username" => json!(owner.map(|a| a.username.as_str()).unwrap_or_default()),
-            "like_count" => match m.like_count {
-                Some(n) => json!(n),
-                None => continue,
-            },
-            "comments_count" => json!(comment_count(w, &m.id)),
-            "is_comment_enabled" => json!(m.comment_enabled),
-            "is_shared_to_feed" => {
-                if m.product_type != "REELS" {
-                    continue;
-                }
-                json!(true)
-            }
-            "owner" => json!({ "id": m.owner }),
-            "legacy_instagram_media_id" => json!(m.id.trim_start_matches("180")),
-            "children" => {
-                if m.kind != Kind::Carousel {
-                    continue;
-                }
-                let sub = f.sub.clone().unwrap_or_else(|| {
-                    vec![Field {
-                        name: "id".into(),
-                        sub: None,
-                    }]
-                });
-                let mut data = Vec::new();
-                for c in &m.children {
-                    if let Some(child) = w.media.get(c) {
-                        data.push(media(w, child, &sub, base, links_until, reject_optional)?);
-                    }
-                }
-                json!({ "data": data })
-            }
-            other => return Err(unknown(other, "IGMedia")),
-        };
-        o.insert(f.name.clone(), v);
+        if let Some(v) = media_field(w, m, f, &links, reject_optional)? {
+            o.insert(f.name.clone(), v);
+        }
     }
     if !o.contains_key("id") {
         o.insert("id".into(), json!(m.id));
     }
     Ok(Value::Object(o))
+}
+
+/// Where CDN links point and until when they work.
+struct Links<'a> {
+    base: &'a str,
+    until: i64,
+}
+
+impl Links<'_> {
+    fn cdn(&self, kind: &str, id: &str, ext: &str) -> Value {
+        json!(cdn_url(self.base, kind, id, ext, self.until))
+    }
+}
+
+/// One field of a media object; `None` when the item has no such value (Instagram leaves the
+/// field out).
+fn media_field(
+    w: &World,
+    m: &MediaItem,
+    f: &Field,
+    links: &Links<'_>,
+    reject_optional: bool,
+) -> Result<Option<Value>, ApiError> {
+    let v = match f.name.as_str() {
+        "id" => json!(m.id),
+        "media_type" => json!(m.kind.as_str()),
+        "media_product_type" | "caption" if reject_optional => {
+            return Err(unknown(&f.name, "IGMedia"))
+        }
+        "media_product_type" => json!(m.product_type),
+        "caption" => return Ok(m.caption.as_ref().map(|c| json!(c))),
+        "alt_text" => return Ok(m.alt_text.as_ref().map(|a| json!(a))),
+        "media_url" => return Ok(media_url(m, links)),
+        "thumbnail_url" => match m.kind {
+            Kind::Video => links.cdn("t", &m.id, "jpg"),
+            _ => return Ok(None),
+        },
+        "permalink" => return Ok(permalink(m)),
+        "shortcode" => json!(m.shortcode),
+        "timestamp" => json!(timestamp(m.timestamp)),
+        "username" => json!(w
+            .accounts
+            .get(&m.owner)
+            .map(|a| a.username.as_str())
+            .unwrap_or_default()),
+        "like_count" => return Ok(m.like_count.map(|n| json!(n))),
+        "comments_count" => json!(comment_count(w, &m.id)),
+        "is_comment_enabled" => json!(m.comment_enabled),
+        "is_shared_to_feed" => {
+            if m.product_type != "REELS" {
+                return Ok(None);
+            }
+            json!(true)
+        }
+        "owner" => json!({ "id": m.owner }),
+        "legacy_instagram_media_id" => json!(m.id.trim_start_matches("180")),
+        "children" => return children(w, m, f, links, reject_optional),
+        other => return Err(unknown(other, "IGMedia")),
+    };
+    Ok(Some(v))
+}
+
+/// The picture or video (a carousel's first item); none for copyrighted media.
+fn media_url(m: &MediaItem, links: &Links<'_>) -> Option<Value> {
+    if m.copyrighted {
+        return None;
+    }
+    match m.kind {
+        Kind::Video => Some(links.cdn("v", &m.id, "mp4")),
+        Kind::Image => Some(links.cdn("m", &m.id, "jpg")),
+        Kind::Carousel => m.children.first().map(|first| links.cdn("m", first, "jpg")),
+    }
+}
+
+/// The post's page on Instagram (`/reel/` for reels); none for carousel items.
+fn permalink(m: &MediaItem) -> Option<Value> {
+    if m.parent.is_some() {
+        return None;
+    }
+    let path = if m.product_type == "REELS" {
+        "reel"
+    } else {
+        "p"
+    };
+    Some(json!(format!(
+        "https://www.instagram.com/{path}/{}/",
+        m.shortcode
+    )))
+}
+
+/// A carousel's items with the sub-fields of `f` (default: `id`); none for other media.
+fn children(
+    w: &World,
+    m: &MediaItem,
+    f: &Field,
+    links: &Links<'_>,
+    reject_optional: bool,
+) -> Result<Option<Value>, ApiError> {
+    if m.kind != Kind::Carousel {
+        return Ok(None);
+    }
+    let sub = f.sub.clone().unwrap_or_else(|| {
+        vec![Field {
+            name: "id".into(),
+            sub: None,
+        }]
+    });
+    let mut data = Vec::new();
+    for c in &m.children {
+        if let Some(child) = w.media.get(c) {
+            data.push(media(
+                w,
+                child,
+                &sub,
+                links.base,
+                links.until,
+                reject_optional,
+            )?);
+        }
+    }
+    Ok(Some(json!({ "data": data })))
 }
 
 /// The comment fields the sandbox knows.

@@ -1,6 +1,6 @@
 //! The demo accounts and their media, generated the same way every time.
 
-use super::state::{Account, AccountType, CommentItem, Kind, MediaItem, World};
+use super::world::{Account, AccountType, CommentItem, Kind, MediaItem, World};
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same world.
 #[derive(Debug, Clone)]
@@ -178,146 +178,159 @@ pub fn seed(w: &mut World, now: i64) {
 /// Adds an account with `p.media` generated posts (some carousels, videos and comments),
 /// dated back from `now`.
 pub fn add_account(w: &mut World, p: &Persona<'_>, now: i64) {
-    {
-        let mut rng = Rng::new(p.seed);
-        let mut account = Account {
-            ig_id: p.ig_id.to_owned(),
-            app_scoped_id: p.app_scoped_id.to_owned(),
-            username: p.username.to_owned(),
-            name: p.name.to_owned(),
-            account_type: p.account_type,
-            followers: p.followers,
-            follows: p.follows,
-            media: Vec::new(),
-            subscribed_fields: Vec::new(),
-            published_at: Vec::new(),
-            hashtag_searches: Vec::new(),
-            art_seed: p.seed,
-        };
-        let mut posted = now - 3600;
-        for i in 0..p.media {
-            posted -= 86_400 + rng.below(86_400) as i64;
-            let roll = rng.below(100);
-            let kind = if i == 1 || (i > 2 && roll < 25) {
-                Kind::Carousel
-            } else if i == 2 || roll > (if p.reels { 60 } else { 85 }) {
-                Kind::Video
-            } else {
-                Kind::Image
-            };
-            let id = w.new_id("180");
-            let caption = (*rng.pick(p.captions)).to_owned();
-            let mut item = MediaItem {
-                id: id.clone(),
-                owner: p.ig_id.to_owned(),
-                kind,
-                product_type: if kind == Kind::Video && p.reels {
-                    "REELS".to_owned()
-                } else {
-                    "FEED".to_owned()
-                },
-                caption: Some(caption.clone()),
-                alt_text: Some(format!("Photo by {}: {}", p.name, caption)),
-                timestamp: posted,
-                like_count: if i % 9 == 8 {
-                    None
-                } else {
-                    Some((p.followers / 10 + rng.below(p.followers as u64 / 4 + 1) as i64).max(1))
-                },
-                comment_enabled: i % 13 != 12,
-                children: Vec::new(),
-                parent: None,
-                copyrighted: p.ig_id == BAKERY_ID && i == 7,
-                shortcode: format!("SBX{:04}{}", i, &p.username[8..9].to_uppercase()),
-                art_seed: rng.next_u64(),
-                reach: p.followers / 3 + rng.below(p.followers as u64 + 1) as i64,
-            };
-            if kind == Kind::Carousel {
-                let n = 2 + rng.below(3) as usize;
-                for c in 0..n {
-                    let child_id = w.new_id("180");
-                    let child_kind = if c == 1 && rng.below(2) == 0 {
-                        Kind::Video
-                    } else {
-                        Kind::Image
-                    };
-                    w.media.insert(
-                        child_id.clone(),
-                        MediaItem {
-                            id: child_id.clone(),
-                            owner: p.ig_id.to_owned(),
-                            kind: child_kind,
-                            product_type: "FEED".to_owned(),
-                            caption: None,
-                            alt_text: None,
-                            timestamp: posted,
-                            like_count: None,
-                            comment_enabled: false,
-                            children: Vec::new(),
-                            parent: Some(id.clone()),
-                            copyrighted: false,
-                            shortcode: format!("{}C{c}", item.shortcode),
-                            art_seed: rng.next_u64(),
-                            reach: 0,
-                        },
-                    );
-                    item.children.push(child_id);
-                }
-            }
-            let comments = if item.comment_enabled {
-                rng.below(6)
-            } else {
-                0
-            };
-            for c in 0..comments {
-                let (fan_id, fan) = *rng.pick(FANS);
-                let comment_id = w.new_id("1785");
-                let at = posted + 600 + c as i64 * 1800;
-                w.comments.insert(
-                    comment_id.clone(),
-                    CommentItem {
-                        id: comment_id.clone(),
-                        media_id: id.clone(),
-                        parent_id: None,
-                        text: (*rng.pick(COMMENT_TEXTS)).to_owned(),
-                        username: fan.to_owned(),
-                        from_id: fan_id.to_owned(),
-                        timestamp: at,
-                        like_count: rng.below(5) as i64,
-                        hidden: false,
-                    },
-                );
-                w.media_comments
-                    .entry(id.clone())
-                    .or_default()
-                    .push(comment_id.clone());
-                if c == 0 && rng.below(2) == 0 {
-                    let reply_id = w.new_id("1785");
-                    w.comments.insert(
-                        reply_id.clone(),
-                        CommentItem {
-                            id: reply_id.clone(),
-                            media_id: id.clone(),
-                            parent_id: Some(comment_id),
-                            text: (*rng.pick(OWNER_REPLIES)).to_owned(),
-                            username: p.username.to_owned(),
-                            from_id: p.ig_id.to_owned(),
-                            timestamp: at + 900,
-                            like_count: 0,
-                            hidden: false,
-                        },
-                    );
-                    w.media_comments
-                        .entry(id.clone())
-                        .or_default()
-                        .push(reply_id);
-                }
-            }
-            account.media.push(id.clone());
-            w.media.insert(id, item);
+    let mut rng = Rng::new(p.seed);
+    let mut account = Account {
+        ig_id: p.ig_id.to_owned(),
+        app_scoped_id: p.app_scoped_id.to_owned(),
+        username: p.username.to_owned(),
+        name: p.name.to_owned(),
+        account_type: p.account_type,
+        followers: p.followers,
+        follows: p.follows,
+        media: Vec::new(),
+        subscribed_fields: Vec::new(),
+        published_at: Vec::new(),
+        hashtag_searches: Vec::new(),
+        art_seed: p.seed,
+    };
+    let mut posted = now - 3600;
+    for i in 0..p.media {
+        posted -= 86_400 + rng.below(86_400) as i64;
+        let mut item = post(w, p, &mut rng, i, posted);
+        if item.kind == Kind::Carousel {
+            add_carousel_items(w, p, &mut rng, &mut item);
         }
-        w.accounts.insert(p.ig_id.to_owned(), account);
+        if item.comment_enabled {
+            add_comments(w, p, &mut rng, &item.id, posted);
+        }
+        account.media.push(item.id.clone());
+        w.media.insert(item.id.clone(), item);
     }
+    w.accounts.insert(p.ig_id.to_owned(), account);
+}
+
+/// The `i`-th post of a persona, posted at `posted`: mostly images, with carousels, videos
+/// (reels for creators), hidden like counts and one copyrighted item.
+fn post(w: &mut World, p: &Persona<'_>, rng: &mut Rng, i: usize, posted: i64) -> MediaItem {
+    let roll = rng.below(100);
+    let kind = if i == 1 || (i > 2 && roll < 25) {
+        Kind::Carousel
+    } else if i == 2 || roll > (if p.reels { 60 } else { 85 }) {
+        Kind::Video
+    } else {
+        Kind::Image
+    };
+    let id = w.new_id("180");
+    let caption = (*rng.pick(p.captions)).to_owned();
+    MediaItem {
+        id,
+        owner: p.ig_id.to_owned(),
+        kind,
+        product_type: if kind == Kind::Video && p.reels {
+            "REELS".to_owned()
+        } else {
+            "FEED".to_owned()
+        },
+        caption: Some(caption.clone()),
+        alt_text: Some(format!("Photo by {}: {}", p.name, caption)),
+        timestamp: posted,
+        like_count: if i % 9 == 8 {
+            None
+        } else {
+            Some((p.followers / 10 + rng.below(p.followers as u64 / 4 + 1) as i64).max(1))
+        },
+        comment_enabled: i % 13 != 12,
+        children: Vec::new(),
+        parent: None,
+        copyrighted: p.ig_id == BAKERY_ID && i == 7,
+        shortcode: format!("SBX{:04}{}", i, &p.username[8..9].to_uppercase()),
+        art_seed: rng.next_u64(),
+        reach: p.followers / 3 + rng.below(p.followers as u64 + 1) as i64,
+    }
+}
+
+/// Two to four items for a carousel (the second one sometimes a video).
+fn add_carousel_items(w: &mut World, p: &Persona<'_>, rng: &mut Rng, item: &mut MediaItem) {
+    let n = 2 + rng.below(3) as usize;
+    for c in 0..n {
+        let child_id = w.new_id("180");
+        let child_kind = if c == 1 && rng.below(2) == 0 {
+            Kind::Video
+        } else {
+            Kind::Image
+        };
+        w.media.insert(
+            child_id.clone(),
+            MediaItem {
+                id: child_id.clone(),
+                owner: p.ig_id.to_owned(),
+                kind: child_kind,
+                product_type: "FEED".to_owned(),
+                caption: None,
+                alt_text: None,
+                timestamp: item.timestamp,
+                like_count: None,
+                comment_enabled: false,
+                children: Vec::new(),
+                parent: Some(item.id.clone()),
+                copyrighted: false,
+                shortcode: format!("{}C{c}", item.shortcode),
+                art_seed: rng.next_u64(),
+                reach: 0,
+            },
+        );
+        item.children.push(child_id);
+    }
+}
+
+/// Up to five comments by fans on a post, the first sometimes answered by the owner.
+fn add_comments(w: &mut World, p: &Persona<'_>, rng: &mut Rng, media_id: &str, posted: i64) {
+    let comments = rng.below(6);
+    for c in 0..comments {
+        let (fan_id, fan) = *rng.pick(FANS);
+        let comment_id = w.new_id("1785");
+        let at = posted + 600 + c as i64 * 1800;
+        add_comment(
+            w,
+            CommentItem {
+                id: comment_id.clone(),
+                media_id: media_id.to_owned(),
+                parent_id: None,
+                text: (*rng.pick(COMMENT_TEXTS)).to_owned(),
+                username: fan.to_owned(),
+                from_id: fan_id.to_owned(),
+                timestamp: at,
+                like_count: rng.below(5) as i64,
+                hidden: false,
+            },
+        );
+        if c == 0 && rng.below(2) == 0 {
+            let reply_id = w.new_id("1785");
+            add_comment(
+                w,
+                CommentItem {
+                    id: reply_id,
+                    media_id: media_id.to_owned(),
+                    parent_id: Some(comment_id),
+                    text: (*rng.pick(OWNER_REPLIES)).to_owned(),
+                    username: p.username.to_owned(),
+                    from_id: p.ig_id.to_owned(),
+                    timestamp: at + 900,
+                    like_count: 0,
+                    hidden: false,
+                },
+            );
+        }
+    }
+}
+
+/// Stores a comment and lists it under its media.
+fn add_comment(w: &mut World, c: CommentItem) {
+    w.media_comments
+        .entry(c.media_id.clone())
+        .or_default()
+        .push(c.id.clone());
+    w.comments.insert(c.id.clone(), c);
 }
 
 #[cfg(test)]

@@ -141,74 +141,7 @@ pub fn bodies(state: &SandboxState, req: &SendRequest) -> Result<Vec<String>, St
     let now = state.clock.now();
     let mut entries: Vec<Value> = Vec::new();
     for e in &req.events {
-        let account = match e {
-            EventSpec::Comment { account, .. }
-            | EventSpec::Mention { account, .. }
-            | EventSpec::Message { account, .. }
-            | EventSpec::Raw { account, .. } => account,
-        };
-        let ig_id =
-            resolve_account(state, account).ok_or_else(|| format!("unknown account {account}"))?;
-        let newest = state.world().accounts[&ig_id]
-            .media
-            .first()
-            .cloned()
-            .unwrap_or_default();
-        let (field, value): (&str, Value) = match e {
-            EventSpec::Comment {
-                media_id,
-                comment_id,
-                text,
-                from_username,
-                ..
-            } => {
-                let cid = comment_id
-                    .clone()
-                    .unwrap_or_else(|| state.world().new_id("1785"));
-                let from = from_username
-                    .clone()
-                    .unwrap_or_else(|| "sandbox.fan".into());
-                (
-                    "comments",
-                    json!({
-                        "id": cid, "text": text,
-                        "from": { "id": "17841400000000777", "username": from },
-                        "media": { "id": media_id.clone().unwrap_or(newest), "media_product_type": "FEED" }
-                    }),
-                )
-            }
-            EventSpec::Mention {
-                media_id,
-                comment_id,
-                ..
-            } => {
-                let cid = comment_id
-                    .clone()
-                    .unwrap_or_else(|| state.world().new_id("1785"));
-                (
-                    "mentions",
-                    json!({ "comment_id": cid, "media_id": media_id.clone().unwrap_or(newest) }),
-                )
-            }
-            EventSpec::Message { text, mid, .. } => {
-                let mid = mid.clone().unwrap_or_else(|| {
-                    format!("aWdfZAG1faXRlbTpzYW5kYm94{}", state.world().new_id(""))
-                });
-                entries.push(json!({
-                    "id": ig_id, "time": now,
-                    "messaging": [{ "sender": { "id": "900000000000001" }, "recipient": { "id": ig_id },
-                                    "timestamp": now * 1000, "message": { "mid": mid, "text": text } }]
-                }));
-                continue;
-            }
-            EventSpec::Raw { field, value, .. } => (field.as_str(), value.clone()),
-        };
-        entries.push(match req.shape {
-            Shape::Flat => json!({ "id": ig_id, "time": now, "field": field, "value": value }),
-            Shape::Changes => {
-                json!({ "id": ig_id, "time": now, "changes": [{ "field": field, "value": value }] })
-            }
-        });
+        entries.push(entry(state, e, req.shape, now)?);
     }
     if req.reverse {
         entries.reverse();
@@ -220,6 +153,77 @@ pub fn bodies(state: &SandboxState, req: &SendRequest) -> Result<Vec<String>, St
             .into_iter()
             .map(|e| json!({ "object": "instagram", "entry": [e] }).to_string())
             .collect()
+    })
+}
+
+/// The `entry` of one event: a message in `messaging[]`, anything else in `shape`.
+fn entry(state: &SandboxState, e: &EventSpec, shape: Shape, now: i64) -> Result<Value, String> {
+    let account = match e {
+        EventSpec::Comment { account, .. }
+        | EventSpec::Mention { account, .. }
+        | EventSpec::Message { account, .. }
+        | EventSpec::Raw { account, .. } => account,
+    };
+    let ig_id =
+        resolve_account(state, account).ok_or_else(|| format!("unknown account {account}"))?;
+    let newest = state.world().accounts[&ig_id]
+        .media
+        .first()
+        .cloned()
+        .unwrap_or_default();
+    let (field, value): (&str, Value) = match e {
+        EventSpec::Comment {
+            media_id,
+            comment_id,
+            text,
+            from_username,
+            ..
+        } => {
+            let cid = comment_id
+                .clone()
+                .unwrap_or_else(|| state.world().new_id("1785"));
+            let from = from_username
+                .clone()
+                .unwrap_or_else(|| "sandbox.fan".into());
+            (
+                "comments",
+                json!({
+                    "id": cid, "text": text,
+                    "from": { "id": "17841400000000777", "username": from },
+                    "media": { "id": media_id.clone().unwrap_or(newest), "media_product_type": "FEED" }
+                }),
+            )
+        }
+        EventSpec::Mention {
+            media_id,
+            comment_id,
+            ..
+        } => {
+            let cid = comment_id
+                .clone()
+                .unwrap_or_else(|| state.world().new_id("1785"));
+            (
+                "mentions",
+                json!({ "comment_id": cid, "media_id": media_id.clone().unwrap_or(newest) }),
+            )
+        }
+        EventSpec::Message { text, mid, .. } => {
+            let mid = mid.clone().unwrap_or_else(|| {
+                format!("aWdfZAG1faXRlbTpzYW5kYm94{}", state.world().new_id(""))
+            });
+            return Ok(json!({
+                "id": ig_id, "time": now,
+                "messaging": [{ "sender": { "id": "900000000000001" }, "recipient": { "id": ig_id },
+                                "timestamp": now * 1000, "message": { "mid": mid, "text": text } }]
+            }));
+        }
+        EventSpec::Raw { field, value, .. } => (field.as_str(), value.clone()),
+    };
+    Ok(match shape {
+        Shape::Flat => json!({ "id": ig_id, "time": now, "field": field, "value": value }),
+        Shape::Changes => {
+            json!({ "id": ig_id, "time": now, "changes": [{ "field": field, "value": value }] })
+        }
     })
 }
 
