@@ -1,15 +1,34 @@
 //! Which Instagram the app talks to: the hosts and Graph API version, the scopes requested,
 //! and the sandbox used when no credentials are set.
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
 use url::Url;
 
-use super::{
-    instagram::{SandboxMode, DEFAULT_SANDBOX_ADDR},
-    reader::{items, Reader},
-};
+use super::reader::{items, Reader};
 use crate::server::instagram::endpoints::{
     is_graph_version, scope_problem, Endpoints, DEFAULT_SCOPES, KNOWN_SCOPES, SCOPE_BASIC,
 };
+
+/// Where the embedded sandbox listens by default.
+pub const DEFAULT_SANDBOX_ADDR: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 3100);
+
+/// Which Instagram the app talks to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SandboxMode {
+    /// The real Instagram, with the configured credentials.
+    Off,
+    /// The built-in sandbox, started by the app on its own listener.
+    Embedded {
+        /// Where the sandbox listens.
+        listen_addr: SocketAddr,
+        /// The address browsers reach it at (its authorize page and pictures), if not
+        /// `http://localhost:<port>`.
+        public_url: Option<Url>,
+    },
+    /// A sandbox started on its own (`instagram-connect sandbox`), at the configured hosts.
+    External,
+}
 
 /// The variables that override one host each, in the order of [`read_hosts`]' answer.
 const HOST_VARIABLES: [&str; 4] = [

@@ -1,25 +1,16 @@
 //! The connection to Instagram: the app's credentials, the OAuth redirect URI and the webhook
 //! secrets. Hosts, scopes and the sandbox are read in [`super::graph`].
 
-use std::{
-    net::{IpAddr, Ipv4Addr, SocketAddr},
-    time::Duration,
-};
+use std::time::Duration;
 
 use secrecy::SecretString;
 use url::Url;
 
 use super::{
-    graph::{read_endpoints, read_sandbox, read_scopes},
+    graph::{read_endpoints, read_sandbox, read_scopes, SandboxMode},
     reader::{all_digits, Reader},
 };
 use crate::server::instagram::endpoints::Endpoints;
-
-/// Where the embedded sandbox listens by default.
-pub const DEFAULT_SANDBOX_ADDR: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 3100);
-
-/// Path of the OAuth callback page, appended to the public base URL by default.
-pub const CALLBACK_PATH: &str = "/auth/instagram/callback";
 
 /// The Instagram app's credentials ("API setup with Instagram business login" in Meta's
 /// dashboard). Without them the app talks to its built-in Instagram sandbox.
@@ -29,23 +20,6 @@ pub struct InstagramCredentials {
     pub app_id: String,
     /// The Instagram app secret.
     pub app_secret: SecretString,
-}
-
-/// Which Instagram the app talks to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SandboxMode {
-    /// The real Instagram, with the configured credentials.
-    Off,
-    /// The built-in sandbox, started by the app on its own listener.
-    Embedded {
-        /// Where the sandbox listens.
-        listen_addr: SocketAddr,
-        /// The address browsers reach it at (its authorize page and pictures), if not
-        /// `http://localhost:<port>`.
-        public_url: Option<Url>,
-    },
-    /// A sandbox started on its own (`instagram-connect sandbox`), at the configured hosts.
-    External,
 }
 
 /// Everything about the connection to Instagram.
@@ -163,8 +137,9 @@ fn read_credentials(r: &mut Reader<'_>, production: bool) -> Option<InstagramCre
 fn read_redirect_uri(r: &mut Reader<'_>, production: bool, public_base_url: &Url) -> String {
     let Some(v) = r.get("INSTAGRAM_REDIRECT_URI") else {
         return format!(
-            "{}{CALLBACK_PATH}",
-            public_base_url.as_str().trim_end_matches('/')
+            "{}{}",
+            public_base_url.as_str().trim_end_matches('/'),
+            crate::paths::CALLBACK
         );
     };
     match Url::parse(&v) {

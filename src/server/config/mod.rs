@@ -29,9 +29,8 @@ use super::crypto::KeySource;
 
 pub use database::{Backend, DatabaseUrl};
 pub use error::{ConfigError, ConfigProblem};
-pub use instagram::{
-    InstagramConfig, InstagramCredentials, SandboxMode, CALLBACK_PATH, DEFAULT_SANDBOX_ADDR,
-};
+pub use graph::{SandboxMode, DEFAULT_SANDBOX_ADDR};
+pub use instagram::{InstagramConfig, InstagramCredentials};
 pub use refresh::RefreshConfig;
 pub use site::{AppEnv, LogFormat, DEFAULT_LISTEN_ADDR};
 
