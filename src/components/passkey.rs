@@ -15,8 +15,6 @@ mod browser {
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{FormData, HtmlFormElement};
 
-    use super::urls;
-
     fn get(target: &JsValue, key: &str) -> Result<JsValue, String> {
         Reflect::get(target, &JsValue::from_str(key)).map_err(|_| key.to_owned())
     }
