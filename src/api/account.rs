@@ -119,7 +119,7 @@ pub async fn refresh_integration(id: String) -> Result<Outcome, AppError> {
     use crate::{model::Capability, server::tokens};
     let (st, _, access) = account(&id).await?;
     access.require(Capability::Refresh).map_err(status)?;
-    let outcome = match tokens::refresh_or_current(&st, &id).await {
+    let outcome = match st.tokens.refresh_or_current(&id).await {
         Ok(_) => Outcome::Done,
         Err(e) => match tokens::app_error(e) {
             AppError::Internal => return Err(AppError::Internal),
@@ -147,7 +147,9 @@ pub async fn disconnect_integration(id: String) -> Result<Outcome, AppError> {
     } else {
         "an owner"
     };
-    revoke::end(&st, &access.row, revoke::Why::Disconnected { by }).await?;
+    st.revocations
+        .end(&access.row, revoke::Why::Disconnected { by })
+        .await?;
     super::back_to(
         crate::paths::ACCOUNTS,
         &Outcome::Done,

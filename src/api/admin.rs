@@ -50,7 +50,7 @@ pub async fn admin_refresh(id: String) -> Result<Outcome, AppError> {
         .integration_get(&id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (outcome, text) = match tokens::refresh_or_current(&st, &id).await {
+    let (outcome, text) = match st.tokens.refresh_or_current(&id).await {
         Ok(r) => (
             Outcome::Done,
             format!(
@@ -80,12 +80,12 @@ pub async fn admin_disconnect(id: String) -> Result<Outcome, AppError> {
         .integration_get(&id)
         .await?
         .ok_or(AppError::NotFound)?;
-    crate::server::revoke::end(
-        &st,
-        &row,
-        crate::server::revoke::Why::Disconnected { by: "an admin" },
-    )
-    .await?;
+    st.revocations
+        .end(
+            &row,
+            crate::server::revoke::Why::Disconnected { by: "an admin" },
+        )
+        .await?;
     back_to_admin(true, format!("@{} was disconnected.", row.username)).await?;
     Ok(Outcome::Done)
 }

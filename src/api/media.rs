@@ -16,9 +16,11 @@ async fn browsing(
 > {
     let st = crate::server::state::app_state()?;
     let session = super::session().await?;
-    Ok(crate::server::media::access::browse(&st, &session, account)
-        .await?
-        .map(|b| (st, b)))
+    Ok(
+        crate::server::auth::browsing::browse(&st, &session, account)
+            .await?
+            .map(|b| (st, b)),
+    )
 }
 
 /// The gallery of an account (or of the person's first account): `None` when nobody is
@@ -33,9 +35,7 @@ pub async fn load_gallery(
             let Some((st, b)) = browsing(account.as_deref()).await? else {
                 return Ok(None);
             };
-            crate::server::media::views::gallery(&st, &b, after.as_deref())
-                .await
-                .map(Some)
+            st.media.gallery(&b, after.as_deref()).await.map(Some)
         }
         .await,
     )
@@ -53,7 +53,7 @@ pub async fn load_post(
             let (st, b) = browsing(Some(&account))
                 .await?
                 .ok_or(AppError::Unauthorized)?;
-            crate::server::media::views::post(&st, &b, &media, comments_after.as_deref()).await
+            st.media.post(&b, &media, comments_after.as_deref()).await
         }
         .await,
     )
@@ -67,7 +67,7 @@ pub async fn load_insights(account: String) -> Result<InsightsView, AppError> {
             let (st, b) = browsing(Some(&account))
                 .await?
                 .ok_or(AppError::Unauthorized)?;
-            crate::server::media::views::insights(&st, &b).await
+            st.media.insights(&b).await
         }
         .await,
     )
@@ -82,7 +82,7 @@ pub async fn load_publishing(account: String) -> Result<PublishView, AppError> {
                 .await?
                 .ok_or(AppError::Unauthorized)?;
             b.require(crate::model::Capability::Publish)?;
-            crate::server::media::views::publishing(&st, &b).await
+            st.media.publishing(&b).await
         }
         .await,
     )

@@ -178,7 +178,7 @@ pub async fn run_batch(
             let st = st.clone();
             // Spawned when the stream is polled: at most `concurrency` run at once.
             tokio::spawn(async move {
-                let result = tokens::refresh_if_due(&st, &row.id, window).await;
+                let result = st.tokens.refresh_if_due(&row.id, window).await;
                 item(&row, &result)
             })
         })

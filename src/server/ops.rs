@@ -288,7 +288,9 @@ pub async fn integrations_show(config: Config, key: &str) -> anyhow::Result<()> 
 pub async fn ping(config: Config, key: &str) -> anyhow::Result<ExitCode> {
     let st = offline_state(config).await?;
     let r = find(&st, key).await?;
-    let token = tokens::open_token(&st, &r)
+    let token = st
+        .tokens
+        .open_token(&r)
         .await
         .map_err(|e| anyhow::anyhow!("the token of {} cannot be used: {e:?}", account(&r)))?;
     let report = st

@@ -313,12 +313,15 @@ async fn refresh(
     if !access.may(Capability::Refresh) {
         return Err(forbidden());
     }
-    let row = tokens::refresh_or_current(&st, &id)
+    let row = st
+        .tokens
+        .refresh_or_current(&id)
         .await
         .map_err(refresh_api_error)?;
     let token = if shows_token(&st, &caller) {
         Some(
-            tokens::open_token(&st, &row)
+            st.tokens
+                .open_token(&row)
                 .await
                 .map_err(refresh_api_error)?,
         )

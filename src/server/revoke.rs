@@ -12,12 +12,22 @@
 //! webhook deliveries that mention it, and the person it signed in when they have nothing
 //! else left.
 
+use std::sync::Arc;
+
 use crate::model::IntegrationStatus;
 use crate::server::{
-    db::{DeletedData, IntegrationRow, StoreError},
-    media::cache,
-    state::AppState,
+    clock::Clock,
+    db::{DeletedData, IntegrationRow, Store, StoreError},
+    media::MediaRuntime,
 };
+
+/// Ends connections. Built once at startup; cheap to clone.
+#[derive(Clone)]
+pub struct Revocations {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    media: Arc<MediaRuntime>,
+}
 
 /// Why a connection ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,54 +87,71 @@ pub struct Ended {
     pub sessions: u64,
 }
 
-/// Ends a connection (see the module documentation). Safe to repeat.
-pub async fn end(st: &AppState, row: &IntegrationRow, why: Why<'_>) -> Result<Ended, StoreError> {
-    let now = st.clock.now();
-    let ended = st
-        .store
-        .integration_end(
-            &row.id,
-            why.status(),
-            Some(&why.message()),
-            Some(why.class()),
-            now,
-        )
-        .await?;
-    let cached = cache::purge(st, &row.id).await? + st.store.snapshots_delete_for(&row.id).await?;
-    let methods = st
-        .store
-        .method_delete_for_instagram(&row.instagram_id)
-        .await?;
-    tracing::info!(
-        integration.id = %row.id,
-        revocation = why.class(),
-        cache.deleted = cached,
-        methods.removed = methods.methods,
-        sessions.ended = methods.sessions,
-        "connection ended"
-    );
-    Ok(Ended {
-        ended,
-        cached,
-        methods: methods.methods,
-        sessions: methods.sessions,
-    })
-}
-
-/// Deletes everything stored about an Instagram account (Meta's data-deletion request).
-pub async fn delete_account(st: &AppState, instagram_id: &str) -> Result<DeletedData, StoreError> {
-    if let Some(row) = st.store.integration_by_instagram_id(instagram_id).await? {
-        // The database rows go with the account's row; this instance's memory too.
-        cache::purge(st, &row.id).await?;
+impl Revocations {
+    /// The service over its parts.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, media: Arc<MediaRuntime>) -> Self {
+        Self {
+            store,
+            clock,
+            media,
+        }
     }
-    let deleted = st.store.delete_account_data(instagram_id).await?;
-    tracing::info!(
-        deleted.integrations = deleted.integrations,
-        deleted.users = deleted.users,
-        deleted.sessions = deleted.sessions,
-        deleted.methods = deleted.methods,
-        deleted.deliveries = deleted.deliveries,
-        "account data deleted"
-    );
-    Ok(deleted)
+
+    /// Deletes everything cached for an account, in the database and in this process.
+    async fn purge(&self, integration_id: &str) -> Result<u64, StoreError> {
+        self.media.forget(integration_id, None);
+        self.store.cache_delete_for(integration_id).await
+    }
+
+    /// Ends a connection (see the module documentation). Safe to repeat.
+    pub async fn end(&self, row: &IntegrationRow, why: Why<'_>) -> Result<Ended, StoreError> {
+        let now = self.clock.now();
+        let ended = self
+            .store
+            .integration_end(
+                &row.id,
+                why.status(),
+                Some(&why.message()),
+                Some(why.class()),
+                now,
+            )
+            .await?;
+        let cached = self.purge(&row.id).await? + self.store.snapshots_delete_for(&row.id).await?;
+        let methods = self
+            .store
+            .method_delete_for_instagram(&row.instagram_id)
+            .await?;
+        tracing::info!(
+            integration.id = %row.id,
+            revocation = why.class(),
+            cache.deleted = cached,
+            methods.removed = methods.methods,
+            sessions.ended = methods.sessions,
+            "connection ended"
+        );
+        Ok(Ended {
+            ended,
+            cached,
+            methods: methods.methods,
+            sessions: methods.sessions,
+        })
+    }
+
+    /// Deletes everything stored about an Instagram account (Meta's data-deletion request).
+    pub async fn delete_account(&self, instagram_id: &str) -> Result<DeletedData, StoreError> {
+        if let Some(row) = self.store.integration_by_instagram_id(instagram_id).await? {
+            // The database rows go with the account's row; this instance's memory too.
+            self.purge(&row.id).await?;
+        }
+        let deleted = self.store.delete_account_data(instagram_id).await?;
+        tracing::info!(
+            deleted.integrations = deleted.integrations,
+            deleted.users = deleted.users,
+            deleted.sessions = deleted.sessions,
+            deleted.methods = deleted.methods,
+            deleted.deliveries = deleted.deliveries,
+            "account data deleted"
+        );
+        Ok(deleted)
+    }
 }

@@ -15,12 +15,11 @@ use super::{
     db::{self, Store},
     failpoint::Failpoints,
     instagram::{ClientOptions, Endpoints, InstagramClient},
-    lifecycle, media,
+    lifecycle,
     metrics::Metrics,
-    passkeys::Passkeys,
     router,
     sandbox::{Sandbox, SandboxApp, SandboxOptions, SharedClock},
-    state::AppState,
+    state::{AppState, Wiring},
     webhooks,
 };
 
@@ -108,7 +107,11 @@ impl Application {
         };
         let worker = tokio::spawn(webhooks::run_worker(self.state.clone(), stopped()));
         let cleaner = tokio::spawn(housekeeping(self.state.clone(), stopped()));
-        let publisher = tokio::spawn(media::publish::run_worker(self.state.clone(), stopped()));
+        let publisher = {
+            let media = self.state.media.clone();
+            let stop = stopped();
+            tokio::spawn(async move { media.run_worker(stop).await })
+        };
         let scheduler = self
             .state
             .config
@@ -282,23 +285,17 @@ impl Parts {
         let local_addr = listener.local_addr()?;
         leptos_options.site_addr = local_addr;
         let failpoints = Failpoints::from_env(self.config.app_env == AppEnv::Production);
-        let passkeys = Arc::new(Passkeys::new(&self.config));
-        let state = AppState {
+        let state = AppState::wire(Wiring {
             leptos_options,
-            passkeys,
-            throttles: Arc::default(),
-            config: Arc::new(self.config),
+            config: self.config,
             store: self.store.clone(),
             instagram: self.instagram,
             keyring: self.keyring,
             clock: self.clock,
-            webhooks: webhooks::runtime(),
-            media: Arc::default(),
-            media_origins: self.media_origins.into(),
             metrics: self.metrics,
-            lifecycle: Arc::default(),
-            failpoints: Arc::new(failpoints),
-        };
+            failpoints,
+            media_origins: self.media_origins,
+        });
         let router = router::build(state.clone(), &self.assets);
         Ok(Application {
             listener,
@@ -352,22 +349,17 @@ pub async fn offline_state(mut config: Config) -> anyhow::Result<AppState> {
     let leptos_options = LeptosOptions::builder()
         .output_name("instagram-connect")
         .build();
-    Ok(AppState {
+    Ok(AppState::wire(Wiring {
         leptos_options,
-        passkeys: Arc::new(Passkeys::new(&config)),
-        throttles: Arc::default(),
-        config: Arc::new(config),
+        config,
         store,
         instagram: Arc::new(instagram),
         keyring: Arc::new(keyring),
         clock: Arc::new(SystemClock),
-        webhooks: webhooks::runtime(),
-        media: Arc::default(),
-        media_origins: "".into(),
         metrics,
-        lifecycle: Arc::default(),
-        failpoints: Arc::new(failpoints),
-    })
+        failpoints,
+        media_origins: String::new(),
+    }))
 }
 
 /// Deletes expired sessions, OAuth states and passkey ceremonies every ten minutes (SS-05).

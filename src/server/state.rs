@@ -1,4 +1,6 @@
-//! The state shared by every handler, server function and SSR render.
+//! The state shared by every handler, server function and SSR render: the services, wired once
+//! from the infrastructure here. Nothing below the web layer names it: each service holds what
+//! it uses.
 
 use std::sync::Arc;
 
@@ -6,9 +8,20 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use super::{
-    clock::Clock, config::Config, crypto::Keyring, db::Store, failpoint::Failpoints,
-    instagram::InstagramClient, lifecycle::LifecycleRuntime, media::MediaRuntime, metrics::Metrics,
-    passkeys::Passkeys, throttle::Throttles, webhooks::WebhookRuntime,
+    clock::Clock,
+    config::Config,
+    crypto::Keyring,
+    db::Store,
+    failpoint::Failpoints,
+    instagram::InstagramClient,
+    lifecycle::LifecycleRuntime,
+    media::{Media, MediaRuntime},
+    metrics::Metrics,
+    passkeys::Passkeys,
+    revoke::Revocations,
+    throttle::Throttles,
+    tokens::{TokenParts, Tokens},
+    webhooks::WebhookRuntime,
 };
 use crate::model::AppError;
 
@@ -27,22 +40,93 @@ pub struct AppState {
     pub keyring: Arc<Keyring>,
     /// The time.
     pub clock: Arc<dyn Clock>,
-    /// The webhook worker's wake-up call, the failed-signature limiter, live events.
-    pub webhooks: Arc<WebhookRuntime>,
-    /// The media cache's fetch locks and counters, and the publishing worker's wake-up call.
-    pub media: Arc<MediaRuntime>,
-    /// Allowed image and video origins, for the Content-Security-Policy.
-    pub media_origins: Arc<str>,
     /// This instance's counters, for `/metrics`.
     pub metrics: Arc<Metrics>,
-    /// The refresh scheduler's wake-up call.
-    pub lifecycle: Arc<LifecycleRuntime>,
     /// Failpoints in the refresh path (tests only).
     pub failpoints: Arc<Failpoints>,
-    /// The passkey relying party (when the app's address allows passkeys).
-    pub passkeys: Arc<Passkeys>,
+    /// Allowed image and video origins, for the Content-Security-Policy.
+    pub media_origins: Arc<str>,
     /// Per-address throttles of what anonymous callers start.
     pub throttles: Arc<Throttles>,
+    /// The webhook worker's wake-up call, the failed-signature limiter, live events.
+    pub webhooks: Arc<WebhookRuntime>,
+    /// The refresh scheduler's wake-up call.
+    pub lifecycle: Arc<LifecycleRuntime>,
+    /// The passkey relying party (when the app's address allows passkeys).
+    pub passkeys: Arc<Passkeys>,
+    /// How connections end.
+    pub revocations: Revocations,
+    /// Opening and refreshing tokens.
+    pub tokens: Tokens,
+    /// What accounts show, through the cache; moderation; publishing.
+    pub media: Media,
+}
+
+/// The infrastructure the state is wired from.
+pub struct Wiring {
+    /// Leptos' options.
+    pub leptos_options: LeptosOptions,
+    /// The configuration.
+    pub config: Config,
+    /// The storage backend.
+    pub store: Arc<dyn Store>,
+    /// The Instagram client.
+    pub instagram: Arc<InstagramClient>,
+    /// The token-encryption keys.
+    pub keyring: Arc<Keyring>,
+    /// The time.
+    pub clock: Arc<dyn Clock>,
+    /// Counters.
+    pub metrics: Arc<Metrics>,
+    /// Failpoints.
+    pub failpoints: Failpoints,
+    /// Allowed media origins for the Content-Security-Policy.
+    pub media_origins: String,
+}
+
+impl AppState {
+    /// Builds every service from the infrastructure, once.
+    pub fn wire(w: Wiring) -> Self {
+        let failpoints = Arc::new(w.failpoints);
+        let media_runtime = Arc::new(MediaRuntime::default());
+        let revocations = Revocations::new(w.store.clone(), w.clock.clone(), media_runtime.clone());
+        let tokens = Tokens::new(TokenParts {
+            store: w.store.clone(),
+            instagram: w.instagram.clone(),
+            keyring: w.keyring.clone(),
+            clock: w.clock.clone(),
+            failpoints: failpoints.clone(),
+            metrics: w.metrics.clone(),
+            revocations: revocations.clone(),
+            lease_secs: w.config.refresh.lease_secs,
+        });
+        let media = Media::new(
+            w.store.clone(),
+            w.clock.clone(),
+            w.instagram.clone(),
+            w.metrics.clone(),
+            media_runtime,
+            tokens.clone(),
+        );
+        Self {
+            leptos_options: w.leptos_options,
+            passkeys: Arc::new(Passkeys::new(&w.config)),
+            config: Arc::new(w.config),
+            store: w.store,
+            instagram: w.instagram,
+            keyring: w.keyring,
+            clock: w.clock,
+            metrics: w.metrics,
+            failpoints,
+            media_origins: w.media_origins.into(),
+            throttles: Arc::default(),
+            webhooks: super::webhooks::runtime(),
+            lifecycle: Arc::default(),
+            revocations,
+            tokens,
+            media,
+        }
+    }
 }
 
 /// The state, inside a server function or an SSR render.

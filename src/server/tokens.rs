@@ -4,19 +4,24 @@
 //! No database transaction is held across the call to Instagram (RF-06): claim (commit), call,
 //! write (commit). A slow or dead worker's late write changes nothing (the version moved on).
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::model::{AppError, IntegrationStatus};
 use crate::server::{
+    clock::Clock,
     crypto::CryptoError,
+    crypto::Keyring,
+    db::Store,
     db::{IntegrationRow, RefreshFailure, StoreError},
+    failpoint::Failpoints,
     failpoint::{self, Tripped},
     ids,
+    instagram::InstagramClient,
     instagram::{ErrorKind, InstagramError},
-    revoke,
-    state::AppState,
+    metrics::Metrics,
+    revoke::{self, Revocations},
 };
 
 /// How long a refresh lease lasts by default (`REFRESH_LEASE_SECS`). The whole per-claim
@@ -24,6 +29,60 @@ use crate::server::{
 pub const LEASE_SECS: i64 = 120;
 /// A token may be refreshed once it is this old (Instagram's rule).
 pub const MIN_AGE_SECS: i64 = 86_400;
+
+/// Opens, refreshes and ends tokens. Built once at startup; cheap to clone.
+#[derive(Clone)]
+pub struct Tokens {
+    store: Arc<dyn Store>,
+    instagram: Arc<InstagramClient>,
+    keyring: Arc<Keyring>,
+    clock: Arc<dyn Clock>,
+    failpoints: Arc<Failpoints>,
+    metrics: Arc<Metrics>,
+    revocations: Revocations,
+    lease_secs: i64,
+}
+
+/// What [`Tokens`] works with.
+pub struct TokenParts {
+    /// The storage.
+    pub store: Arc<dyn Store>,
+    /// Instagram.
+    pub instagram: Arc<InstagramClient>,
+    /// The keys that seal tokens.
+    pub keyring: Arc<Keyring>,
+    /// The time.
+    pub clock: Arc<dyn Clock>,
+    /// Failpoints in the refresh path (tests only).
+    pub failpoints: Arc<Failpoints>,
+    /// Counters.
+    pub metrics: Arc<Metrics>,
+    /// How connections end.
+    pub revocations: Revocations,
+    /// How long a refresh lease lasts (`REFRESH_LEASE_SECS`).
+    pub lease_secs: i64,
+}
+
+impl Tokens {
+    /// The service over its parts.
+    pub fn new(p: TokenParts) -> Self {
+        Self {
+            store: p.store,
+            instagram: p.instagram,
+            keyring: p.keyring,
+            clock: p.clock,
+            failpoints: p.failpoints,
+            metrics: p.metrics,
+            revocations: p.revocations,
+            lease_secs: p.lease_secs,
+        }
+    }
+
+    /// The revocations this service ends connections with.
+    pub fn revocations(&self) -> &Revocations {
+        &self.revocations
+    }
+}
 
 /// Why a refresh did not produce a new token.
 #[derive(Debug)]
@@ -59,27 +118,188 @@ impl From<StoreError> for RefreshError {
     }
 }
 
-/// Opens an integration's token. An unreadable one (ST-05: its key is missing, or it is
-/// damaged) ends the connection the one way connections end ([`revoke::end`]) and is reported,
-/// never panicking and never returning garbage.
-pub async fn open_token(st: &AppState, row: &IntegrationRow) -> Result<SecretString, RefreshError> {
-    let Some(sealed) = row.sealed() else {
-        return Err(RefreshError::Inactive(row.status.as_str().to_owned()));
-    };
-    match st.keyring.open(&row.id, &sealed) {
-        Ok(t) => Ok(t),
-        Err(e) => {
-            tracing::error!(integration.id = %row.id, error = %e, "a stored token cannot be opened");
-            let detail = match e {
-                CryptoError::UnknownKey(_) => "The key that sealed the stored access is missing.",
-                CryptoError::Corrupt => "The stored access is damaged.",
-            };
-            revoke::end(st, row, revoke::Why::KeyLost { detail }).await?;
-            Err(RefreshError::Unreadable)
+impl Tokens {
+    /// Opens an integration's token. An unreadable one (ST-05: its key is missing, or it is
+    /// damaged) ends the connection the one way connections end ([`Revocations::end`]) and is reported,
+    /// never panicking and never returning garbage.
+    pub async fn open_token(&self, row: &IntegrationRow) -> Result<SecretString, RefreshError> {
+        let Some(sealed) = row.sealed() else {
+            return Err(RefreshError::Inactive(row.status.as_str().to_owned()));
+        };
+        match self.keyring.open(&row.id, &sealed) {
+            Ok(t) => Ok(t),
+            Err(e) => {
+                tracing::error!(integration.id = %row.id, error = %e, "a stored token cannot be opened");
+                let detail = match e {
+                    CryptoError::UnknownKey(_) => {
+                        "The key that sealed the stored access is missing."
+                    }
+                    CryptoError::Corrupt => "The stored access is damaged.",
+                };
+                self.revocations
+                    .end(row, revoke::Why::KeyLost { detail })
+                    .await?;
+                Err(RefreshError::Unreadable)
+            }
+        }
+    }
+
+    /// Refreshes one integration now (an owner's or admin's request): claim the lease, re-read,
+    /// check the 24-hour rule on what was read, call Instagram, write with compare-and-set.
+    /// Returns the row with the new token. A failure cooldown does not apply (RF-09).
+    pub async fn refresh(&self, id: &str) -> Result<IntegrationRow, RefreshError> {
+        self.counted(self.refresh_with(id, None).await)
+    }
+
+    /// Refreshes one integration if it is still due on the claimed row (the scheduler and the
+    /// CLI): it expires within `window_secs` and is outside a failure cooldown; otherwise
+    /// [`RefreshError::Fresh`].
+    pub async fn refresh_if_due(
+        &self,
+        id: &str,
+        window_secs: i64,
+    ) -> Result<IntegrationRow, RefreshError> {
+        self.counted(self.refresh_with(id, Some(window_secs)).await)
+    }
+
+    fn counted(
+        &self,
+        result: Result<IntegrationRow, RefreshError>,
+    ) -> Result<IntegrationRow, RefreshError> {
+        self.metrics.refresh(&outcome_name(&result));
+        result
+    }
+
+    async fn refresh_with(
+        &self,
+        id: &str,
+        window: Option<i64>,
+    ) -> Result<IntegrationRow, RefreshError> {
+        let now = self.clock.now();
+        let owner = ids::random_token(12);
+        let Some(row) = self
+            .store
+            .integration_claim(id, &owner, now + self.lease_secs, now)
+            .await?
+        else {
+            return Err(match self.store.integration_get(id).await? {
+                None => RefreshError::NotFound,
+                Some(r) if !r.is_active() => RefreshError::Inactive(r.status.as_str().to_owned()),
+                Some(_) => RefreshError::Busy,
+            });
+        };
+
+        // RF-04: the rules are checked on the row as claimed.
+        let issued_at = row.issued_at.unwrap_or(0);
+        let expires_at = row.expires_at.unwrap_or(0);
+        if expires_at <= now {
+            self.store
+                .integration_end(
+                    id,
+                    IntegrationStatus::Expired,
+                    Some("The access expired before it could be refreshed; reconnect the account."),
+                    Some("expired"),
+                    now,
+                )
+                .await?;
+            return Err(RefreshError::Inactive("expired".to_owned()));
+        }
+        if let Some(window) = window {
+            let cooling = row.next_attempt_at.is_some_and(|t| t > now);
+            if expires_at - now > window || cooling {
+                self.store.integration_release(id, &owner).await?;
+                return Err(RefreshError::Fresh);
+            }
+        }
+        if now - issued_at < MIN_AGE_SECS {
+            self.store.integration_release(id, &owner).await?;
+            return Err(RefreshError::TooYoung {
+                allowed_at: issued_at + MIN_AGE_SECS,
+            });
+        }
+        let token = match self.open_token(&row).await {
+            Ok(t) => t,
+            Err(e) => return Err(e),
+        };
+        self.failpoints
+            .check(failpoint::AFTER_CLAIM)
+            .map_err(RefreshError::Stopped)?;
+
+        match self.instagram.refresh(&row.instagram_id, &token).await {
+            Ok(fresh) => {
+                self.failpoints
+                    .check(failpoint::AFTER_HTTP)
+                    .map_err(RefreshError::Stopped)?;
+                let sealed = self.keyring.seal(id, &fresh.access_token);
+                let done = self.clock.now();
+                self.failpoints
+                    .check(failpoint::DURING_WRITE)
+                    .map_err(RefreshError::Stopped)?;
+                let written = self
+                    .store
+                    .integration_store_refreshed(
+                        id,
+                        row.version,
+                        &owner,
+                        &sealed,
+                        &last4(fresh.access_token.expose_secret()),
+                        done,
+                        done + fresh.expires_in,
+                        done,
+                    )
+                    .await?;
+                if !written {
+                    tracing::warn!(integration.id = %id, "a newer token was written meanwhile; ours is discarded");
+                    return Err(RefreshError::Superseded);
+                }
+                self.failpoints
+                    .check(failpoint::AFTER_COMMIT)
+                    .map_err(RefreshError::Stopped)?;
+                tracing::info!(integration.id = %id, "token refreshed");
+                self.store
+                    .integration_get(id)
+                    .await?
+                    .ok_or(RefreshError::NotFound)
+            }
+            Err(e) => {
+                let reauth = e.needs_reauth();
+                let recorded = self
+                    .store
+                    .integration_record_failure(&RefreshFailure {
+                        id: id.to_owned(),
+                        version: row.version,
+                        owner,
+                        now: self.clock.now(),
+                        message: format!("{} {}", e.message, e.action()),
+                        class: e.class().to_owned(),
+                        day: now / 86_400,
+                        next_attempt_at: (!reauth).then(|| next_attempt(now, &e, row.failed_days)),
+                        status: reauth.then_some(IntegrationStatus::NeedsReauth),
+                    })
+                    .await?;
+                if !recorded {
+                    // RF-07: the row moved on (a reconnect or another worker): not our failure.
+                    return Err(RefreshError::Superseded);
+                }
+                tracing::warn!(integration.id = %id, error.class = e.class(), error = %e, "token refresh failed");
+                Err(RefreshError::Upstream(e))
+            }
+        }
+    }
+
+    /// Like [`refresh`], but when another writer refreshed the token meanwhile, their (current)
+    /// row is the answer: the caller wanted fresh access, and it has it.
+    pub async fn refresh_or_current(&self, id: &str) -> Result<IntegrationRow, RefreshError> {
+        match self.refresh(id).await {
+            Err(RefreshError::Superseded) => self
+                .store
+                .integration_get(id)
+                .await?
+                .ok_or(RefreshError::NotFound),
+            other => other,
         }
     }
 }
-
 /// The last four characters of a token.
 pub fn last4(token: &str) -> String {
     token
@@ -101,24 +321,6 @@ fn next_attempt(now: i64, e: &InstagramError, failed_days: i64) -> i64 {
     now + backoff.max(60)
 }
 
-/// Refreshes one integration now (an owner's or admin's request): claim the lease, re-read,
-/// check the 24-hour rule on what was read, call Instagram, write with compare-and-set.
-/// Returns the row with the new token. A failure cooldown does not apply (RF-09).
-pub async fn refresh(st: &AppState, id: &str) -> Result<IntegrationRow, RefreshError> {
-    counted(st, refresh_with(st, id, None).await)
-}
-
-/// Refreshes one integration if it is still due on the claimed row (the scheduler and the
-/// CLI): it expires within `window_secs` and is outside a failure cooldown; otherwise
-/// [`RefreshError::Fresh`].
-pub async fn refresh_if_due(
-    st: &AppState,
-    id: &str,
-    window_secs: i64,
-) -> Result<IntegrationRow, RefreshError> {
-    counted(st, refresh_with(st, id, Some(window_secs)).await)
-}
-
 /// The name of an outcome, for metrics and reports.
 pub fn outcome_name(result: &Result<IntegrationRow, RefreshError>) -> String {
     match result {
@@ -133,144 +335,6 @@ pub fn outcome_name(result: &Result<IntegrationRow, RefreshError>) -> String {
         Err(RefreshError::Upstream(e)) => format!("failed_{}", e.class()),
         Err(RefreshError::Unreadable) => "failed_unreadable".to_owned(),
         Err(RefreshError::Store(_)) => "failed_storage".to_owned(),
-    }
-}
-
-fn counted(
-    st: &AppState,
-    result: Result<IntegrationRow, RefreshError>,
-) -> Result<IntegrationRow, RefreshError> {
-    st.metrics.refresh(&outcome_name(&result));
-    result
-}
-
-async fn refresh_with(
-    st: &AppState,
-    id: &str,
-    window: Option<i64>,
-) -> Result<IntegrationRow, RefreshError> {
-    let now = st.clock.now();
-    let owner = ids::random_token(12);
-    let Some(row) = st
-        .store
-        .integration_claim(id, &owner, now + st.config.refresh.lease_secs, now)
-        .await?
-    else {
-        return Err(match st.store.integration_get(id).await? {
-            None => RefreshError::NotFound,
-            Some(r) if !r.is_active() => RefreshError::Inactive(r.status.as_str().to_owned()),
-            Some(_) => RefreshError::Busy,
-        });
-    };
-
-    // RF-04: the rules are checked on the row as claimed.
-    let issued_at = row.issued_at.unwrap_or(0);
-    let expires_at = row.expires_at.unwrap_or(0);
-    if expires_at <= now {
-        st.store
-            .integration_end(
-                id,
-                IntegrationStatus::Expired,
-                Some("The access expired before it could be refreshed; reconnect the account."),
-                Some("expired"),
-                now,
-            )
-            .await?;
-        return Err(RefreshError::Inactive("expired".to_owned()));
-    }
-    if let Some(window) = window {
-        let cooling = row.next_attempt_at.is_some_and(|t| t > now);
-        if expires_at - now > window || cooling {
-            st.store.integration_release(id, &owner).await?;
-            return Err(RefreshError::Fresh);
-        }
-    }
-    if now - issued_at < MIN_AGE_SECS {
-        st.store.integration_release(id, &owner).await?;
-        return Err(RefreshError::TooYoung {
-            allowed_at: issued_at + MIN_AGE_SECS,
-        });
-    }
-    let token = match open_token(st, &row).await {
-        Ok(t) => t,
-        Err(e) => return Err(e),
-    };
-    st.failpoints
-        .check(failpoint::AFTER_CLAIM)
-        .map_err(RefreshError::Stopped)?;
-
-    match st.instagram.refresh(&row.instagram_id, &token).await {
-        Ok(fresh) => {
-            st.failpoints
-                .check(failpoint::AFTER_HTTP)
-                .map_err(RefreshError::Stopped)?;
-            let sealed = st.keyring.seal(id, &fresh.access_token);
-            let done = st.clock.now();
-            st.failpoints
-                .check(failpoint::DURING_WRITE)
-                .map_err(RefreshError::Stopped)?;
-            let written = st
-                .store
-                .integration_store_refreshed(
-                    id,
-                    row.version,
-                    &owner,
-                    &sealed,
-                    &last4(fresh.access_token.expose_secret()),
-                    done,
-                    done + fresh.expires_in,
-                    done,
-                )
-                .await?;
-            if !written {
-                tracing::warn!(integration.id = %id, "a newer token was written meanwhile; ours is discarded");
-                return Err(RefreshError::Superseded);
-            }
-            st.failpoints
-                .check(failpoint::AFTER_COMMIT)
-                .map_err(RefreshError::Stopped)?;
-            tracing::info!(integration.id = %id, "token refreshed");
-            st.store
-                .integration_get(id)
-                .await?
-                .ok_or(RefreshError::NotFound)
-        }
-        Err(e) => {
-            let reauth = e.needs_reauth();
-            let recorded = st
-                .store
-                .integration_record_failure(&RefreshFailure {
-                    id: id.to_owned(),
-                    version: row.version,
-                    owner,
-                    now: st.clock.now(),
-                    message: format!("{} {}", e.message, e.action()),
-                    class: e.class().to_owned(),
-                    day: now / 86_400,
-                    next_attempt_at: (!reauth).then(|| next_attempt(now, &e, row.failed_days)),
-                    status: reauth.then_some(IntegrationStatus::NeedsReauth),
-                })
-                .await?;
-            if !recorded {
-                // RF-07: the row moved on (a reconnect or another worker): not our failure.
-                return Err(RefreshError::Superseded);
-            }
-            tracing::warn!(integration.id = %id, error.class = e.class(), error = %e, "token refresh failed");
-            Err(RefreshError::Upstream(e))
-        }
-    }
-}
-
-/// Like [`refresh`], but when another writer refreshed the token meanwhile, their (current)
-/// row is the answer: the caller wanted fresh access, and it has it.
-pub async fn refresh_or_current(st: &AppState, id: &str) -> Result<IntegrationRow, RefreshError> {
-    match refresh(st, id).await {
-        Err(RefreshError::Superseded) => st
-            .store
-            .integration_get(id)
-            .await?
-            .ok_or(RefreshError::NotFound),
-        other => other,
     }
 }
 

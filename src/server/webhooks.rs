@@ -290,7 +290,7 @@ async fn deauthorize(
     let result = async {
         match st.store.integration_by_instagram_id(&instagram_id).await? {
             Some(row) => {
-                revoke::end(&st, &row, revoke::Why::Deauthorized).await?;
+                st.revocations.end(&row, revoke::Why::Deauthorized).await?;
                 tracing::info!(integration.id = %row.id, "integration deauthorized by Meta");
             }
             None => {
@@ -324,7 +324,7 @@ async fn data_deletion(
     };
     let result = async {
         let now = st.clock.now();
-        let deleted = revoke::delete_account(&st, &instagram_id).await?;
+        let deleted = st.revocations.delete_account(&instagram_id).await?;
         let code = match st.store.deletion_latest_for(&instagram_id).await? {
             Some(prev) if deleted.integrations == 0 => prev.code,
             _ => {
@@ -406,9 +406,7 @@ pub async fn process_next(st: &AppState) -> Result<bool, crate::server::db::Stor
                 .await?;
             if fresh {
                 st.metrics.webhook_event(e.field());
-                if let Err(e) =
-                    crate::server::media::invalidate_for_event(st, &entry.account_id, e).await
-                {
+                if let Err(e) = st.media.invalidate_for_event(&entry.account_id, e).await {
                     tracing::warn!(error = %e, "the media cache could not be expired for a webhook event");
                 }
                 tracing::info!(

@@ -72,9 +72,7 @@ async fn a_full_connection_creates_the_user_and_signs_them_in() {
         .unwrap();
     assert_eq!(row.name, "INSTAGRAM");
     assert_eq!(row.key_id.as_deref(), Some("k1"));
-    let token = instagram_connect::server::tokens::open_token(&app.state, &row)
-        .await
-        .unwrap();
+    let token = app.state.tokens.open_token(&row).await.unwrap();
     let token = secrecy::ExposeSecret::expose_secret(&token).to_owned();
     assert!(
         token.starts_with("IGAAsbxL"),
@@ -518,9 +516,7 @@ async fn ss07_sessions_hold_no_token() {
         .await
         .unwrap()
         .unwrap();
-    let token = instagram_connect::server::tokens::open_token(&app.state, &row)
-        .await
-        .unwrap();
+    let token = app.state.tokens.open_token(&row).await.unwrap();
     let token = secrecy::ExposeSecret::expose_secret(&token).to_owned();
     let data = crate::helpers::Raw::of(&app)
         .await
@@ -634,11 +630,7 @@ async fn st02_a_ciphertext_moved_to_another_row_does_not_open() {
         .unwrap();
     b.token_ciphertext = a.token_ciphertext.clone();
     b.token_nonce = a.token_nonce.clone();
-    assert!(
-        instagram_connect::server::tokens::open_token(&app.state, &b)
-            .await
-            .is_err()
-    );
+    assert!(app.state.tokens.open_token(&b).await.is_err());
 }
 
 #[tokio::test]
@@ -652,9 +644,7 @@ async fn st05_a_damaged_token_is_a_typed_error_and_asks_for_reconnecting() {
         .unwrap()
         .unwrap();
     row.token_ciphertext.as_mut().unwrap()[0] ^= 1;
-    let e = instagram_connect::server::tokens::open_token(&app.state, &row)
-        .await
-        .unwrap_err();
+    let e = app.state.tokens.open_token(&row).await.unwrap_err();
     assert!(
         matches!(
             e,
@@ -687,9 +677,7 @@ async fn st07_admins_see_the_last_four_characters_only() {
         .await
         .unwrap()
         .unwrap();
-    let token = instagram_connect::server::tokens::open_token(&app.state, &row)
-        .await
-        .unwrap();
+    let token = app.state.tokens.open_token(&row).await.unwrap();
     assert!(!v
         .to_string()
         .contains(secrecy::ExposeSecret::expose_secret(&token)));

@@ -13,7 +13,7 @@ use instagram_connect::server::{
     lifecycle::{self, Selection},
     sandbox::faults::{Fault, FaultRule},
     state::AppState,
-    tokens::{self, RefreshError, LEASE_SECS},
+    tokens::{RefreshError, LEASE_SECS},
 };
 use secrecy::{ExposeSecret, SecretString};
 
@@ -33,7 +33,9 @@ async fn row(app: &TestApp, id: &str) -> IntegrationRow {
 /// The token stored for `id`, opened.
 async fn token_of(app: &TestApp, id: &str) -> String {
     let r = row(app, id).await;
-    tokens::open_token(&app.state, &r)
+    app.state
+        .tokens
+        .open_token(&r)
         .await
         .expect("the stored token opens")
         .expose_secret()
@@ -197,7 +199,7 @@ async fn rf08_one_failure_never_stops_the_batch() {
         .unwrap();
     assert!(due.is_empty(), "{due:?}");
     assert!(matches!(
-        tokens::refresh_if_due(&app.state, &ids[2], WINDOW).await,
+        app.state.tokens.refresh_if_due(&ids[2], WINDOW).await,
         Err(RefreshError::Fresh)
     ));
     app.clock.advance(retry_at - app.clock.now() + 1);
@@ -205,7 +207,9 @@ async fn rf08_one_failure_never_stops_the_batch() {
         .await
         .unwrap();
     assert_eq!(due.len(), 1);
-    tokens::refresh(&app.state, &ids[2])
+    app.state
+        .tokens
+        .refresh(&ids[2])
         .await
         .expect("an admin refresh works");
     let healed = row(&app, &ids[2]).await;
@@ -261,9 +265,9 @@ async fn t_conc(app: TestApp, n: usize) {
             barrier.wait().await;
             // Some are the scheduler, some an admin pressing "refresh now".
             if i % 5 == 0 {
-                tokens::refresh(&st, &id).await
+                st.tokens.refresh(&id).await
             } else {
-                tokens::refresh_if_due(&st, &id, WINDOW).await
+                st.tokens.refresh_if_due(&id, WINDOW).await
             }
         }));
     }
@@ -295,12 +299,14 @@ async fn t_conc_a_paused_lease_holder_cannot_overwrite_the_newer_token() {
         .expect("the first worker holds the lease");
     // While it holds the lease, nobody else refreshes.
     assert!(matches!(
-        tokens::refresh_if_due(&app.state, &id, WINDOW).await,
+        app.state.tokens.refresh_if_due(&id, WINDOW).await,
         Err(RefreshError::Busy)
     ));
     // It pauses past its lease; another worker takes over.
     app.clock.advance(LEASE_SECS + 1);
-    tokens::refresh_if_due(&app.state, &id, WINDOW)
+    app.state
+        .tokens
+        .refresh_if_due(&id, WINDOW)
         .await
         .expect("the takeover refreshes");
     let current = token_of(&app, &id).await;
@@ -343,7 +349,7 @@ async fn t_crash(app: TestApp) {
         let calls = refresh_calls(&app);
 
         app.state.failpoints.set(point, Some(Action::Error));
-        let result = tokens::refresh_if_due(&app.state, &id, WINDOW).await;
+        let result = app.state.tokens.refresh_if_due(&id, WINDOW).await;
         app.state.failpoints.set(point, None);
         assert!(
             matches!(result, Err(RefreshError::Stopped(_))),
@@ -368,7 +374,7 @@ async fn t_crash(app: TestApp) {
                 "{point}: the write cleared the lease"
             );
             assert!(matches!(
-                tokens::refresh_if_due(&app.state, &id, WINDOW).await,
+                app.state.tokens.refresh_if_due(&id, WINDOW).await,
                 Err(RefreshError::Fresh)
             ));
             continue;
@@ -383,11 +389,13 @@ async fn t_crash(app: TestApp) {
         assert_eq!(refresh_calls(&app), expected_calls, "{point}");
         // The dead worker's lease holds others off until it runs out; then the next run refreshes.
         assert!(matches!(
-            tokens::refresh_if_due(&app.state, &id, WINDOW).await,
+            app.state.tokens.refresh_if_due(&id, WINDOW).await,
             Err(RefreshError::Busy)
         ));
         app.clock.advance(LEASE_SECS + 1);
-        tokens::refresh_if_due(&app.state, &id, WINDOW)
+        app.state
+            .tokens
+            .refresh_if_due(&id, WINDOW)
             .await
             .unwrap_or_else(|e| panic!("{point}: the next run refreshes: {e:?}"));
         assert_eq!(row(&app, &id).await.version, before.version + 1);
@@ -575,7 +583,7 @@ async fn metrics_count_refreshes_calls_and_tokens() {
     let app = TestApp::spawn().await;
     let id = seed(&app, "metered", 40 * DAY).await;
     seed(&app, "metered.later", 10 * DAY).await;
-    tokens::refresh(&app.state, &id).await.unwrap();
+    app.state.tokens.refresh(&id).await.unwrap();
     let res = app.get("/metrics").await;
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-type"]

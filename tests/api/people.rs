@@ -338,7 +338,10 @@ async fn an_account_missing_a_permission_is_refreshed_and_explained() {
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     app.clock.advance(40 * DAY);
     app.sandbox.advance_clock(40 * DAY);
-    let refreshed = instagram_connect::server::tokens::refresh_if_due(&app.state, &id, 30 * DAY)
+    let refreshed = app
+        .state
+        .tokens
+        .refresh_if_due(&id, 30 * DAY)
         .await
         .expect("the scheduler refreshes it too");
     assert_eq!(refreshed.version, 3);
@@ -722,11 +725,7 @@ async fn every_revocation_erases_the_token_purges_the_cache_and_ends_sign_in_and
                 .await;
                 let row = app.store.integration_get(&studio).await.unwrap().unwrap();
                 let _: Option<Sealed> = row.sealed();
-                assert!(
-                    instagram_connect::server::tokens::open_token(&app.state, &row)
-                        .await
-                        .is_err()
-                );
+                assert!(app.state.tokens.open_token(&row).await.is_err());
             }
         }
         let row = app.store.integration_get(&studio).await.unwrap();
@@ -1001,9 +1000,7 @@ async fn a_publishing_job_stops_when_its_author_may_no_longer_publish() {
     )
     .await;
     app.clock.advance(3600);
-    instagram_connect::server::media::publish::step(&app.state, "k_job_author_0001")
-        .await
-        .unwrap();
+    app.state.media.step("k_job_author_0001").await.unwrap();
     let job = app
         .store
         .publish_job_get("k_job_author_0001")

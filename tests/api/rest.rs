@@ -91,9 +91,7 @@ async fn oa14_the_token_endpoint_answers_the_original_shape_to_api_keys() {
         .await
         .unwrap()
         .unwrap();
-    let stored = instagram_connect::server::tokens::open_token(&app.state, &row)
-        .await
-        .unwrap();
+    let stored = app.state.tokens.open_token(&row).await.unwrap();
     assert_eq!(secrecy::ExposeSecret::expose_secret(&stored), token);
 }
 

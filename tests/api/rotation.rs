@@ -23,9 +23,7 @@ async fn rotate_key_reseals_tokens_and_the_old_key_can_be_removed() {
         .unwrap()
         .unwrap();
     assert_eq!(before.key_id.as_deref(), Some("k1"));
-    let old_token = instagram_connect::server::tokens::open_token(&app.state, &before)
-        .await
-        .unwrap();
+    let old_token = app.state.tokens.open_token(&before).await.unwrap();
 
     let run = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_instagram-connect"))

@@ -3,6 +3,7 @@
 //! table of who may call what, and CSRF protection for cookie-authenticated writes.
 
 pub mod api_keys;
+pub mod browsing;
 pub mod csrf;
 pub mod session;
 pub mod store;

@@ -4,14 +4,11 @@
 //! Replying to, hiding and deleting comments and publishing act on Instagram in the account's
 //! name: they need the editor role (see [`crate::model::Role`]).
 
-use tower_sessions::Session;
-
 use crate::{
     model::{AccountRef, AppError, Capability, IntegrationStatus, Role},
     server::{
-        auth::{self, AccountAccess, Caller, Person},
+        auth::{AccountAccess, Person},
         db::IntegrationRow,
-        state::AppState,
     },
 };
 
@@ -28,6 +25,16 @@ pub struct Browsing {
 }
 
 impl Browsing {
+    /// The person looking, and the account they may see.
+    pub fn new(person: Person, access: AccountAccess) -> Self {
+        Self {
+            person,
+            row: access.row.clone(),
+            role: access.role,
+            access,
+        }
+    }
+
     /// The account switcher: their accounts, plus the one shown if an admin looks at someone
     /// else's.
     pub fn accounts(&self) -> Vec<AccountRef> {
@@ -67,53 +74,4 @@ pub fn account_ref(row: &IntegrationRow, role: Option<Role>) -> AccountRef {
             .flatten(),
         scopes: row.scope_list(),
     }
-}
-
-/// The account `id` (or, without one, the person's first working account) if the person may
-/// see it. `Ok(None)`: no account was asked for and nobody is signed in, or they have no
-/// account. An account they may not see is "not found"; asking for one signed out is
-/// "unauthorized".
-pub async fn browse(
-    st: &AppState,
-    session: &Session,
-    id: Option<&str>,
-) -> Result<Option<Browsing>, AppError> {
-    let asked = id.is_some_and(|i| !i.is_empty());
-    let Some(person) = auth::who(st, session).await? else {
-        // A page about a given account needs someone signed in; the bare gallery shows how to
-        // connect.
-        return if asked {
-            Err(AppError::Unauthorized)
-        } else {
-            Ok(None)
-        };
-    };
-    let caller = Caller::Person(Box::new(person.clone()));
-    let access = match id.filter(|i| !i.is_empty()) {
-        None => {
-            let first = person
-                .accounts
-                .iter()
-                .find(|m| m.integration.status == IntegrationStatus::Active)
-                .or_else(|| person.accounts.first());
-            match first {
-                Some(m) => auth::viewer::account(&caller, Some(m.integration.clone()))?,
-                None => return Ok(None),
-            }
-        }
-        Some(id) => auth::account_by_id(st, &caller, id).await?,
-    };
-    Ok(Some(Browsing {
-        person,
-        row: access.row.clone(),
-        role: access.role,
-        access,
-    }))
-}
-
-/// Like [`browse`] for a given account, where nobody signed in is an error.
-pub async fn require(st: &AppState, session: &Session, id: &str) -> Result<Browsing, AppError> {
-    browse(st, session, Some(id))
-        .await?
-        .ok_or(AppError::Unauthorized)
 }

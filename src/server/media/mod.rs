@@ -9,27 +9,72 @@ pub mod access;
 pub mod cache;
 pub mod convert;
 pub mod publish;
+pub mod runtime;
 pub mod views;
 
-use std::sync::atomic::Ordering;
+use std::sync::{atomic::Ordering, Arc};
 
-use self::cache::{cached, problem_for};
-pub use self::cache::{Loaded, MediaRuntime};
+pub use self::{cache::Loaded, runtime::MediaRuntime};
 use crate::{
     model::{
         AccountInsights, AppError, CommentsPage, FeedPage, MediaDetail, MetricTotal, Point,
         ProfileView, QuotaView, Series,
     },
     server::{
-        db::{IntegrationRow, SnapshotRow},
+        clock::Clock,
+        db::{IntegrationRow, SnapshotRow, Store},
+        instagram::InstagramClient,
         instagram::{
             webhook::Event, AccountInsightsQuery, InstagramError, MetricType, Priority,
             MEDIA_METRICS,
         },
-        state::AppState,
-        tokens,
+        metrics::Metrics,
+        tokens::{self, Tokens},
     },
 };
+
+/// The media service: what an account shows (through the cache), moderation, publishing and
+/// invalidation. Built once at startup; cheap to clone.
+#[derive(Clone)]
+pub struct Media {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    instagram: Arc<InstagramClient>,
+    metrics: Arc<Metrics>,
+    runtime: Arc<MediaRuntime>,
+    tokens: Tokens,
+}
+
+impl Media {
+    /// The service over its parts.
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        instagram: Arc<InstagramClient>,
+        metrics: Arc<Metrics>,
+        runtime: Arc<MediaRuntime>,
+        tokens: Tokens,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            instagram,
+            metrics,
+            runtime,
+            tokens,
+        }
+    }
+
+    /// The cache's counters in this process.
+    pub fn counts(&self) -> runtime::CacheCounts {
+        self.runtime.counts()
+    }
+
+    /// The in-process part (the publishing worker's wake-up call, the memory).
+    pub fn runtime(&self) -> &MediaRuntime {
+        &self.runtime
+    }
+}
 
 /// Posts per page of the grid (a multiple of 2, 3 and 4 columns).
 pub const FEED_PAGE_SIZE: u32 = 24;
@@ -56,49 +101,288 @@ pub mod ttl {
     pub const QUOTA: i64 = 60;
 }
 
-/// The profile; every fetch also records the day's counters.
-pub async fn profile(st: &AppState, row: &IntegrationRow) -> Result<Loaded<ProfileView>, AppError> {
-    cached(st, row, "profile", ttl::PROFILE, |a| async move {
-        let p = convert::profile(st.instagram.me(&a.user()).await?);
-        let snapshot = SnapshotRow {
-            day: st.clock.now().div_euclid(86_400),
-            followers: p.followers,
-            follows: p.follows,
-            media_count: p.media_count,
-        };
-        if let Err(e) = st.store.snapshot_put(&row.id, &snapshot).await {
-            tracing::warn!(integration.id = %row.id, error = %e, "the day's counters were not recorded");
-        }
-        Ok(p)
-    })
-    .await
-}
+impl Media {
+    /// The profile; every fetch also records the day's counters.
+    pub async fn profile(&self, row: &IntegrationRow) -> Result<Loaded<ProfileView>, AppError> {
+        self.cached(row, "profile", ttl::PROFILE, |a| async move {
+            let p = convert::profile(self.instagram.me(&a.user()).await?);
+            let snapshot = SnapshotRow {
+                day: self.clock.now().div_euclid(86_400),
+                followers: p.followers,
+                follows: p.follows,
+                media_count: p.media_count,
+            };
+            if let Err(e) = self.store.snapshot_put(&row.id, &snapshot).await {
+                tracing::warn!(integration.id = %row.id, error = %e, "the day's counters were not recorded");
+            }
+            Ok(p)
+        })
+        .await
+    }
 
+    /// A page of the feed: the first, or the one after a cursor.
+    pub async fn feed(
+        &self,
+        row: &IntegrationRow,
+        after: Option<&str>,
+    ) -> Result<Loaded<FeedPage>, AppError> {
+        if let Some(a) = after {
+            check_cursor(a)?;
+        }
+        self.cached(row, &feed_key(after), ttl::FEED, |a| async move {
+            let page = self
+                .instagram
+                .media_page(&a.user(), FEED_PAGE_SIZE, after, Priority::Interactive)
+                .await?;
+            Ok(convert::feed(page))
+        })
+        .await
+    }
+
+    /// A post in full. An ID that is not the account's is "not found".
+    pub async fn media(
+        &self,
+        row: &IntegrationRow,
+        media_id: &str,
+    ) -> Result<Loaded<MediaDetail>, AppError> {
+        check_media_id(media_id)?;
+        let loaded = self
+            .cached(
+                row,
+                &format!("media:{media_id}"),
+                ttl::MEDIA,
+                |a| async move {
+                    Ok(convert::detail(
+                        self.instagram.media(&a.user(), media_id).await?,
+                    ))
+                },
+            )
+            .await?;
+        not_found_if_refused(loaded)
+    }
+
+    /// A page of a post's comments.
+    pub async fn comments(
+        &self,
+        row: &IntegrationRow,
+        media_id: &str,
+        after: Option<&str>,
+    ) -> Result<Loaded<CommentsPage>, AppError> {
+        check_media_id(media_id)?;
+        if let Some(a) = after {
+            check_cursor(a)?;
+        }
+        let key = match after {
+            None => format!("media:{media_id}:comments"),
+            Some(a) => format!("media:{media_id}:comments:{a}"),
+        };
+        self.cached(row, &key, ttl::COMMENTS, |a| async move {
+            Ok(convert::comments(
+                self.instagram.comments(&a.user(), media_id, after).await?,
+            ))
+        })
+        .await
+    }
+
+    /// A post's insights.
+    pub async fn media_insights(
+        &self,
+        row: &IntegrationRow,
+        media_id: &str,
+    ) -> Result<Loaded<Vec<MetricTotal>>, AppError> {
+        check_media_id(media_id)?;
+        let key = format!("media:{media_id}:insights");
+        self.cached(row, &key, ttl::MEDIA_INSIGHTS, |a| async move {
+            let insights = self
+                .instagram
+                .media_insights(&a.user(), media_id, &MEDIA_METRICS)
+                .await?;
+            Ok(convert::totals(&insights))
+        })
+        .await
+    }
+
+    /// Account insights over the last [`INSIGHTS_DAYS`] days: daily values and totals (two
+    /// requests, kept for hours).
+    pub async fn account_insights(
+        &self,
+        row: &IntegrationRow,
+    ) -> Result<Loaded<AccountInsights>, AppError> {
+        let key = format!("insights:{INSIGHTS_DAYS}");
+        self.cached(row, &key, ttl::ACCOUNT_INSIGHTS, |a| async move {
+            let today = self.clock.now().div_euclid(86_400) * 86_400;
+            let since = today - INSIGHTS_DAYS * 86_400;
+            let user = a.user();
+            let daily = self
+                .instagram
+                .account_insights(
+                    &user,
+                    &AccountInsightsQuery {
+                        metrics: &DAILY_METRICS,
+                        period: "day",
+                        metric_type: Some(MetricType::TimeSeries),
+                        breakdown: None,
+                        since: Some(since),
+                        until: Some(today),
+                        timeframe: None,
+                    },
+                )
+                .await?;
+            let totals = self
+                .instagram
+                .account_insights(
+                    &user,
+                    &AccountInsightsQuery {
+                        metrics: &TOTAL_METRICS,
+                        period: "day",
+                        metric_type: Some(MetricType::TotalValue),
+                        breakdown: None,
+                        since: Some(since),
+                        until: Some(today),
+                        timeframe: None,
+                    },
+                )
+                .await?;
+            Ok(AccountInsights {
+                since,
+                until: today,
+                totals: convert::totals(&totals),
+                series: convert::series(&daily),
+            })
+        })
+        .await
+    }
+
+    /// Followers per day, as recorded since the account was connected.
+    pub async fn follower_history(&self, row: &IntegrationRow) -> Result<Series, AppError> {
+        let today = self.clock.now().div_euclid(86_400);
+        let rows = self
+            .store
+            .snapshots_since(&row.id, today - INSIGHTS_DAYS)
+            .await?;
+        Ok(Series {
+            name: "followers".to_owned(),
+            label: "Followers".to_owned(),
+            points: rows
+                .into_iter()
+                .filter_map(|r| {
+                    Some(Point {
+                        day: r.day * 86_400,
+                        value: r.followers?,
+                    })
+                })
+                .collect(),
+        })
+    }
+
+    /// The publishing quota.
+    pub async fn quota(&self, row: &IntegrationRow) -> Result<Loaded<QuotaView>, AppError> {
+        self.cached(row, "quota", ttl::QUOTA, |a| async move {
+            Ok(convert::quota(
+                self.instagram.publishing_limit(&a.user()).await?,
+            ))
+        })
+        .await
+    }
+
+    /// Marks the profile and feed stale so that the next view fetches them, at most once per
+    /// [`MIN_REFRESH_SECS`]; Instagram's own limits still apply on that fetch (the old data stays
+    /// on screen if they refuse).
+    pub async fn refresh(&self, row: &IntegrationRow) -> Result<Refresh, AppError> {
+        let now = self.clock.now();
+        let last = self.store.cache_last_fetch(&row.id, "feed").await?;
+        if let Some(at) = last.filter(|at| now - at < MIN_REFRESH_SECS) {
+            return Ok(Refresh::TooSoon {
+                allowed_at: at + MIN_REFRESH_SECS,
+            });
+        }
+        self.expire(&row.id, "feed").await?;
+        self.expire(&row.id, "profile").await?;
+        Ok(Refresh::Done)
+    }
+
+    /// Expires what a webhook event changes: a comment changes its post's comments and counts,
+    /// and the feed pages that show them.
+    pub async fn invalidate_for_event(
+        &self,
+        account_id: &str,
+        event: &Event,
+    ) -> Result<(), crate::server::db::StoreError> {
+        let Some(row) = self.store.integration_by_instagram_id(account_id).await? else {
+            return Ok(());
+        };
+        match event {
+            Event::Comment {
+                field, media_id, ..
+            } if field == "comments" || field == "live_comments" => {
+                if let Some(m) = media_id {
+                    self.expire(&row.id, &format!("media:{m}")).await?;
+                }
+                self.expire(&row.id, "feed").await?;
+                tracing::debug!(integration.id = %row.id, "comment webhook: cache expired");
+            }
+            // Mentions are on other accounts' media; messages are not in the gallery.
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Expires what a new post changes: the feed, the counters and the quota.
+    pub async fn invalidate_after_publish(
+        &self,
+        row: &IntegrationRow,
+    ) -> Result<(), crate::server::db::StoreError> {
+        for key in ["feed", "profile", "quota"] {
+            self.expire(&row.id, key).await?;
+        }
+        Ok(())
+    }
+
+    /// Runs a change on Instagram (reply, hide, delete) with the account's token, counting it
+    /// and turning Instagram's refusal into words for the person.
+    pub async fn act<T, F, Fut>(&self, row: &IntegrationRow, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(cache::Access) -> Fut,
+        Fut: std::future::Future<Output = Result<T, InstagramError>>,
+    {
+        if !row.is_active() {
+            return Err(AppError::Reconnect(
+                row.last_error.clone().unwrap_or_default(),
+            ));
+        }
+        let token = self
+            .tokens
+            .open_token(row)
+            .await
+            .map_err(tokens::app_error)?;
+        self.runtime.stats.fetches.fetch_add(1, Ordering::Relaxed);
+        match f(cache::Access::new(row.instagram_id.clone(), token)).await {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                self.runtime.stats.errors.fetch_add(1, Ordering::Relaxed);
+                Err(match self.problem_for(row, &e).await? {
+                    crate::model::Problem::Reconnect { reason } => AppError::Reconnect(reason),
+                    crate::model::Problem::RateLimited { until } => AppError::RateLimited {
+                        retry_after_secs: (until - self.clock.now()).clamp(1, u32::MAX as i64)
+                            as u32,
+                    },
+                    crate::model::Problem::Unavailable => {
+                        AppError::Upstream("please try again in a moment.".to_owned())
+                    }
+                    crate::model::Problem::Refused { .. } => {
+                        AppError::BadRequest(e.public_message())
+                    }
+                })
+            }
+        }
+    }
+}
 /// The cache key of a feed page.
 fn feed_key(after: Option<&str>) -> String {
     match after {
         None => "feed".to_owned(),
         Some(a) => format!("feed:{a}"),
     }
-}
-
-/// A page of the feed: the first, or the one after a cursor.
-pub async fn feed(
-    st: &AppState,
-    row: &IntegrationRow,
-    after: Option<&str>,
-) -> Result<Loaded<FeedPage>, AppError> {
-    if let Some(a) = after {
-        check_cursor(a)?;
-    }
-    cached(st, row, &feed_key(after), ttl::FEED, |a| async move {
-        let page = st
-            .instagram
-            .media_page(&a.user(), FEED_PAGE_SIZE, after, Priority::Interactive)
-            .await?;
-        Ok(convert::feed(page))
-    })
-    .await
 }
 
 /// Cursors are opaque, but they travel in our URLs: refuse anything that is not one.
@@ -125,28 +409,6 @@ pub fn check_media_id(id: &str) -> Result<(), AppError> {
     }
 }
 
-/// A post in full. An ID that is not the account's is "not found".
-pub async fn media(
-    st: &AppState,
-    row: &IntegrationRow,
-    media_id: &str,
-) -> Result<Loaded<MediaDetail>, AppError> {
-    check_media_id(media_id)?;
-    let loaded = cached(
-        st,
-        row,
-        &format!("media:{media_id}"),
-        ttl::MEDIA,
-        |a| async move {
-            Ok(convert::detail(
-                st.instagram.media(&a.user(), media_id).await?,
-            ))
-        },
-    )
-    .await?;
-    not_found_if_refused(loaded)
-}
-
 /// Instagram answers an ID that is not the account's with a refusal: to the person, that is
 /// a missing post.
 fn not_found_if_refused<T>(loaded: Loaded<T>) -> Result<Loaded<T>, AppError> {
@@ -154,47 +416,6 @@ fn not_found_if_refused<T>(loaded: Loaded<T>) -> Result<Loaded<T>, AppError> {
         (None, Some(crate::model::Problem::Refused { .. })) => Err(AppError::NotFound),
         _ => Ok(loaded),
     }
-}
-
-/// A page of a post's comments.
-pub async fn comments(
-    st: &AppState,
-    row: &IntegrationRow,
-    media_id: &str,
-    after: Option<&str>,
-) -> Result<Loaded<CommentsPage>, AppError> {
-    check_media_id(media_id)?;
-    if let Some(a) = after {
-        check_cursor(a)?;
-    }
-    let key = match after {
-        None => format!("media:{media_id}:comments"),
-        Some(a) => format!("media:{media_id}:comments:{a}"),
-    };
-    cached(st, row, &key, ttl::COMMENTS, |a| async move {
-        Ok(convert::comments(
-            st.instagram.comments(&a.user(), media_id, after).await?,
-        ))
-    })
-    .await
-}
-
-/// A post's insights.
-pub async fn media_insights(
-    st: &AppState,
-    row: &IntegrationRow,
-    media_id: &str,
-) -> Result<Loaded<Vec<MetricTotal>>, AppError> {
-    check_media_id(media_id)?;
-    let key = format!("media:{media_id}:insights");
-    cached(st, row, &key, ttl::MEDIA_INSIGHTS, |a| async move {
-        let insights = st
-            .instagram
-            .media_insights(&a.user(), media_id, &MEDIA_METRICS)
-            .await?;
-        Ok(convert::totals(&insights))
-    })
-    .await
 }
 
 /// The metrics drawn per day on the insights page.
@@ -208,89 +429,6 @@ pub const TOTAL_METRICS: [&str; 5] = [
     "follows_and_unfollows",
 ];
 
-/// Account insights over the last [`INSIGHTS_DAYS`] days: daily values and totals (two
-/// requests, kept for hours).
-pub async fn account_insights(
-    st: &AppState,
-    row: &IntegrationRow,
-) -> Result<Loaded<AccountInsights>, AppError> {
-    let key = format!("insights:{INSIGHTS_DAYS}");
-    cached(st, row, &key, ttl::ACCOUNT_INSIGHTS, |a| async move {
-        let today = st.clock.now().div_euclid(86_400) * 86_400;
-        let since = today - INSIGHTS_DAYS * 86_400;
-        let user = a.user();
-        let daily = st
-            .instagram
-            .account_insights(
-                &user,
-                &AccountInsightsQuery {
-                    metrics: &DAILY_METRICS,
-                    period: "day",
-                    metric_type: Some(MetricType::TimeSeries),
-                    breakdown: None,
-                    since: Some(since),
-                    until: Some(today),
-                    timeframe: None,
-                },
-            )
-            .await?;
-        let totals = st
-            .instagram
-            .account_insights(
-                &user,
-                &AccountInsightsQuery {
-                    metrics: &TOTAL_METRICS,
-                    period: "day",
-                    metric_type: Some(MetricType::TotalValue),
-                    breakdown: None,
-                    since: Some(since),
-                    until: Some(today),
-                    timeframe: None,
-                },
-            )
-            .await?;
-        Ok(AccountInsights {
-            since,
-            until: today,
-            totals: convert::totals(&totals),
-            series: convert::series(&daily),
-        })
-    })
-    .await
-}
-
-/// Followers per day, as recorded since the account was connected.
-pub async fn follower_history(st: &AppState, row: &IntegrationRow) -> Result<Series, AppError> {
-    let today = st.clock.now().div_euclid(86_400);
-    let rows = st
-        .store
-        .snapshots_since(&row.id, today - INSIGHTS_DAYS)
-        .await?;
-    Ok(Series {
-        name: "followers".to_owned(),
-        label: "Followers".to_owned(),
-        points: rows
-            .into_iter()
-            .filter_map(|r| {
-                Some(Point {
-                    day: r.day * 86_400,
-                    value: r.followers?,
-                })
-            })
-            .collect(),
-    })
-}
-
-/// The publishing quota.
-pub async fn quota(st: &AppState, row: &IntegrationRow) -> Result<Loaded<QuotaView>, AppError> {
-    cached(st, row, "quota", ttl::QUOTA, |a| async move {
-        Ok(convert::quota(
-            st.instagram.publishing_limit(&a.user()).await?,
-        ))
-    })
-    .await
-}
-
 /// What a *Refresh* did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refresh {
@@ -301,91 +439,4 @@ pub enum Refresh {
         /// When a refresh is allowed.
         allowed_at: i64,
     },
-}
-
-/// Marks the profile and feed stale so that the next view fetches them, at most once per
-/// [`MIN_REFRESH_SECS`]; Instagram's own limits still apply on that fetch (the old data stays
-/// on screen if they refuse).
-pub async fn refresh(st: &AppState, row: &IntegrationRow) -> Result<Refresh, AppError> {
-    let now = st.clock.now();
-    let last = st.store.cache_last_fetch(&row.id, "feed").await?;
-    if let Some(at) = last.filter(|at| now - at < MIN_REFRESH_SECS) {
-        return Ok(Refresh::TooSoon {
-            allowed_at: at + MIN_REFRESH_SECS,
-        });
-    }
-    cache::expire(st, &row.id, "feed").await?;
-    cache::expire(st, &row.id, "profile").await?;
-    Ok(Refresh::Done)
-}
-
-/// Expires what a webhook event changes: a comment changes its post's comments and counts,
-/// and the feed pages that show them.
-pub async fn invalidate_for_event(
-    st: &AppState,
-    account_id: &str,
-    event: &Event,
-) -> Result<(), crate::server::db::StoreError> {
-    let Some(row) = st.store.integration_by_instagram_id(account_id).await? else {
-        return Ok(());
-    };
-    match event {
-        Event::Comment {
-            field, media_id, ..
-        } if field == "comments" || field == "live_comments" => {
-            if let Some(m) = media_id {
-                cache::expire(st, &row.id, &format!("media:{m}")).await?;
-            }
-            cache::expire(st, &row.id, "feed").await?;
-            tracing::debug!(integration.id = %row.id, "comment webhook: cache expired");
-        }
-        // Mentions are on other accounts' media; messages are not in the gallery.
-        _ => {}
-    }
-    Ok(())
-}
-
-/// Expires what a new post changes: the feed, the counters and the quota.
-pub async fn invalidate_after_publish(
-    st: &AppState,
-    row: &IntegrationRow,
-) -> Result<(), crate::server::db::StoreError> {
-    for key in ["feed", "profile", "quota"] {
-        cache::expire(st, &row.id, key).await?;
-    }
-    Ok(())
-}
-
-/// Runs a change on Instagram (reply, hide, delete) with the account's token, counting it
-/// and turning Instagram's refusal into words for the person.
-pub async fn act<T, F, Fut>(st: &AppState, row: &IntegrationRow, f: F) -> Result<T, AppError>
-where
-    F: FnOnce(cache::Access) -> Fut,
-    Fut: std::future::Future<Output = Result<T, InstagramError>>,
-{
-    if !row.is_active() {
-        return Err(AppError::Reconnect(
-            row.last_error.clone().unwrap_or_default(),
-        ));
-    }
-    let token = tokens::open_token(st, row)
-        .await
-        .map_err(tokens::app_error)?;
-    st.media.stats.fetches.fetch_add(1, Ordering::Relaxed);
-    match f(cache::Access::new(row.instagram_id.clone(), token)).await {
-        Ok(v) => Ok(v),
-        Err(e) => {
-            st.media.stats.errors.fetch_add(1, Ordering::Relaxed);
-            Err(match problem_for(st, row, &e).await? {
-                crate::model::Problem::Reconnect { reason } => AppError::Reconnect(reason),
-                crate::model::Problem::RateLimited { until } => AppError::RateLimited {
-                    retry_after_secs: (until - st.clock.now()).clamp(1, u32::MAX as i64) as u32,
-                },
-                crate::model::Problem::Unavailable => {
-                    AppError::Upstream("please try again in a moment.".to_owned())
-                }
-                crate::model::Problem::Refused { .. } => AppError::BadRequest(e.public_message()),
-            })
-        }
-    }
 }

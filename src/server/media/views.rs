@@ -2,14 +2,11 @@
 
 use super::{
     access::{account_ref, Browsing},
-    publish, Loaded,
+    publish, Loaded, Media,
 };
-use crate::{
-    model::{
-        AccountRef, AppError, Capability, Freshness, GalleryView, InsightsView, IntegrationStatus,
-        PostView, Problem, PublishView, COMMENTS_SCOPE, INSIGHTS_SCOPE,
-    },
-    server::state::AppState,
+use crate::model::{
+    AccountRef, AppError, Capability, Freshness, GalleryView, InsightsView, IntegrationStatus,
+    PostView, Problem, PublishView, COMMENTS_SCOPE, INSIGHTS_SCOPE,
 };
 
 /// The account as shown after loading: a token Instagram refused on the way marks it as
@@ -26,133 +23,135 @@ fn after_load(mut account: AccountRef, fresh: &Freshness) -> AccountRef {
     account
 }
 
-/// The gallery: profile and one page of the feed.
-pub async fn gallery(
-    st: &AppState,
-    b: &Browsing,
-    after: Option<&str>,
-) -> Result<GalleryView, AppError> {
-    let (profile, feed) = tokio::join!(super::profile(st, &b.row), super::feed(st, &b.row, after));
-    let (profile, feed) = (profile?, feed?);
-    let fresh = feed.fresh.clone().and(profile.fresh);
-    Ok(GalleryView {
-        accounts: b.accounts(),
-        account: after_load(account_ref(&b.row, b.role), &fresh),
-        fresh,
-        profile: profile.value,
-        feed: feed.value,
-        first_page: after.is_none(),
-        now: st.clock.now(),
-    })
-}
-
-/// A post, its comments and its insights (each when the account granted it).
-pub async fn post(
-    st: &AppState,
-    b: &Browsing,
-    media_id: &str,
-    comments_after: Option<&str>,
-) -> Result<PostView, AppError> {
-    let account = account_ref(&b.row, b.role);
-    let media = super::media(st, &b.row, media_id).await?;
-    let is_missing = media.value.is_none();
-    let comments = async {
-        if account.has_scope(COMMENTS_SCOPE) && !is_missing {
-            super::comments(st, &b.row, media_id, comments_after)
-                .await
-                .map(Some)
-        } else {
-            Ok(None)
-        }
-    };
-    let insights = async {
-        if account.has_scope(INSIGHTS_SCOPE) && !is_missing {
-            super::media_insights(st, &b.row, media_id).await.map(Some)
-        } else {
-            Ok::<_, AppError>(None)
-        }
-    };
-    let (comments, insights) = tokio::join!(comments, insights);
-    let (comments, insights) = (comments?, insights?);
-    let mut fresh = media.fresh.clone();
-    if let Some(c) = &comments {
-        fresh = fresh.and(c.fresh.clone());
+impl Media {
+    /// The gallery: profile and one page of the feed.
+    pub async fn gallery(
+        &self,
+        b: &Browsing,
+        after: Option<&str>,
+    ) -> Result<GalleryView, AppError> {
+        let (profile, feed) = tokio::join!(self.profile(&b.row), self.feed(&b.row, after));
+        let (profile, feed) = (profile?, feed?);
+        let fresh = feed.fresh.clone().and(profile.fresh);
+        Ok(GalleryView {
+            accounts: b.accounts(),
+            account: after_load(account_ref(&b.row, b.role), &fresh),
+            fresh,
+            profile: profile.value,
+            feed: feed.value,
+            first_page: after.is_none(),
+            now: self.clock.now(),
+        })
     }
-    // Insights have their own delay and may be refused for some posts: they never make the
-    // page look stale.
-    let insights = insights.and_then(|i| i.value);
-    let account = after_load(account, &fresh);
-    Ok(PostView {
-        moderate: (b.may(Capability::Moderate)
-            && account.has_scope(COMMENTS_SCOPE)
-            && account.status == IntegrationStatus::Active)
-            .then(publish::new_key),
-        account,
-        media: media.value,
-        comments: comments.and_then(|c| c.value),
-        insights,
-        fresh,
-        now: st.clock.now(),
-    })
-}
 
-/// The account insights page.
-pub async fn insights(st: &AppState, b: &Browsing) -> Result<InsightsView, AppError> {
-    let account = account_ref(&b.row, b.role);
-    let profile = super::profile(st, &b.row).await?;
-    let insights = if account.has_scope(INSIGHTS_SCOPE) {
-        Some(super::account_insights(st, &b.row).await?)
-    } else {
-        None
-    };
-    let followers = super::follower_history(st, &b.row).await?;
-    let mut fresh = profile.fresh.clone();
-    if let Some(i) = &insights {
-        fresh = fresh.and(i.fresh.clone());
-    }
-    Ok(InsightsView {
-        account: after_load(account, &fresh),
-        profile: profile.value,
-        insights: insights.and_then(|i| i.value),
-        followers,
-        fresh,
-        now: st.clock.now(),
-    })
-}
-
-/// The publishing page: the quota, the latest jobs and a fresh form key.
-pub async fn publishing(st: &AppState, b: &Browsing) -> Result<PublishView, AppError> {
-    let account = account_ref(&b.row, b.role);
-    let quota = if b.row.is_active() && account.has_scope(crate::model::PUBLISH_SCOPE) {
-        super::quota(st, &b.row).await?
-    } else {
-        Loaded {
-            value: None,
-            fresh: Freshness::default(),
+    /// A post, its comments and its insights (each when the account granted it).
+    pub async fn post(
+        &self,
+        b: &Browsing,
+        media_id: &str,
+        comments_after: Option<&str>,
+    ) -> Result<PostView, AppError> {
+        let account = account_ref(&b.row, b.role);
+        let media = self.media(&b.row, media_id).await?;
+        let is_missing = media.value.is_none();
+        let comments = async {
+            if account.has_scope(COMMENTS_SCOPE) && !is_missing {
+                self.comments(&b.row, media_id, comments_after)
+                    .await
+                    .map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let insights = async {
+            if account.has_scope(INSIGHTS_SCOPE) && !is_missing {
+                self.media_insights(&b.row, media_id).await.map(Some)
+            } else {
+                Ok::<_, AppError>(None)
+            }
+        };
+        let (comments, insights) = tokio::join!(comments, insights);
+        let (comments, insights) = (comments?, insights?);
+        let mut fresh = media.fresh.clone();
+        if let Some(c) = &comments {
+            fresh = fresh.and(c.fresh.clone());
         }
-    };
-    let profile = super::profile(st, &b.row).await?;
-    let jobs = st.store.publish_jobs_for(&b.row.id, 10).await?;
-    let blocked = if !b.row.is_active() {
-        Some("Reconnect the account to publish.".to_owned())
-    } else if !account.has_scope(crate::model::PUBLISH_SCOPE) {
-        Some(format!(
-            "Publishing needs the permission “{}”, which @{} did not grant. Reconnect the account and allow it.",
-            crate::model::scope_label(crate::model::PUBLISH_SCOPE),
-            b.row.username
-        ))
-    } else {
-        None
-    };
-    let fresh = quota.fresh.and(profile.fresh);
-    Ok(PublishView {
-        account: after_load(account, &fresh),
-        profile: profile.value,
-        quota: quota.value,
-        jobs: jobs.iter().map(publish::view).collect(),
-        key: publish::new_key(),
-        blocked,
-        fresh,
-        now: st.clock.now(),
-    })
+        // Insights have their own delay and may be refused for some posts: they never make the
+        // page look stale.
+        let insights = insights.and_then(|i| i.value);
+        let account = after_load(account, &fresh);
+        Ok(PostView {
+            moderate: (b.may(Capability::Moderate)
+                && account.has_scope(COMMENTS_SCOPE)
+                && account.status == IntegrationStatus::Active)
+                .then(publish::new_key),
+            account,
+            media: media.value,
+            comments: comments.and_then(|c| c.value),
+            insights,
+            fresh,
+            now: self.clock.now(),
+        })
+    }
+
+    /// The account insights page.
+    pub async fn insights(&self, b: &Browsing) -> Result<InsightsView, AppError> {
+        let account = account_ref(&b.row, b.role);
+        let profile = self.profile(&b.row).await?;
+        let insights = if account.has_scope(INSIGHTS_SCOPE) {
+            Some(self.account_insights(&b.row).await?)
+        } else {
+            None
+        };
+        let followers = self.follower_history(&b.row).await?;
+        let mut fresh = profile.fresh.clone();
+        if let Some(i) = &insights {
+            fresh = fresh.and(i.fresh.clone());
+        }
+        Ok(InsightsView {
+            account: after_load(account, &fresh),
+            profile: profile.value,
+            insights: insights.and_then(|i| i.value),
+            followers,
+            fresh,
+            now: self.clock.now(),
+        })
+    }
+
+    /// The publishing page: the quota, the latest jobs and a fresh form key.
+    pub async fn publishing(&self, b: &Browsing) -> Result<PublishView, AppError> {
+        let account = account_ref(&b.row, b.role);
+        let quota = if b.row.is_active() && account.has_scope(crate::model::PUBLISH_SCOPE) {
+            self.quota(&b.row).await?
+        } else {
+            Loaded {
+                value: None,
+                fresh: Freshness::default(),
+            }
+        };
+        let profile = self.profile(&b.row).await?;
+        let jobs = self.store.publish_jobs_for(&b.row.id, 10).await?;
+        let blocked = if !b.row.is_active() {
+            Some("Reconnect the account to publish.".to_owned())
+        } else if !account.has_scope(crate::model::PUBLISH_SCOPE) {
+            Some(format!(
+                "Publishing needs the permission “{}”, which @{} did not grant. Reconnect the account and allow it.",
+                crate::model::scope_label(crate::model::PUBLISH_SCOPE),
+                b.row.username
+            ))
+        } else {
+            None
+        };
+        let fresh = quota.fresh.and(profile.fresh);
+        Ok(PublishView {
+            account: after_load(account, &fresh),
+            profile: profile.value,
+            quota: quota.value,
+            jobs: jobs.iter().map(publish::view).collect(),
+            key: publish::new_key(),
+            blocked,
+            fresh,
+            now: self.clock.now(),
+        })
+    }
 }

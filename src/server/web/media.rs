@@ -28,13 +28,8 @@ use crate::{
     model::{scope_label, AppError, Capability, Notice, COMMENTS_SCOPE},
     paths,
     server::{
-        auth::session::leave_notice,
-        auth::table::checked,
-        media::{
-            self,
-            access::{self, Browsing},
-            publish, Refresh,
-        },
+        auth::{browsing, session::leave_notice, table::checked},
+        media::{self, access::Browsing, publish, Refresh},
         state::AppState,
     },
 };
@@ -68,8 +63,8 @@ async fn feed_page(
         return Redirect::to(&paths::gallery(&account, Some(&q.after))).into_response();
     }
     let result = async {
-        let b = access::require(&st, &session, &account).await?;
-        let page = media::feed(&st, &b.row, Some(&q.after)).await?;
+        let b = browsing::require(&st, &session, &account).await?;
+        let page = st.media.feed(&b.row, Some(&q.after)).await?;
         page.value.ok_or(AppError::Upstream(
             "the next posts could not be loaded.".to_owned(),
         ))
@@ -109,8 +104,8 @@ async fn refresh(
     let fragment = wants_fragment(&headers);
     let back = paths::gallery(&account, None);
     let result = async {
-        let b = access::require(&st, &session, &account).await?;
-        media::refresh(&st, &b.row).await
+        let b = browsing::require(&st, &session, &account).await?;
+        st.media.refresh(&b.row).await
     }
     .await;
     match result {
@@ -145,7 +140,7 @@ async fn moderator(
     media: &str,
 ) -> Result<Browsing, AppError> {
     media::check_media_id(media)?;
-    let b = access::require(st, session, account).await?;
+    let b = browsing::require(st, session, account).await?;
     b.require(Capability::Moderate)?;
     if !b.row.scope_list().iter().any(|s| s == COMMENTS_SCOPE) {
         return Err(AppError::BadRequest(format!(
@@ -172,8 +167,10 @@ async fn after_change(
     done: &str,
 ) -> Response {
     let expired = async {
-        media::cache::expire(st, &b.row.id, &format!("media:{media}")).await?;
-        media::cache::expire(st, &b.row.id, "feed").await
+        st.media
+            .expire(&b.row.id, &format!("media:{media}"))
+            .await?;
+        st.media.expire(&b.row.id, "feed").await
     }
     .await;
     if let Err(e) = expired {
@@ -185,8 +182,8 @@ async fn after_change(
         return Redirect::to(&back).into_response();
     }
     let (detail, comments) = tokio::join!(
-        media::media(st, &b.row, media),
-        media::comments(st, &b.row, media, None)
+        st.media.media(&b.row, media),
+        st.media.comments(&b.row, media, None)
     );
     let (detail, comments) = match (detail, comments) {
         (Ok(d), Ok(c)) => (d, c),
@@ -255,7 +252,7 @@ async fn reply(
             let parent = form.parent.clone();
             let message = message.to_owned();
             let ig = st.instagram.clone();
-            let sent = media::act(&st, &b.row, |a| async move {
+            let sent = st.media.act(&b.row, |a| async move {
                 ig.reply(&a.user(), &parent, &message).await
             })
             .await;
@@ -300,10 +297,11 @@ async fn hide(
         check_comment_id(&comment)?;
         let id = comment.clone();
         let ig = st.instagram.clone();
-        media::act(&st, &b.row, |a| async move {
-            ig.set_comment_hidden(&a.user(), &id, hidden).await
-        })
-        .await?;
+        st.media
+            .act(&b.row, |a| async move {
+                ig.set_comment_hidden(&a.user(), &id, hidden).await
+            })
+            .await?;
         Ok(b)
     }
     .await;
@@ -332,10 +330,11 @@ async fn delete(
         check_comment_id(&comment)?;
         let id = comment.clone();
         let ig = st.instagram.clone();
-        media::act(&st, &b.row, |a| async move {
-            ig.delete_comment(&a.user(), &id).await
-        })
-        .await?;
+        st.media
+            .act(&b.row, |a| async move {
+                ig.delete_comment(&a.user(), &id).await
+            })
+            .await?;
         Ok(b)
     }
     .await;
@@ -365,10 +364,10 @@ async fn submit(
     let fragment = wants_fragment(&headers);
     let back = paths::publish(&account);
     let result = async {
-        let b = access::require(&st, &session, &account).await?;
+        let b = browsing::require(&st, &session, &account).await?;
         b.require(Capability::Publish)?;
         let post = publish::validate(&form.key, &form.kind, &form.urls, &form.caption)?;
-        let job = publish::submit(&st, &b.row, &post, &b.person.user_id).await?;
+        let job = st.media.submit(&b.row, &post, &b.person.user_id).await?;
         Ok::<_, AppError>((b, job))
     }
     .await;
@@ -376,7 +375,7 @@ async fn submit(
         Ok((b, job)) if fragment => {
             let view = publish::view(&job);
             let now = st.clock.now();
-            let quota = media::quota(&st, &b.row).await.ok().and_then(|q| q.value);
+            let quota = st.media.quota(&b.row).await.ok().and_then(|q| q.value);
             let key = publish::new_key();
             let account = b.row.id.clone();
             html(render(move || {
@@ -413,9 +412,9 @@ async fn job_status(
         return Redirect::to(&paths::publish(&account)).into_response();
     }
     let result = async {
-        let b = access::require(&st, &session, &account).await?;
+        let b = browsing::require(&st, &session, &account).await?;
         b.require(Capability::Publish)?;
-        publish::job_of(&st, &b.row, &job).await
+        st.media.job_of(&b.row, &job).await
     }
     .await;
     match result {
