@@ -383,7 +383,7 @@ struct BatchFigures {
 async fn refresh_batch(app: &App, o: &Options) -> BatchFigures {
     use instagram_connect::server::{
         db::{ConnectionWrite, UserRow},
-        lifecycle::{self, Selection},
+        lifecycle::Selection,
         sandbox::{
             faults::{Fault, FaultRule},
             state::TokenKind,
@@ -437,17 +437,20 @@ async fn refresh_batch(app: &App, o: &Options) -> BatchFigures {
     ));
     let (rss_before_mb, _) = memory_mb();
     let started = std::time::Instant::now();
-    let rows = lifecycle::due(st, Selection::Within(30 * 86_400))
+    let rows = st
+        .lifecycle
+        .due(Selection::Within(30 * 86_400))
         .await
         .unwrap();
-    let report = lifecycle::run_batch(
-        st,
-        rows,
-        Selection::Within(30 * 86_400),
-        o.refresh_concurrency,
-        |_, _| {},
-    )
-    .await;
+    let report = st
+        .lifecycle
+        .run_batch(
+            rows,
+            Selection::Within(30 * 86_400),
+            o.refresh_concurrency,
+            |_, _| {},
+        )
+        .await;
     let took_secs = started.elapsed().as_secs_f64();
     let (_, peak_mb) = memory_mb();
     app.sandbox.clear_faults();

@@ -13,7 +13,7 @@ use super::{
     db::{IntegrationRow, WebhookEventRow},
     ids,
     instagram::webhook::parse_delivery,
-    lifecycle::{self, Selection},
+    lifecycle::Selection,
     state::AppState,
 };
 use crate::model::{
@@ -75,7 +75,7 @@ pub async fn start_refresh_all(st: &AppState, days: i64) -> Result<usize, AppErr
         ));
     }
     let selection = Selection::Within(days * 86_400);
-    let rows = match lifecycle::due(st, selection).await {
+    let rows = match st.lifecycle.due(selection).await {
         Ok(rows) => rows,
         Err(e) => {
             st.store.job_release(REFRESH_ALL_JOB, &owner).await.ok();
@@ -123,23 +123,24 @@ pub async fn start_refresh_all(st: &AppState, days: i64) -> Result<usize, AppErr
                 }
             }
         });
-        lifecycle::run_batch(&st, rows, selection, concurrency, |item, done| {
-            let mut b = progress.lock().unwrap_or_else(|p| p.into_inner());
-            b.done = done;
-            if item.outcome == "refreshed" {
-                b.refreshed += 1;
-            } else if item.failed() {
-                b.failed += 1;
-                b.failures.push((
-                    format!("@{}", item.username),
-                    item.message.clone().unwrap_or_default(),
-                ));
-            } else {
-                b.skipped += 1;
-            }
-            let _ = tx.send(json(&b));
-        })
-        .await;
+        st.lifecycle
+            .run_batch(rows, selection, concurrency, |item, done| {
+                let mut b = progress.lock().unwrap_or_else(|p| p.into_inner());
+                b.done = done;
+                if item.outcome == "refreshed" {
+                    b.refreshed += 1;
+                } else if item.failed() {
+                    b.failed += 1;
+                    b.failures.push((
+                        format!("@{}", item.username),
+                        item.message.clone().unwrap_or_default(),
+                    ));
+                } else {
+                    b.skipped += 1;
+                }
+                let _ = tx.send(json(&b));
+            })
+            .await;
         drop(tx);
         let _ = writer.await;
         let mut b = progress.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -201,7 +202,7 @@ pub async fn overview(
         AdminSort::Refreshed => shown.sort_by_key(|r| std::cmp::Reverse(r.last_refresh_at)),
         AdminSort::Expires => shown.sort_by_key(|r| (r.expires_at.is_none(), r.expires_at)),
     }
-    let job = lifecycle::job_status(st).await?;
+    let job = st.lifecycle.job_status().await?;
     let summary = job.last_summary.unwrap_or_default();
     let webhooks = webhook_log(st, 20).await?;
     let c = &st.config;

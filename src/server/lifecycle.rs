@@ -18,27 +18,248 @@ use std::{
 
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use tokio::sync::Notify;
 
 use super::{
+    clock::Clock,
+    config::RefreshConfig,
+    db::Store,
     db::{IntegrationRow, JobRunRow, StoreError},
     ids,
-    state::AppState,
-    tokens::{self, RefreshError, MIN_AGE_SECS},
+    metrics::Metrics,
+    tokens::{self, RefreshError, Tokens, MIN_AGE_SECS},
 };
+
+/// The token lifecycle: due tokens, batches, the scheduled job. Built once at startup; cheap
+/// to clone.
+#[derive(Clone)]
+pub struct Lifecycle {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    metrics: Arc<Metrics>,
+    tokens: Tokens,
+    refresh: RefreshConfig,
+    runtime: Arc<LifecycleRuntime>,
+}
+
+impl Lifecycle {
+    /// The service over its parts.
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        metrics: Arc<Metrics>,
+        tokens: Tokens,
+        refresh: RefreshConfig,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            metrics,
+            tokens,
+            refresh,
+            runtime: Arc::default(),
+        }
+    }
+
+    /// Wakes the scheduler (it looks whether a run is due at once).
+    pub fn wake(&self) {
+        self.runtime.wake.notify_one();
+    }
+}
 
 /// The job lease's name.
 pub const JOB: &str = "refresh-tokens";
-/// How long the job lease lasts without renewal: 2.5 token leases (300 s by default).
-fn job_lease_secs(st: &AppState) -> i64 {
-    st.config.refresh.lease_secs * 5 / 2
+impl Lifecycle {
+    /// How long the job lease lasts without renewal: 2.5 token leases (300 s by default).
+    fn job_lease_secs(&self) -> i64 {
+        self.refresh.lease_secs * 5 / 2
+    }
+
+    /// How often an instance checks whether a scheduled run is due (or its holder died): every
+    /// minute, or a third of the job lease when that is shorter.
+    fn poll(&self) -> Duration {
+        Duration::from_secs((self.job_lease_secs() / 3).clamp(1, 60) as u64)
+    }
+
+    /// The tokens due now, soonest expiry first.
+    pub async fn due(&self, selection: Selection) -> Result<Vec<IntegrationRow>, StoreError> {
+        let now = self.clock.now();
+        let ids = self
+            .store
+            .integrations_due(
+                now,
+                now.saturating_add(selection.window()),
+                now - MIN_AGE_SECS,
+                1_000_000,
+            )
+            .await?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut rows: HashMap<String, IntegrationRow> = self
+            .store
+            .integrations_all()
+            .await?
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
+        Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
+    }
+
+    /// Refreshes `rows`, at most `concurrency` at a time, each in its own task. `on_done` is told
+    /// of each result as it comes, with the number finished so far.
+    pub async fn run_batch(
+        &self,
+        rows: Vec<IntegrationRow>,
+        selection: Selection,
+        concurrency: usize,
+        on_done: impl Fn(&Item, usize),
+    ) -> Report {
+        let started = Instant::now();
+        let window = selection.window();
+        let mut results = futures_util::stream::iter(rows)
+            .map(|row| {
+                let tokens = self.tokens.clone();
+                // Spawned when the stream is polled: at most `concurrency` run at once.
+                tokio::spawn(async move {
+                    let result = tokens.refresh_if_due(&row.id, window).await;
+                    item(&row, &result)
+                })
+            })
+            .buffer_unordered(concurrency.max(1));
+        let mut items = Vec::new();
+        while let Some(joined) = results.next().await {
+            let item = joined.unwrap_or_else(|e| {
+                tracing::error!(error = %e, "a token refresh task panicked");
+                self.metrics.refresh("failed_panic");
+                Item {
+                    id: String::new(),
+                    username: String::new(),
+                    outcome: "failed_panic".to_owned(),
+                    expired_at_before: None,
+                    expires_at: None,
+                    message: Some("The refresh stopped unexpectedly.".to_owned()),
+                }
+            });
+            items.push(item);
+            on_done(items.last().expect("just pushed"), items.len());
+        }
+        Report::from_items(items, started.elapsed())
+    }
+
+    /// The scheduled job's state.
+    pub async fn job_status(&self) -> Result<JobStatus, StoreError> {
+        let row: Option<JobRunRow> = self.store.job_get(JOB).await?;
+        let now = self.clock.now();
+        Ok(match row {
+            None => JobStatus {
+                enabled: self.refresh.scheduler,
+                ..JobStatus::default()
+            },
+            Some(r) => JobStatus {
+                enabled: self.refresh.scheduler,
+                running: r.lease_until.is_some_and(|t| t >= now),
+                last_started_at: r.last_started_at,
+                last_finished_at: r.last_finished_at,
+                next_run_at: r.next_run_at,
+                last_summary: r
+                    .last_summary
+                    .as_deref()
+                    .and_then(|s| serde_json::from_str(s).ok()),
+            },
+        })
+    }
+
+    /// One scheduled run, if it is due (or `force`) and no other instance is running it: the
+    /// tokens expiring within the configured window are refreshed. `None` when it did not run.
+    pub async fn run_scheduled(
+        &self,
+        force: bool,
+        on_done: impl Fn(&Item, usize, usize),
+    ) -> Result<Option<Report>, StoreError> {
+        let owner = ids::random_token(12);
+        let now = self.clock.now();
+        if !self
+            .store
+            .job_claim(JOB, &owner, now + self.job_lease_secs(), now, force)
+            .await?
+        {
+            return Ok(None);
+        }
+        tracing::info!(job = JOB, "scheduled token refresh started");
+        let renewer = tokio::spawn({
+            let this = self.clone();
+            let owner = owner.clone();
+            async move {
+                loop {
+                    tokio::time::sleep(Duration::from_secs((this.job_lease_secs() / 3) as u64))
+                        .await;
+                    let until = this.clock.now() + this.job_lease_secs();
+                    match this.store.job_renew(JOB, &owner, until).await {
+                        Ok(true) => {}
+                        Ok(false) => return,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "the refresh job's lease could not be renewed")
+                        }
+                    }
+                }
+            }
+        });
+        let cfg = &self.refresh;
+        let report = match self.due(Selection::Within(cfg.window_secs)).await {
+            Ok(rows) => {
+                let total = rows.len();
+                Ok(self
+                    .run_batch(
+                        rows,
+                        Selection::Within(cfg.window_secs),
+                        cfg.concurrency,
+                        |item, done| on_done(item, done, total),
+                    )
+                    .await)
+            }
+            Err(e) => Err(e),
+        };
+        renewer.abort();
+        let finished = self.clock.now();
+        let (next, summary) = match &report {
+            Ok(r) => (finished + cfg.interval_secs, r.summary.clone()),
+            // A storage failure: try again soon.
+            Err(_) => (finished + 300, Summary::default()),
+        };
+        let json = serde_json::to_string(&summary).unwrap_or_default();
+        self.store
+            .job_finish(JOB, &owner, finished, next, &json)
+            .await?;
+        self.metrics.scheduler_run();
+        let report = report?;
+        tracing::info!(
+            job = JOB,
+            tokens = report.summary.total,
+            failed = report.summary.failed,
+            duration_ms = report.summary.duration_ms,
+            "scheduled token refresh finished"
+        );
+        Ok(Some(report))
+    }
+
+    /// The scheduler: checks every minute (or when woken) whether a run is due, until `shutdown`.
+    pub async fn run_scheduler(&self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            if let Err(e) = self.run_scheduled(false, |_, _, _| {}).await {
+                tracing::error!(error = %e, "the scheduled token refresh failed");
+            }
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = self.runtime.wake.notified() => {}
+                () = tokio::time::sleep(self.poll()) => {}
+            }
+        }
+    }
 }
 
-/// How often an instance checks whether a scheduled run is due (or its holder died): every
-/// minute, or a third of the job lease when that is shorter.
-fn poll(st: &AppState) -> Duration {
-    Duration::from_secs((job_lease_secs(st) / 3).clamp(1, 60) as u64)
-}
 /// A window that covers every token (`--all`).
 const EVERYTHING: i64 = i64::MAX / 4;
 
@@ -71,31 +292,6 @@ impl Selection {
             Selection::All => EVERYTHING,
         }
     }
-}
-
-/// The tokens due now, soonest expiry first.
-pub async fn due(st: &AppState, selection: Selection) -> Result<Vec<IntegrationRow>, StoreError> {
-    let now = st.clock.now();
-    let ids = st
-        .store
-        .integrations_due(
-            now,
-            now.saturating_add(selection.window()),
-            now - MIN_AGE_SECS,
-            1_000_000,
-        )
-        .await?;
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut rows: HashMap<String, IntegrationRow> = st
-        .store
-        .integrations_all()
-        .await?
-        .into_iter()
-        .map(|r| (r.id.clone(), r))
-        .collect();
-    Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
 }
 
 /// One token's result in a batch.
@@ -162,47 +358,6 @@ impl Report {
     }
 }
 
-/// Refreshes `rows`, at most `concurrency` at a time, each in its own task. `on_done` is told
-/// of each result as it comes, with the number finished so far.
-pub async fn run_batch(
-    st: &AppState,
-    rows: Vec<IntegrationRow>,
-    selection: Selection,
-    concurrency: usize,
-    on_done: impl Fn(&Item, usize),
-) -> Report {
-    let started = Instant::now();
-    let window = selection.window();
-    let mut results = futures_util::stream::iter(rows)
-        .map(|row| {
-            let st = st.clone();
-            // Spawned when the stream is polled: at most `concurrency` run at once.
-            tokio::spawn(async move {
-                let result = st.tokens.refresh_if_due(&row.id, window).await;
-                item(&row, &result)
-            })
-        })
-        .buffer_unordered(concurrency.max(1));
-    let mut items = Vec::new();
-    while let Some(joined) = results.next().await {
-        let item = joined.unwrap_or_else(|e| {
-            tracing::error!(error = %e, "a token refresh task panicked");
-            st.metrics.refresh("failed_panic");
-            Item {
-                id: String::new(),
-                username: String::new(),
-                outcome: "failed_panic".to_owned(),
-                expired_at_before: None,
-                expires_at: None,
-                message: Some("The refresh stopped unexpectedly.".to_owned()),
-            }
-        });
-        items.push(item);
-        on_done(items.last().expect("just pushed"), items.len());
-    }
-    Report::from_items(items, started.elapsed())
-}
-
 fn item(row: &IntegrationRow, result: &Result<IntegrationRow, RefreshError>) -> Item {
     let message = match result {
         Ok(_) => None,
@@ -257,116 +412,6 @@ pub struct JobStatus {
     pub next_run_at: Option<i64>,
     /// The last run's counts.
     pub last_summary: Option<Summary>,
-}
-
-/// The scheduled job's state.
-pub async fn job_status(st: &AppState) -> Result<JobStatus, StoreError> {
-    let row: Option<JobRunRow> = st.store.job_get(JOB).await?;
-    let now = st.clock.now();
-    Ok(match row {
-        None => JobStatus {
-            enabled: st.config.refresh.scheduler,
-            ..JobStatus::default()
-        },
-        Some(r) => JobStatus {
-            enabled: st.config.refresh.scheduler,
-            running: r.lease_until.is_some_and(|t| t >= now),
-            last_started_at: r.last_started_at,
-            last_finished_at: r.last_finished_at,
-            next_run_at: r.next_run_at,
-            last_summary: r
-                .last_summary
-                .as_deref()
-                .and_then(|s| serde_json::from_str(s).ok()),
-        },
-    })
-}
-
-/// One scheduled run, if it is due (or `force`) and no other instance is running it: the
-/// tokens expiring within the configured window are refreshed. `None` when it did not run.
-pub async fn run_scheduled(
-    st: &AppState,
-    force: bool,
-    on_done: impl Fn(&Item, usize, usize),
-) -> Result<Option<Report>, StoreError> {
-    let owner = ids::random_token(12);
-    let now = st.clock.now();
-    if !st
-        .store
-        .job_claim(JOB, &owner, now + job_lease_secs(st), now, force)
-        .await?
-    {
-        return Ok(None);
-    }
-    tracing::info!(job = JOB, "scheduled token refresh started");
-    let renewer = tokio::spawn({
-        let st = st.clone();
-        let owner = owner.clone();
-        async move {
-            loop {
-                tokio::time::sleep(Duration::from_secs((job_lease_secs(&st) / 3) as u64)).await;
-                let until = st.clock.now() + job_lease_secs(&st);
-                match st.store.job_renew(JOB, &owner, until).await {
-                    Ok(true) => {}
-                    Ok(false) => return,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "the refresh job's lease could not be renewed")
-                    }
-                }
-            }
-        }
-    });
-    let cfg = &st.config.refresh;
-    let report = match due(st, Selection::Within(cfg.window_secs)).await {
-        Ok(rows) => {
-            let total = rows.len();
-            Ok(run_batch(
-                st,
-                rows,
-                Selection::Within(cfg.window_secs),
-                cfg.concurrency,
-                |item, done| on_done(item, done, total),
-            )
-            .await)
-        }
-        Err(e) => Err(e),
-    };
-    renewer.abort();
-    let finished = st.clock.now();
-    let (next, summary) = match &report {
-        Ok(r) => (finished + cfg.interval_secs, r.summary.clone()),
-        // A storage failure: try again soon.
-        Err(_) => (finished + 300, Summary::default()),
-    };
-    let json = serde_json::to_string(&summary).unwrap_or_default();
-    st.store
-        .job_finish(JOB, &owner, finished, next, &json)
-        .await?;
-    st.metrics.scheduler_run();
-    let report = report?;
-    tracing::info!(
-        job = JOB,
-        tokens = report.summary.total,
-        failed = report.summary.failed,
-        duration_ms = report.summary.duration_ms,
-        "scheduled token refresh finished"
-    );
-    Ok(Some(report))
-}
-
-/// The scheduler: checks every minute (or when woken) whether a run is due, until `shutdown`.
-pub async fn run_scheduler(st: AppState, shutdown: impl Future<Output = ()>) {
-    tokio::pin!(shutdown);
-    loop {
-        if let Err(e) = run_scheduled(&st, false, |_, _, _| {}).await {
-            tracing::error!(error = %e, "the scheduled token refresh failed");
-        }
-        tokio::select! {
-            () = &mut shutdown => return,
-            () = st.lifecycle.wake.notified() => {}
-            () = tokio::time::sleep(poll(&st)) => {}
-        }
-    }
 }
 
 #[cfg(test)]

@@ -68,7 +68,7 @@ pub async fn refresh_tokens(config: Config, opts: RefreshOptions) -> anyhow::Res
     } else {
         Selection::Within(opts.within.unwrap_or(st.config.refresh.window_secs))
     };
-    let rows = lifecycle::due(&st, selection).await?;
+    let rows = st.lifecycle.due(selection).await?;
     let now = st.clock.now();
     let scope = match selection {
         Selection::All => "every token at least a day old".to_owned(),
@@ -108,11 +108,13 @@ pub async fn refresh_tokens(config: Config, opts: RefreshOptions) -> anyhow::Res
     } else {
         ProgressBar::hidden()
     };
-    let report = lifecycle::run_batch(&st, rows, selection, concurrency, |item, _| {
-        bar.set_message(format!("{} {}", item.username, item.outcome));
-        bar.inc(1);
-    })
-    .await;
+    let report = st
+        .lifecycle
+        .run_batch(rows, selection, concurrency, |item, _| {
+            bar.set_message(format!("{} {}", item.username, item.outcome));
+            bar.inc(1);
+        })
+        .await;
     bar.finish_and_clear();
 
     if !report.items.is_empty() {

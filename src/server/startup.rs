@@ -15,7 +15,6 @@ use super::{
     db::{self, Store},
     failpoint::Failpoints,
     instagram::{ClientOptions, Endpoints, InstagramClient},
-    lifecycle,
     metrics::Metrics,
     router,
     sandbox::{Sandbox, SandboxApp, SandboxOptions, SharedClock},
@@ -112,12 +111,11 @@ impl Application {
             let stop = stopped();
             tokio::spawn(async move { media.run_worker(stop).await })
         };
-        let scheduler = self
-            .state
-            .config
-            .refresh
-            .scheduler
-            .then(|| tokio::spawn(lifecycle::run_scheduler(self.state.clone(), stopped())));
+        let scheduler = self.state.config.refresh.scheduler.then(|| {
+            let lifecycle = self.state.lifecycle.clone();
+            let stop = stopped();
+            tokio::spawn(async move { lifecycle.run_scheduler(stop).await })
+        });
         let served = axum::serve(
             self.listener,
             self.router

@@ -14,7 +14,7 @@ use super::{
     db::Store,
     failpoint::Failpoints,
     instagram::InstagramClient,
-    lifecycle::LifecycleRuntime,
+    lifecycle::Lifecycle,
     media::{Media, MediaRuntime},
     metrics::Metrics,
     passkeys::Passkeys,
@@ -50,8 +50,8 @@ pub struct AppState {
     pub throttles: Arc<Throttles>,
     /// The webhook worker's wake-up call, the failed-signature limiter, live events.
     pub webhooks: Arc<WebhookRuntime>,
-    /// The refresh scheduler's wake-up call.
-    pub lifecycle: Arc<LifecycleRuntime>,
+    /// The token lifecycle: due tokens, batches, the scheduler.
+    pub lifecycle: Lifecycle,
     /// The passkey relying party (when the app's address allows passkeys).
     pub passkeys: Arc<Passkeys>,
     /// How connections end.
@@ -100,6 +100,13 @@ impl AppState {
             revocations: revocations.clone(),
             lease_secs: w.config.refresh.lease_secs,
         });
+        let lifecycle = Lifecycle::new(
+            w.store.clone(),
+            w.clock.clone(),
+            w.metrics.clone(),
+            tokens.clone(),
+            w.config.refresh.clone(),
+        );
         let media = Media::new(
             w.store.clone(),
             w.clock.clone(),
@@ -121,7 +128,7 @@ impl AppState {
             media_origins: w.media_origins.into(),
             throttles: Arc::default(),
             webhooks: super::webhooks::runtime(),
-            lifecycle: Arc::default(),
+            lifecycle,
             revocations,
             tokens,
             media,

@@ -10,7 +10,7 @@ use instagram_connect::server::{
     clock::Clock,
     db::{self, IntegrationRow},
     failpoint::{self, Action},
-    lifecycle::{self, Selection},
+    lifecycle::Selection,
     sandbox::faults::{Fault, FaultRule},
     state::AppState,
     tokens::{RefreshError, LEASE_SECS},
@@ -56,14 +56,20 @@ async fn the_scheduler_refreshes_what_is_due_and_nothing_else() {
     let gone = seed(&app, "reconnect.me", 45 * DAY).await;
     app.mark_needs_reauth(&gone, "x").await;
 
-    let due_rows = lifecycle::due(&app.state, Selection::Within(WINDOW))
+    let due_rows = app
+        .state
+        .lifecycle
+        .due(Selection::Within(WINDOW))
         .await
         .unwrap();
     let ids: Vec<&str> = due_rows.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, [almost.as_str(), due.as_str()], "soonest expiry first");
 
     let before = row(&app, &due).await;
-    let report = lifecycle::run_scheduled(&app.state, true, |_, _, _| {})
+    let report = app
+        .state
+        .lifecycle
+        .run_scheduled(true, |_, _, _| {})
         .await
         .unwrap()
         .expect("a forced run runs");
@@ -78,19 +84,25 @@ async fn the_scheduler_refreshes_what_is_due_and_nothing_else() {
         assert_eq!(row(&app, untouched).await.last_refresh_at, None);
     }
 
-    let status = lifecycle::job_status(&app.state).await.unwrap();
+    let status = app.state.lifecycle.job_status().await.unwrap();
     assert_eq!(status.last_summary.unwrap().total, 2);
     assert!(!status.running);
     let next = status.next_run_at.unwrap();
     assert_eq!(next, status.last_finished_at.unwrap() + 6 * 3600);
 
     // Not due again until the interval has passed; then nothing is left to refresh.
-    assert!(lifecycle::run_scheduled(&app.state, false, |_, _, _| {})
+    assert!(app
+        .state
+        .lifecycle
+        .run_scheduled(false, |_, _, _| {})
         .await
         .unwrap()
         .is_none());
     app.clock.advance(6 * 3600 + 1);
-    let again = lifecycle::run_scheduled(&app.state, false, |_, _, _| {})
+    let again = app
+        .state
+        .lifecycle
+        .run_scheduled(false, |_, _, _| {})
         .await
         .unwrap()
         .expect("due after the interval");
@@ -126,7 +138,7 @@ async fn one_scan(app: TestApp) {
     let runs = futures_util::future::join_all(
         replicas
             .iter()
-            .map(|st| lifecycle::run_scheduled(st, false, |_, _, _| {})),
+            .map(|st| st.lifecycle.run_scheduled(false, |_, _, _| {})),
     )
     .await;
     let ran: Vec<_> = runs.into_iter().filter_map(|r| r.unwrap()).collect();
@@ -157,12 +169,18 @@ async fn rf08_one_failure_never_stops_the_batch() {
     app.sandbox.add_fault(
         FaultRule::on("ig_refresh_token", Fault::Status { status: 503 }).for_account("batch.3"),
     );
-    let rows = lifecycle::due(&app.state, Selection::Within(WINDOW))
+    let rows = app
+        .state
+        .lifecycle
+        .due(Selection::Within(WINDOW))
         .await
         .unwrap();
     assert_eq!(rows.len(), 5);
-    let report =
-        lifecycle::run_batch(&app.state, rows, Selection::Within(WINDOW), 2, |_, _| {}).await;
+    let report = app
+        .state
+        .lifecycle
+        .run_batch(rows, Selection::Within(WINDOW), 2, |_, _| {})
+        .await;
     assert_eq!(report.items.len(), 5, "one outcome per token");
     let outcome = |name: &str| {
         report
@@ -194,7 +212,10 @@ async fn rf08_one_failure_never_stops_the_batch() {
 
     // RF-09: during the cooldown the scheduler skips it; an admin may still refresh it now.
     app.sandbox.clear_faults();
-    let due = lifecycle::due(&app.state, Selection::Within(WINDOW))
+    let due = app
+        .state
+        .lifecycle
+        .due(Selection::Within(WINDOW))
         .await
         .unwrap();
     assert!(due.is_empty(), "{due:?}");
@@ -203,7 +224,10 @@ async fn rf08_one_failure_never_stops_the_batch() {
         Err(RefreshError::Fresh)
     ));
     app.clock.advance(retry_at - app.clock.now() + 1);
-    let due = lifecycle::due(&app.state, Selection::Within(WINDOW))
+    let due = app
+        .state
+        .lifecycle
+        .due(Selection::Within(WINDOW))
         .await
         .unwrap();
     assert_eq!(due.len(), 1);
@@ -629,7 +653,9 @@ async fn the_servers_scheduler_refreshes_on_its_own() {
     let id = seed(&app, "scheduled", 40 * DAY).await;
     // Its first run found nothing yet; the next is due after the interval.
     eventually("the scheduler's first run", async || {
-        lifecycle::job_status(&app.state)
+        app.state
+            .lifecycle
+            .job_status()
             .await
             .unwrap()
             .next_run_at
@@ -637,7 +663,7 @@ async fn the_servers_scheduler_refreshes_on_its_own() {
     })
     .await;
     app.clock.advance(6 * 3600 + 1);
-    app.state.lifecycle.wake.notify_one();
+    app.state.lifecycle.wake();
     eventually("the scheduler to refresh the token", async || {
         row(&app, &id).await.version != 1
     })
