@@ -11,7 +11,7 @@ use crate::model::{admin::AdminView, AppError, Outcome};
 async fn admin() -> Result<crate::server::state::AppState, AppError> {
     let st = crate::server::state::app_state()?;
     let session = super::session().await?;
-    super::with_status(crate::server::admin::require_admin(&st, &session).await)?;
+    super::with_status(crate::server::auth::require_admin(&st, &session).await)?;
     Ok(st)
 }
 
@@ -27,13 +27,14 @@ pub async fn load_admin(
     use crate::model::admin::TokenState;
     let st = admin().await?;
     let filter = state.as_deref().and_then(TokenState::parse);
-    let mut view = crate::server::admin::overview(
-        &st,
-        crate::model::admin::AdminSort::parse(sort.as_deref()),
-        filter,
-        q.as_deref().unwrap_or(""),
-    )
-    .await?;
+    let mut view = st
+        .admin
+        .overview(
+            crate::model::admin::AdminSort::parse(sort.as_deref()),
+            filter,
+            q.as_deref().unwrap_or(""),
+        )
+        .await?;
     let session = super::session().await?;
     view.notice = crate::server::auth::session::take_notice(&session).await?;
     Ok(view)
@@ -95,7 +96,7 @@ pub async fn admin_disconnect(id: String) -> Result<Outcome, AppError> {
 #[server(endpoint = "admin/refresh-all")]
 pub async fn admin_refresh_all(days: i64) -> Result<Outcome, AppError> {
     let st = admin().await?;
-    let (outcome, text) = match crate::server::admin::start_refresh_all(&st, days).await {
+    let (outcome, text) = match st.admin.start_refresh_all(days).await {
         Ok(0) => (
             Outcome::Done,
             format!("No account expires within {days} days."),

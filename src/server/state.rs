@@ -8,6 +8,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use super::{
+    admin::Admin,
     clock::Clock,
     config::Config,
     crypto::Keyring,
@@ -60,6 +61,8 @@ pub struct AppState {
     pub tokens: Tokens,
     /// What accounts show, through the cache; moderation; publishing.
     pub media: Media,
+    /// The admin console.
+    pub admin: Admin,
 }
 
 /// The infrastructure the state is wired from.
@@ -115,10 +118,17 @@ impl AppState {
             media_runtime,
             tokens.clone(),
         );
+        let config = Arc::new(w.config);
+        let admin = Admin::new(
+            w.store.clone(),
+            w.clock.clone(),
+            config.clone(),
+            lifecycle.clone(),
+        );
         Self {
             leptos_options: w.leptos_options,
-            passkeys: Arc::new(Passkeys::new(&w.config)),
-            config: Arc::new(w.config),
+            passkeys: Arc::new(Passkeys::new(&config)),
+            config,
             store: w.store,
             instagram: w.instagram,
             keyring: w.keyring,
@@ -132,6 +142,7 @@ impl AppState {
             revocations,
             tokens,
             media,
+            admin,
         }
     }
 }

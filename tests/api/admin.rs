@@ -249,7 +249,6 @@ async fn webhook_deliveries_reach_the_console_live() {
 #[tokio::test]
 async fn refresh_all_runs_once_across_instances_and_every_instance_shows_it() {
     use instagram_connect::server::{
-        admin::{batch_view, start_refresh_all},
         db,
         sandbox::faults::{Fault, FaultRule},
         state::AppState,
@@ -265,21 +264,23 @@ async fn refresh_all_runs_once_across_instances_and_every_instance_shows_it() {
     };
     app.sandbox
         .add_fault(FaultRule::on("ig_refresh_token", Fault::Delay { ms: 300 }));
-    assert_eq!(start_refresh_all(&app.state, 30).await.unwrap(), 3);
-    let seen = batch_view(&other)
+    assert_eq!(app.state.admin.start_refresh_all(30).await.unwrap(), 3);
+    let seen = other
+        .admin
+        .batch_view()
         .await
         .unwrap()
         .expect("the other instance sees it");
     assert!(seen.running);
     assert_eq!(seen.total, 3);
-    let refused = start_refresh_all(&other, 30).await.unwrap_err();
+    let refused = other.admin.start_refresh_all(30).await.unwrap_err();
     assert!(refused.to_string().contains("already running"), "{refused}");
     eventually("the batch to finish", async || {
-        !batch_view(&other).await.unwrap().unwrap().running
+        !other.admin.batch_view().await.unwrap().unwrap().running
     })
     .await;
-    let v = batch_view(&other).await.unwrap().unwrap();
+    let v = other.admin.batch_view().await.unwrap().unwrap();
     assert_eq!((v.done, v.refreshed, v.failed), (3, 3, 0));
     // Once it is over, another may start (nothing is due any more).
-    assert_eq!(start_refresh_all(&other, 30).await.unwrap(), 0);
+    assert_eq!(other.admin.start_refresh_all(30).await.unwrap(), 0);
 }

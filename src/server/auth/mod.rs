@@ -14,5 +14,5 @@ pub use session::SESSION_COOKIE;
 pub use store::session_layer;
 pub use store::DbSessionStore;
 pub use viewer::{
-    account_by_id, caller, summarize, viewer_for, who, AccountAccess, Caller, Person,
+    account_by_id, caller, require_admin, summarize, viewer_for, who, AccountAccess, Caller, Person,
 };

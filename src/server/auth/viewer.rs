@@ -315,3 +315,12 @@ pub async fn attach(
     }
     next.run(req).await
 }
+
+/// The signed-in admin; `Unauthorized` without a sign-in, `Forbidden` for others.
+pub async fn require_admin(st: &AppState, session: &Session) -> Result<Person, AppError> {
+    match who(st, session).await? {
+        None => Err(AppError::Unauthorized),
+        Some(p) if !p.admin => Err(AppError::Forbidden),
+        Some(p) => Ok(p),
+    }
+}

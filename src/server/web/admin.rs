@@ -21,7 +21,8 @@ use crate::{
     components::admin::{BatchProgress, WebhookRow},
     model::AppError,
     server::{
-        admin::{batch_view, entry, require_admin},
+        admin::entry,
+        auth::require_admin,
         auth::table::checked,
         db::{WebhookEventRow, WebhookStatus},
         state::AppState,
@@ -43,7 +44,7 @@ async fn batch(State(st): State<AppState>, session: Session, headers: HeaderMap)
     if !wants_fragment(&headers) {
         return axum::response::Redirect::to(crate::paths::ADMIN).into_response();
     }
-    match batch_view(&st).await {
+    match st.admin.batch_view().await {
         Ok(view) => html(render(move || view! { <BatchProgress batch=view /> })),
         Err(e) => text_error(&e),
     }
