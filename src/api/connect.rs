@@ -34,12 +34,14 @@ pub async fn connect_info() -> Result<ConnectDetails, AppError> {
 /// browser to Instagram (a full-page redirect, also without JavaScript).
 #[server(endpoint = "connect/start")]
 pub async fn start_connect(return_to: String) -> Result<String, AppError> {
-    use crate::server::{auth::session, connect, state::app_state};
+    use crate::server::{auth::session, state::app_state};
     let st = app_state()?;
     let session = super::session().await?;
     let id = session::ensure_id(&session).await?;
     let url = super::with_status(
-        connect::start(&st, &id, Some(&return_to), super::peer_ip().await).await,
+        st.connections
+            .start(&id, Some(&return_to), super::peer_ip().await)
+            .await,
     )?;
     leptos_axum::redirect(&url);
     Ok(url)
@@ -80,13 +82,16 @@ pub async fn complete_connect(code: String, state: String) -> Result<ConnectResu
 async fn complete(code: String, state: String) -> Result<ConnectResult, AppError> {
     use crate::server::{
         auth::{self, session},
-        connect,
         state::app_state,
     };
     let st = app_state()?;
     let session = super::session().await?;
     let session_id = session::verified_id(&session).await?;
-    let return_to = match connect::consume_state(&st, session_id.as_deref(), Some(&state)).await {
+    let return_to = match st
+        .connections
+        .consume_state(session_id.as_deref(), Some(&state))
+        .await
+    {
         Ok(r) => r,
         Err(e) => return Ok(ConnectResult::Failed(e)),
     };
@@ -94,13 +99,14 @@ async fn complete(code: String, state: String) -> Result<ConnectResult, AppError
     // Signed in: the account joins this person. Signed out: the account signs its person in,
     // or becomes a new person's way to sign in.
     let signed_in = auth::who(&st, &session).await?;
-    let connected = match connect::finish(
-        &st,
-        &code,
-        &st.config.instagram.redirect_uri,
-        signed_in.as_ref().map(|p| p.user_id.as_str()),
-    )
-    .await
+    let connected = match st
+        .connections
+        .finish(
+            &code,
+            &st.config.instagram.redirect_uri,
+            signed_in.as_ref().map(|p| p.user_id.as_str()),
+        )
+        .await
     {
         Ok(c) => c,
         Err(e) => return Ok(ConnectResult::Failed(e)),

@@ -2,21 +2,70 @@
 //! the long-lived token, the profile, the user, and the sealed token — the whole ladder in one
 //! server-side flow (OA-16). The UI's server functions and the REST API both use it.
 
+use std::sync::Arc;
+
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
     model::{AppError, ConnectError, IntegrationStatus, Role},
     server::{
+        clock::Clock,
+        config::Config,
+        crypto::Keyring,
+        db::Store,
         db::{
             ConnectionWrite, IntegrationRow, OAuthStateRow, SignInMethodRow, StoreError, UserRow,
         },
         ids,
+        instagram::InstagramClient,
         instagram::{
             endpoints::SCOPE_COMMENTS, AuthorizeRequest, ErrorKind, InstagramError, UserToken,
         },
-        state::AppState,
+        throttle::Throttles,
     },
 };
+
+/// Connecting accounts: the OAuth start, the callback's exchange, and saving the connection.
+/// Built once at startup; cheap to clone.
+#[derive(Clone)]
+pub struct Connections {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    instagram: Arc<InstagramClient>,
+    keyring: Arc<Keyring>,
+    config: Arc<Config>,
+    throttles: Arc<Throttles>,
+}
+
+/// What [`Connections`] works with.
+pub struct ConnectionParts {
+    /// The storage.
+    pub store: Arc<dyn Store>,
+    /// The time.
+    pub clock: Arc<dyn Clock>,
+    /// Instagram.
+    pub instagram: Arc<InstagramClient>,
+    /// The keys that seal tokens.
+    pub keyring: Arc<Keyring>,
+    /// The configuration (app credentials, redirect URI, scopes).
+    pub config: Arc<Config>,
+    /// Per-address throttles.
+    pub throttles: Arc<Throttles>,
+}
+
+impl Connections {
+    /// The service over its parts.
+    pub fn new(p: ConnectionParts) -> Self {
+        Self {
+            store: p.store,
+            clock: p.clock,
+            instagram: p.instagram,
+            keyring: p.keyring,
+            config: p.config,
+            throttles: p.throttles,
+        }
+    }
+}
 
 /// How long a `state` stays valid (OA-03: 10–15 minutes).
 pub const STATE_TTL_SECS: i64 = 15 * 60;
@@ -26,8 +75,6 @@ pub const DEFAULT_RETURN_TO: &str = crate::paths::MEDIA;
 pub const MAX_RETURN_TO: usize = 512;
 /// OAuth states one browser session may hold at once; starting more drops the oldest.
 pub const STATES_PER_SESSION: i64 = 5;
-/// Connections one client address may start per minute.
-pub const STARTS_PER_MINUTE: u32 = 20;
 
 /// A same-site path to return to after connecting (OA-06): anything that could leave the site
 /// (`//host`, `/\host`, a scheme, an encoded slash, control characters) becomes the default.
@@ -52,61 +99,342 @@ pub fn safe_return_to(candidate: Option<&str>) -> String {
     }
 }
 
-/// Starts a connection for the session `session_id`: stores a fresh `state` (128 random bits,
-/// kept only as a hash) and returns Instagram's authorization URL.
-///
-/// Starting cannot fill the database: a client address starts at most [`STARTS_PER_MINUTE`]
-/// connections a minute, a session holds at most [`STATES_PER_SESSION`] states, a state lives
-/// 15 minutes, and `return_to` is at most [`MAX_RETURN_TO`] bytes.
-pub async fn start(
-    st: &AppState,
-    session_id: &str,
-    return_to: Option<&str>,
-    peer: Option<std::net::IpAddr>,
-) -> Result<String, AppError> {
-    if let Some(ip) = peer {
-        if st
-            .throttles
-            .connect_starts
-            .hit(ip, std::time::Instant::now())
-        {
-            return Err(AppError::RateLimited {
-                retry_after_secs: 60,
-            });
+impl Connections {
+    /// Starts a connection for the session `session_id`: stores a fresh `state` (128 random bits,
+    /// kept only as a hash) and returns Instagram's authorization URL.
+    ///
+    /// Starting cannot fill the database: a client address starts at most [`STARTS_PER_MINUTE`](crate::server::throttle::STARTS_PER_MINUTE)
+    /// connections a minute, a session holds at most [`STATES_PER_SESSION`] states, a state lives
+    /// 15 minutes, and `return_to` is at most [`MAX_RETURN_TO`] bytes.
+    pub async fn start(
+        &self,
+        session_id: &str,
+        return_to: Option<&str>,
+        peer: Option<std::net::IpAddr>,
+    ) -> Result<String, AppError> {
+        if let Some(ip) = peer {
+            if self
+                .throttles
+                .connect_starts
+                .hit(ip, std::time::Instant::now())
+            {
+                return Err(AppError::RateLimited {
+                    retry_after_secs: 60,
+                });
+            }
+        }
+        let now = self.clock.now();
+        let state = ids::random_token(16);
+        self.store
+            .oauth_state_insert(&OAuthStateRow {
+                state_hash: ids::sha256_hex(state.as_bytes()),
+                session_id: session_id.to_owned(),
+                return_to: Some(safe_return_to(return_to)),
+                pkce_verifier: None,
+                created_at: now,
+                expires_at: now + STATE_TTL_SECS,
+            })
+            .await?;
+        self.store
+            .oauth_states_trim(session_id, STATES_PER_SESSION)
+            .await?;
+        let removed = self.store.oauth_states_delete_expired(now).await?;
+        if removed > 0 {
+            tracing::debug!(
+                oauth.expired_states = removed,
+                "expired OAuth states removed"
+            );
+        }
+        Ok(self.instagram.authorize_url(&AuthorizeRequest {
+            state: &state,
+            redirect_uri: &self.config.instagram.redirect_uri,
+            scopes: &self.config.instagram.scopes,
+            enable_fb_login: false,
+            force_reauth: false,
+            pkce_challenge: None,
+        }))
+    }
+
+    /// Maps an Instagram failure during connection to what the person is told.
+    pub fn connect_error(&self, e: &InstagramError) -> ConnectError {
+        match e.kind {
+            ErrorKind::CodeRejected => ConnectError::CodeRejected,
+            ErrorKind::RedirectUriMismatch => ConnectError::RedirectUriMismatch {
+                configured: self.config.instagram.redirect_uri.clone(),
+            },
+            ErrorKind::AppCredentials => ConnectError::AppMisconfigured,
+            ErrorKind::RateLimited => ConnectError::RateLimited {
+                retry_after_secs: e
+                    .retry_after
+                    .map(|d| d.as_secs().min(u32::MAX as u64) as u32)
+                    .unwrap_or(60),
+            },
+            ErrorKind::Reauth { .. } | ErrorKind::Permission => ConnectError::AccountRefused {
+                detail: e.message.clone(),
+            },
+            _ => ConnectError::InstagramUnavailable,
         }
     }
-    let now = st.clock.now();
-    let state = ids::random_token(16);
-    st.store
-        .oauth_state_insert(&OAuthStateRow {
-            state_hash: ids::sha256_hex(state.as_bytes()),
-            session_id: session_id.to_owned(),
-            return_to: Some(safe_return_to(return_to)),
-            pkce_verifier: None,
-            created_at: now,
-            expires_at: now + STATE_TTL_SECS,
-        })
-        .await?;
-    st.store
-        .oauth_states_trim(session_id, STATES_PER_SESSION)
-        .await?;
-    let removed = st.store.oauth_states_delete_expired(now).await?;
-    if removed > 0 {
-        tracing::debug!(
-            oauth.expired_states = removed,
-            "expired OAuth states removed"
-        );
-    }
-    Ok(st.instagram.authorize_url(&AuthorizeRequest {
-        state: &state,
-        redirect_uri: &st.config.instagram.redirect_uri,
-        scopes: &st.config.instagram.scopes,
-        enable_fb_login: false,
-        force_reauth: false,
-        pkce_challenge: None,
-    }))
-}
 
+    /// Completes a connection whose `state` the caller has already checked: exchanges the code
+    /// (exactly once), gets the long-lived token and the profile, and saves the account, the
+    /// people's roles on it and the sealed token. Nothing is stored unless every step succeeded.
+    ///
+    /// Who the connection is for:
+    /// - `signed_in`: that person adds the account (it is not a way to sign in unless they turn it
+    ///   on later);
+    /// - nobody signed in: the account signs in the person who made it a way to sign in, or, when
+    ///   it is nobody's, a new person whose way to sign in it is.
+    ///
+    /// Whoever connects an account proves they control it now, and owns it. Reconnecting keeps its
+    /// sharing; an account that was disconnected, connected by someone who did not own it, starts
+    /// over with them as its only member (an account that changed hands is not shown to its former
+    /// team).
+    pub async fn finish(
+        &self,
+        code: &str,
+        redirect_uri: &str,
+        signed_in: Option<&str>,
+    ) -> Result<Connected, ConnectError> {
+        let short = self
+            .instagram
+            .exchange_code(code, redirect_uri)
+            .await
+            .map_err(|e| self.connect_error(&e))?;
+        // The short-lived token is never stored (OA-16).
+        let long = self
+            .instagram
+            .exchange_long_lived(&short.user_id, &short.access_token)
+            .await
+            .map_err(|e| self.connect_error(&e))?;
+        let profile = self
+            .instagram
+            .me(&UserToken::instagram(&short.user_id, &long.access_token))
+            .await
+            .map_err(|e| self.connect_error(&e))?;
+
+        let now = self.clock.now();
+        let missing: Vec<&String> = self
+            .config
+            .instagram
+            .scopes
+            .iter()
+            .filter(|s| !short.permissions.contains(s))
+            .collect();
+        if !missing.is_empty() {
+            tracing::info!(
+                instagram.user_id = %profile.user_id,
+                missing = ?missing,
+                "connected without some permissions: the features that need them say so"
+            );
+        }
+        let saved = self
+            .save(&profile, &short.permissions, &long, signed_in, now)
+            .await;
+        let connected = match saved {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "saving the connection failed");
+                return Err(ConnectError::InstagramUnavailable);
+            }
+        };
+        tracing::info!(
+            integration.id = %connected.row.id,
+            instagram.user_id = %connected.row.instagram_id,
+            user.id = %connected.user_id,
+            new_user = connected.new_user,
+            "Instagram account connected"
+        );
+
+        if connected
+            .row
+            .scope_list()
+            .iter()
+            .any(|s| s == SCOPE_COMMENTS)
+        {
+            let user = UserToken::instagram(&connected.row.instagram_id, &long.access_token);
+            if let Err(e) = self
+                .instagram
+                .subscribe_webhooks(&user, &["comments"])
+                .await
+            {
+                tracing::warn!(error = %e, "subscribing the account to comment webhooks failed");
+            }
+        }
+        Ok(Connected {
+            token: long.access_token,
+            ..connected
+        })
+    }
+
+    /// Who a signed-out connection is for: the person the account signs in, or a new one.
+    async fn person_for(
+        &self,
+        profile: &crate::server::instagram::Profile,
+        existing: Option<&IntegrationRow>,
+        now: i64,
+    ) -> Result<(String, Option<String>, bool), StoreError> {
+        if let Some(m) = self.store.method_for_instagram(&profile.user_id).await? {
+            if existing.is_some_and(|r| r.status != IntegrationStatus::Revoked) {
+                return Ok((m.user_id, Some(m.id), false));
+            }
+            // A way to sign in outlives its account only by mistake: it ends now.
+            self.store
+                .method_delete_for_instagram(&profile.user_id)
+                .await?;
+        }
+        let user = UserRow {
+            id: ids::new_id("usr"),
+            display_name: profile
+                .name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| profile.username.clone()),
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.user_insert(&user).await?;
+        Ok((user.id, None, true))
+    }
+
+    /// Saves the account, the person's role and, for a new person, their way to sign in.
+    async fn save(
+        &self,
+        profile: &crate::server::instagram::Profile,
+        permissions: &[String],
+        long: &crate::server::instagram::LongLivedToken,
+        signed_in: Option<&str>,
+        now: i64,
+    ) -> Result<Connected, StoreError> {
+        let token = long.access_token.expose_secret();
+        let last4 = crate::server::tokens::last4(token);
+        for _ in 0..3 {
+            let existing = self
+                .store
+                .integration_by_instagram_id(&profile.user_id)
+                .await?;
+            let (user_id, mut method_id, new_user) = match signed_in {
+                Some(u) => (u.to_owned(), None, false),
+                None => self.person_for(profile, existing.as_ref(), now).await?,
+            };
+            let integration_id = existing
+                .as_ref()
+                .map(|r| r.id.clone())
+                .unwrap_or_else(|| ids::new_id("int"));
+            let row = self
+                .store
+                .integration_save_connection(&ConnectionWrite {
+                    id: integration_id.clone(),
+                    user_id: user_id.clone(),
+                    instagram_id: profile.user_id.clone(),
+                    app_scoped_id: Some(profile.id.clone()),
+                    username: profile.username.clone(),
+                    account_type: profile.account_type.clone(),
+                    scopes: permissions.join(","),
+                    status: IntegrationStatus::Active,
+                    // ST-02: the ciphertext is bound to this row's ID.
+                    sealed: self.keyring.seal(&integration_id, &long.access_token),
+                    token_last4: last4.clone(),
+                    issued_at: now,
+                    expires_at: now + long.expires_in,
+                    now,
+                })
+                .await?;
+            if row.id != integration_id {
+                // A concurrent first connection of the same account created the row: our person
+                // is not needed, and our token, sealed for another ID, is written again.
+                if new_user {
+                    self.store.user_delete(&user_id).await?;
+                }
+                continue;
+            }
+            let was_revoked = existing.is_some_and(|r| r.status == IntegrationStatus::Revoked);
+            let role = self.store.member_role(&row.id, &user_id).await?;
+            if was_revoked && role.as_deref() != Some(Role::Owner.as_str()) {
+                self.store.members_reset(&row.id, &user_id, now).await?;
+            } else {
+                self.store
+                    .member_set(&row.id, &user_id, Role::Owner.as_str(), None, now)
+                    .await?;
+            }
+            if new_user {
+                let method = SignInMethodRow {
+                    id: ids::new_id("sim"),
+                    user_id: user_id.clone(),
+                    kind: "instagram".to_owned(),
+                    instagram_id: Some(profile.user_id.clone()),
+                    credential_id: None,
+                    credential: None,
+                    label: format!("@{}", profile.username),
+                    created_at: now,
+                    last_used_at: Some(now),
+                };
+                if self.store.method_insert(&method).await? {
+                    method_id = Some(method.id);
+                } else if let Some(theirs) =
+                    self.store.method_for_instagram(&profile.user_id).await?
+                {
+                    // Someone else's first connection of this account made it theirs a moment
+                    // ago: the account signs that person in, and ours is not needed.
+                    self.store.member_remove(&row.id, &user_id).await?;
+                    self.store.person_delete_if_unused(&user_id).await?;
+                    self.store
+                        .member_set(&row.id, &theirs.user_id, Role::Owner.as_str(), None, now)
+                        .await?;
+                    return Ok(Connected {
+                        row,
+                        user_id: theirs.user_id,
+                        method_id: Some(theirs.id),
+                        new_user: false,
+                        token: SecretString::from(String::new()),
+                    });
+                }
+            } else if let Some(m) = &method_id {
+                self.store.method_used(m, now, None).await?;
+            }
+            return Ok(Connected {
+                row,
+                user_id,
+                method_id,
+                new_user,
+                token: SecretString::from(String::new()),
+            });
+        }
+        Err(StoreError::Unsupported(
+            "saving the connection kept racing with another".to_owned(),
+        ))
+    }
+
+    /// Consumes the `state` of a callback for this session: `Ok(return_to)` if it is genuine,
+    /// unexpired and unused (OA-02, OA-03).
+    pub async fn consume_state(
+        &self,
+        session_id: Option<&str>,
+        state: Option<&str>,
+    ) -> Result<String, ConnectError> {
+        let state = state
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or(ConnectError::StateMissing)?;
+        let session_id = session_id.ok_or(ConnectError::StateInvalid)?;
+        let consumed = self
+            .store
+            .oauth_state_consume(
+                &ids::sha256_hex(state.as_bytes()),
+                session_id,
+                self.clock.now(),
+            )
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "consuming an OAuth state failed");
+                ConnectError::InstagramUnavailable
+            })?;
+        match consumed {
+            Some(row) => Ok(safe_return_to(row.return_to.as_deref())),
+            None => Err(ConnectError::StateInvalid),
+        }
+    }
+}
 /// What a finished connection produced.
 #[derive(Debug)]
 pub struct Connected {
@@ -122,278 +450,6 @@ pub struct Connected {
     pub new_user: bool,
     /// The long-lived token (for API-key callers of the REST API only).
     pub token: SecretString,
-}
-
-/// Maps an Instagram failure during connection to what the person is told.
-pub fn connect_error(st: &AppState, e: &InstagramError) -> ConnectError {
-    match e.kind {
-        ErrorKind::CodeRejected => ConnectError::CodeRejected,
-        ErrorKind::RedirectUriMismatch => ConnectError::RedirectUriMismatch {
-            configured: st.config.instagram.redirect_uri.clone(),
-        },
-        ErrorKind::AppCredentials => ConnectError::AppMisconfigured,
-        ErrorKind::RateLimited => ConnectError::RateLimited {
-            retry_after_secs: e
-                .retry_after
-                .map(|d| d.as_secs().min(u32::MAX as u64) as u32)
-                .unwrap_or(60),
-        },
-        ErrorKind::Reauth { .. } | ErrorKind::Permission => ConnectError::AccountRefused {
-            detail: e.message.clone(),
-        },
-        _ => ConnectError::InstagramUnavailable,
-    }
-}
-
-/// Completes a connection whose `state` the caller has already checked: exchanges the code
-/// (exactly once), gets the long-lived token and the profile, and saves the account, the
-/// people's roles on it and the sealed token. Nothing is stored unless every step succeeded.
-///
-/// Who the connection is for:
-/// - `signed_in`: that person adds the account (it is not a way to sign in unless they turn it
-///   on later);
-/// - nobody signed in: the account signs in the person who made it a way to sign in, or, when
-///   it is nobody's, a new person whose way to sign in it is.
-///
-/// Whoever connects an account proves they control it now, and owns it. Reconnecting keeps its
-/// sharing; an account that was disconnected, connected by someone who did not own it, starts
-/// over with them as its only member (an account that changed hands is not shown to its former
-/// team).
-pub async fn finish(
-    st: &AppState,
-    code: &str,
-    redirect_uri: &str,
-    signed_in: Option<&str>,
-) -> Result<Connected, ConnectError> {
-    let short = st
-        .instagram
-        .exchange_code(code, redirect_uri)
-        .await
-        .map_err(|e| connect_error(st, &e))?;
-    // The short-lived token is never stored (OA-16).
-    let long = st
-        .instagram
-        .exchange_long_lived(&short.user_id, &short.access_token)
-        .await
-        .map_err(|e| connect_error(st, &e))?;
-    let profile = st
-        .instagram
-        .me(&UserToken::instagram(&short.user_id, &long.access_token))
-        .await
-        .map_err(|e| connect_error(st, &e))?;
-
-    let now = st.clock.now();
-    let missing: Vec<&String> = st
-        .config
-        .instagram
-        .scopes
-        .iter()
-        .filter(|s| !short.permissions.contains(s))
-        .collect();
-    if !missing.is_empty() {
-        tracing::info!(
-            instagram.user_id = %profile.user_id,
-            missing = ?missing,
-            "connected without some permissions: the features that need them say so"
-        );
-    }
-    let saved = save(st, &profile, &short.permissions, &long, signed_in, now).await;
-    let connected = match saved {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::error!(error = %e, "saving the connection failed");
-            return Err(ConnectError::InstagramUnavailable);
-        }
-    };
-    tracing::info!(
-        integration.id = %connected.row.id,
-        instagram.user_id = %connected.row.instagram_id,
-        user.id = %connected.user_id,
-        new_user = connected.new_user,
-        "Instagram account connected"
-    );
-
-    if connected
-        .row
-        .scope_list()
-        .iter()
-        .any(|s| s == SCOPE_COMMENTS)
-    {
-        let user = UserToken::instagram(&connected.row.instagram_id, &long.access_token);
-        if let Err(e) = st.instagram.subscribe_webhooks(&user, &["comments"]).await {
-            tracing::warn!(error = %e, "subscribing the account to comment webhooks failed");
-        }
-    }
-    Ok(Connected {
-        token: long.access_token,
-        ..connected
-    })
-}
-
-/// Who a signed-out connection is for: the person the account signs in, or a new one.
-async fn person_for(
-    st: &AppState,
-    profile: &crate::server::instagram::Profile,
-    existing: Option<&IntegrationRow>,
-    now: i64,
-) -> Result<(String, Option<String>, bool), StoreError> {
-    if let Some(m) = st.store.method_for_instagram(&profile.user_id).await? {
-        if existing.is_some_and(|r| r.status != IntegrationStatus::Revoked) {
-            return Ok((m.user_id, Some(m.id), false));
-        }
-        // A way to sign in outlives its account only by mistake: it ends now.
-        st.store
-            .method_delete_for_instagram(&profile.user_id)
-            .await?;
-    }
-    let user = UserRow {
-        id: ids::new_id("usr"),
-        display_name: profile
-            .name
-            .clone()
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| profile.username.clone()),
-        created_at: now,
-        updated_at: now,
-    };
-    st.store.user_insert(&user).await?;
-    Ok((user.id, None, true))
-}
-
-/// Saves the account, the person's role and, for a new person, their way to sign in.
-async fn save(
-    st: &AppState,
-    profile: &crate::server::instagram::Profile,
-    permissions: &[String],
-    long: &crate::server::instagram::LongLivedToken,
-    signed_in: Option<&str>,
-    now: i64,
-) -> Result<Connected, StoreError> {
-    let token = long.access_token.expose_secret();
-    let last4 = crate::server::tokens::last4(token);
-    for _ in 0..3 {
-        let existing = st
-            .store
-            .integration_by_instagram_id(&profile.user_id)
-            .await?;
-        let (user_id, mut method_id, new_user) = match signed_in {
-            Some(u) => (u.to_owned(), None, false),
-            None => person_for(st, profile, existing.as_ref(), now).await?,
-        };
-        let integration_id = existing
-            .as_ref()
-            .map(|r| r.id.clone())
-            .unwrap_or_else(|| ids::new_id("int"));
-        let row = st
-            .store
-            .integration_save_connection(&ConnectionWrite {
-                id: integration_id.clone(),
-                user_id: user_id.clone(),
-                instagram_id: profile.user_id.clone(),
-                app_scoped_id: Some(profile.id.clone()),
-                username: profile.username.clone(),
-                account_type: profile.account_type.clone(),
-                scopes: permissions.join(","),
-                status: IntegrationStatus::Active,
-                // ST-02: the ciphertext is bound to this row's ID.
-                sealed: st.keyring.seal(&integration_id, &long.access_token),
-                token_last4: last4.clone(),
-                issued_at: now,
-                expires_at: now + long.expires_in,
-                now,
-            })
-            .await?;
-        if row.id != integration_id {
-            // A concurrent first connection of the same account created the row: our person
-            // is not needed, and our token, sealed for another ID, is written again.
-            if new_user {
-                st.store.user_delete(&user_id).await?;
-            }
-            continue;
-        }
-        let was_revoked = existing.is_some_and(|r| r.status == IntegrationStatus::Revoked);
-        let role = st.store.member_role(&row.id, &user_id).await?;
-        if was_revoked && role.as_deref() != Some(Role::Owner.as_str()) {
-            st.store.members_reset(&row.id, &user_id, now).await?;
-        } else {
-            st.store
-                .member_set(&row.id, &user_id, Role::Owner.as_str(), None, now)
-                .await?;
-        }
-        if new_user {
-            let method = SignInMethodRow {
-                id: ids::new_id("sim"),
-                user_id: user_id.clone(),
-                kind: "instagram".to_owned(),
-                instagram_id: Some(profile.user_id.clone()),
-                credential_id: None,
-                credential: None,
-                label: format!("@{}", profile.username),
-                created_at: now,
-                last_used_at: Some(now),
-            };
-            if st.store.method_insert(&method).await? {
-                method_id = Some(method.id);
-            } else if let Some(theirs) = st.store.method_for_instagram(&profile.user_id).await? {
-                // Someone else's first connection of this account made it theirs a moment
-                // ago: the account signs that person in, and ours is not needed.
-                st.store.member_remove(&row.id, &user_id).await?;
-                st.store.person_delete_if_unused(&user_id).await?;
-                st.store
-                    .member_set(&row.id, &theirs.user_id, Role::Owner.as_str(), None, now)
-                    .await?;
-                return Ok(Connected {
-                    row,
-                    user_id: theirs.user_id,
-                    method_id: Some(theirs.id),
-                    new_user: false,
-                    token: SecretString::from(String::new()),
-                });
-            }
-        } else if let Some(m) = &method_id {
-            st.store.method_used(m, now, None).await?;
-        }
-        return Ok(Connected {
-            row,
-            user_id,
-            method_id,
-            new_user,
-            token: SecretString::from(String::new()),
-        });
-    }
-    Err(StoreError::Unsupported(
-        "saving the connection kept racing with another".to_owned(),
-    ))
-}
-
-/// Consumes the `state` of a callback for this session: `Ok(return_to)` if it is genuine,
-/// unexpired and unused (OA-02, OA-03).
-pub async fn consume_state(
-    st: &AppState,
-    session_id: Option<&str>,
-    state: Option<&str>,
-) -> Result<String, ConnectError> {
-    let state = state
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .ok_or(ConnectError::StateMissing)?;
-    let session_id = session_id.ok_or(ConnectError::StateInvalid)?;
-    let consumed = st
-        .store
-        .oauth_state_consume(
-            &ids::sha256_hex(state.as_bytes()),
-            session_id,
-            st.clock.now(),
-        )
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "consuming an OAuth state failed");
-            ConnectError::InstagramUnavailable
-        })?;
-    match consumed {
-        Some(row) => Ok(safe_return_to(row.return_to.as_deref())),
-        None => Err(ConnectError::StateInvalid),
-    }
 }
 
 #[cfg(test)]

@@ -3,25 +3,15 @@
 //! Counters are this instance's since it started (Prometheus adds up the instances); the
 //! token gauges are read from the database at each scrape, so every instance reports the same.
 
-use axum::{
-    extract::State,
-    http::{header, HeaderMap, StatusCode},
-    response::{IntoResponse, Response},
-};
 use prometheus_client::{
     encoding::{text::encode, EncodeLabelSet},
     metrics::{counter::Counter, family::Family, gauge::Gauge},
     registry::Registry,
 };
 
-use secrecy::ExposeSecret;
-use subtle::ConstantTimeEq;
-
 use super::{
-    config::AppEnv,
     db::IntegrationRow,
     instagram::{ErrorKind, InstagramError},
-    state::AppState,
 };
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -196,51 +186,6 @@ pub fn expiry_bucket(secs_left: i64) -> &'static str {
         s if s < 30 * DAY => "lt_30d",
         _ => "gte_30d",
     }
-}
-
-/// `GET /metrics`: with `METRICS_TOKEN` set, for `Authorization: Bearer <token>` only; without
-/// it, outside production only.
-pub async fn handler(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    match &st.config.metrics_token {
-        Some(token) => {
-            let given = headers
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .unwrap_or("");
-            if !bool::from(given.as_bytes().ct_eq(token.expose_secret().as_bytes())) {
-                return (
-                    StatusCode::UNAUTHORIZED,
-                    [(header::WWW_AUTHENTICATE, "Bearer")],
-                    "metrics need the bearer token set in METRICS_TOKEN\n",
-                )
-                    .into_response();
-            }
-        }
-        None if st.config.app_env == AppEnv::Production => {
-            return (
-                StatusCode::FORBIDDEN,
-                "set METRICS_TOKEN to serve metrics in production\n",
-            )
-                .into_response();
-        }
-        None => {}
-    }
-    match st.store.integrations_all().await {
-        Ok(rows) => st.metrics.set_tokens(&rows, st.clock.now()),
-        Err(e) => {
-            tracing::error!(error = %e, "metrics: the integrations could not be read");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        }
-    }
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        st.metrics.render(),
-    )
-        .into_response()
 }
 
 #[cfg(test)]

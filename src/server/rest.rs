@@ -29,7 +29,6 @@ use crate::{
     model::{Capability, ConnectError},
     server::{
         auth::{self, api_keys, table::checked, Caller},
-        connect,
         db::IntegrationRow,
         instagram::{clean_code, ErrorKind},
         state::AppState,
@@ -267,7 +266,9 @@ async fn token(
     // A signed-in person adds the account; an integrator's key connects it for the person who
     // authorized it (the account signs them in, or becomes a new person's way to sign in).
     let attach = caller.person().map(|p| p.user_id.as_str());
-    let connected = connect::finish(&st, code, &req.redirect_uri, attach)
+    let connected = st
+        .connections
+        .finish(code, &req.redirect_uri, attach)
         .await
         .map_err(connect_api_error)?;
     if caller.person().is_some() {

@@ -100,7 +100,7 @@ pub fn build(state: AppState, assets: &StaticAssets) -> Router {
             .route(table::checked(crate::paths::HEALTH), get(health::healthz))
             .route(
                 table::checked(crate::paths::METRICS),
-                get(super::metrics::handler),
+                get(super::web::metrics::handler),
             )
             .merge(webhooks::routes()),
     );

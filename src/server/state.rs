@@ -11,6 +11,7 @@ use super::{
     admin::Admin,
     clock::Clock,
     config::Config,
+    connect::{ConnectionParts, Connections},
     crypto::Keyring,
     db::Store,
     failpoint::Failpoints,
@@ -63,6 +64,8 @@ pub struct AppState {
     pub media: Media,
     /// The admin console.
     pub admin: Admin,
+    /// Connecting accounts.
+    pub connections: Connections,
 }
 
 /// The infrastructure the state is wired from.
@@ -125,6 +128,15 @@ impl AppState {
             config.clone(),
             lifecycle.clone(),
         );
+        let throttles = Arc::new(Throttles::default());
+        let connections = Connections::new(ConnectionParts {
+            store: w.store.clone(),
+            clock: w.clock.clone(),
+            instagram: w.instagram.clone(),
+            keyring: w.keyring.clone(),
+            config: config.clone(),
+            throttles: throttles.clone(),
+        });
         Self {
             leptos_options: w.leptos_options,
             passkeys: Arc::new(Passkeys::new(&config)),
@@ -136,13 +148,14 @@ impl AppState {
             metrics: w.metrics,
             failpoints,
             media_origins: w.media_origins.into(),
-            throttles: Arc::default(),
+            throttles,
             webhooks: super::webhooks::runtime(),
             lifecycle,
             revocations,
             tokens,
             media,
             admin,
+            connections,
         }
     }
 }

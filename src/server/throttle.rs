@@ -84,6 +84,9 @@ impl AddressThrottle {
     }
 }
 
+/// Connections one client address may start per minute.
+pub const STARTS_PER_MINUTE: u32 = 20;
+
 /// The throttles of what anonymous callers start.
 #[derive(Debug)]
 pub struct Throttles {
@@ -96,7 +99,7 @@ pub struct Throttles {
 impl Default for Throttles {
     fn default() -> Self {
         Self {
-            connect_starts: AddressThrottle::new(crate::server::connect::STARTS_PER_MINUTE, 10_000),
+            connect_starts: AddressThrottle::new(STARTS_PER_MINUTE, 10_000),
             passkeys: AddressThrottle::new(30, 10_000),
         }
     }

@@ -6,3 +6,4 @@
 pub mod admin;
 pub mod fragment;
 pub mod media;
+pub mod metrics;
