@@ -12,8 +12,9 @@ use crate::{
     },
 };
 
-/// Days the timeline covers.
-const TIMELINE_DAYS: i64 = 60;
+mod timeline;
+
+pub use timeline::{ExpiryTimeline, ExpiryTimelineProps};
 
 fn days_left(now: i64, t: i64) -> String {
     let d = (t - now) as f64 / 86_400.0;
@@ -24,11 +25,6 @@ fn days_left(now: i64, t: i64) -> String {
     } else {
         format!("{d:.0} days left")
     }
-}
-
-/// An SVG coordinate.
-fn n(v: f64) -> String {
-    format!("{v:.1}")
 }
 
 fn badge(state: TokenState) -> &'static str {
@@ -182,100 +178,6 @@ fn Row(row: AdminRow, now: i64) -> impl IntoView {
                 })}
             </td>
         </tr>
-    }
-}
-
-/// When the tokens expire over the next 60 days: one bar per day, the refresh window shaded.
-#[component]
-pub fn ExpiryTimeline(
-    expiries: Vec<(TokenState, i64)>,
-    now: i64,
-    window_days: i64,
-) -> impl IntoView {
-    const W: f64 = 720.0;
-    const H: f64 = 140.0;
-    const TOP: f64 = 10.0;
-    const BOTTOM: f64 = 24.0;
-    let day_w = W / TIMELINE_DAYS as f64;
-    let mut per_day = vec![(0usize, 0usize); TIMELINE_DAYS as usize];
-    let mut expired = 0;
-    let mut later = 0;
-    for (state, t) in &expiries {
-        if *state == TokenState::Revoked {
-            continue;
-        }
-        let d = (t - now).div_euclid(86_400);
-        if *t <= now {
-            expired += 1;
-        } else if d < TIMELINE_DAYS {
-            let slot = &mut per_day[d as usize];
-            if matches!(state, TokenState::NeedsReconnect | TokenState::Expired) {
-                slot.1 += 1;
-            } else {
-                slot.0 += 1;
-            }
-        } else {
-            later += 1;
-        }
-    }
-    let max = per_day.iter().map(|(a, b)| a + b).max().unwrap_or(0).max(1) as f64;
-    let scale = (H - TOP - BOTTOM) / max;
-    let base = H - BOTTOM;
-    let soon: usize = per_day
-        .iter()
-        .take(window_days as usize)
-        .map(|(a, b)| a + b)
-        .sum();
-    let summary = format!(
-        "{soon} token(s) expire within the {window_days}-day refresh window, {} later in the next 60 days, {later} after that{}.",
-        per_day.iter().skip(window_days as usize).map(|(a, b)| a + b).sum::<usize>(),
-        if expired > 0 { format!("; {expired} already expired") } else { String::new() }
-    );
-    let bars = per_day
-        .into_iter()
-        .enumerate()
-        .filter(|(_, (a, b))| a + b > 0)
-        .map(|(d, (ok, bad))| {
-            let x = d as f64 * day_w + 1.0;
-            let ok_h = ok as f64 * scale;
-            let bad_h = bad as f64 * scale;
-            let label = format!("{}: {} token(s)", format::date(now + d as i64 * 86_400), ok + bad);
-            view! {
-                <g data-testid="timeline-bar">
-                    <title>{label}</title>
-                    <rect class="bar-ok" x=n(x) y=n(base - ok_h) width=n(day_w - 2.0) height=n(ok_h) />
-                    <rect class="bar-bad" x=n(x) y=n(base - ok_h - bad_h) width=n(day_w - 2.0) height=n(bad_h) />
-                </g>
-            }
-        })
-        .collect_view();
-    let ticks = (0..=TIMELINE_DAYS)
-        .step_by(10)
-        .map(|d| {
-            let x = d as f64 * day_w;
-            view! {
-                <line class="tick" x1=n(x) x2=n(x) y1=n(base) y2=n(base + 4.0) />
-                <text class="tick-label" x=n(x) y=n(H - 6.0) text-anchor=if d == 0 { "start" } else if d == TIMELINE_DAYS { "end" } else { "middle" }>
-                    {if d == 0 { "today".to_owned() } else { format!("{d} d") }}
-                </text>
-            }
-        })
-        .collect_view();
-    view! {
-        <figure class="timeline" data-testid="expiry-timeline">
-            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-labelledby="timeline-title timeline-desc" preserveAspectRatio="none">
-                <title id="timeline-title">"Token expiries over the next 60 days"</title>
-                <desc id="timeline-desc">{summary.clone()}</desc>
-                <rect class="window" x="0" y=n(TOP) width=n(window_days as f64 * day_w) height=n(base - TOP) />
-                <line class="axis" x1="0" x2=n(W) y1=n(base) y2=n(base) />
-                {bars}
-                {ticks}
-            </svg>
-            <figcaption class="muted small">
-                {summary}
-                " The shaded part is the refresh window: the scheduler renews those tokens."
-            </figcaption>
-        </figure>
     }
 }
 

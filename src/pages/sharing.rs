@@ -12,7 +12,7 @@ use crate::{
     },
     components::{enhance::Enhance, media::NoticeLine},
     model::{
-        access::{InvitationState, SharedAccount, SharingView},
+        access::{InvitationState, InvitationView, SharedAccount, SharingView},
         format, AppError, Role,
     },
 };
@@ -57,6 +57,8 @@ fn role_options(selected: Role) -> impl IntoView {
         .collect_view()
 }
 
+/// The page's body: the new link if one was just made, the invitation form and the members
+/// of each owned account, and the links made.
 fn sharing(v: SharingView, notice: Option<crate::model::Notice>) -> impl IntoView {
     let now = v.now;
     let owned = !v.accounts.is_empty();
@@ -80,29 +82,7 @@ fn sharing(v: SharingView, notice: Option<crate::model::Notice>) -> impl IntoVie
         <Enhance>
             {if owned {
                 view! {
-                    <section class="section-block" aria-labelledby="invite-title">
-                        <h2 id="invite-title" class="section-title">"Share with someone"</h2>
-                        <form method="post" action={<CreateInvitation as ServerFn>::PATH} class="share-form" data-testid="invite-form">
-                            <fieldset>
-                                <legend>"Accounts"</legend>
-                                {v.accounts.iter().map(|a| view! {
-                                    <label class="check">
-                                        <input type="checkbox" name="accounts[]" value=a.id.clone() checked=v.accounts.len() == 1 />
-                                        {format!(" @{}", a.username)}
-                                    </label>
-                                }).collect_view()}
-                            </fieldset>
-                            <label>"Role " <select name="role" data-testid="invite-role">{role_options(Role::Viewer)}</select></label>
-                            <label>"Link works for "
-                                <select name="days">
-                                    <option value="1">"1 day"</option>
-                                    <option value="7" selected>"7 days"</option>
-                                    <option value="30">"30 days"</option>
-                                </select>
-                            </label>
-                            <button class="button button-primary" type="submit" data-testid="create-invitation">"Create link"</button>
-                        </form>
-                    </section>
+                    {invite_form(&v.accounts)}
                     {v.accounts.into_iter().map(members).collect_view()}
                 }.into_any()
             } else {
@@ -112,34 +92,68 @@ fn sharing(v: SharingView, notice: Option<crate::model::Notice>) -> impl IntoVie
                     </p>
                 }.into_any()
             }}
-            {(!v.invitations.is_empty()).then(|| view! {
-                <section class="section-block" aria-labelledby="links-title">
-                    <h2 id="links-title" class="section-title">"Your links"</h2>
-                    <ul class="invitation-list" data-testid="invitations">
-                        {v.invitations.into_iter().map(|i| {
-                            let open = i.state == InvitationState::Open;
-                            let detail = match (&i.used_by, i.state) {
-                                (Some(who), _) => format!("accepted by {who}"),
-                                (None, InvitationState::Open) => format!("works until {}", format::date(i.expires_at)),
-                                (None, s) => s.label().to_lowercase(),
-                            };
-                            view! {
-                                <li data-testid="invitation" data-state=format!("{:?}", i.state).to_lowercase()>
-                                    <span>{format!("{} of {}", i.role.label(), i.accounts.join(", "))}</span>
-                                    <span class="muted small">{format!(" · made {} · {detail}", format::relative(now, i.created_at))}</span>
-                                    {open.then(|| view! {
-                                        <form method="post" action={<RevokeInvitation as ServerFn>::PATH}>
-                                            <input type="hidden" name="id" value=i.id.clone() />
-                                            <button class="button button-ghost button-small" type="submit" data-testid="revoke-invitation">"Withdraw"</button>
-                                        </form>
-                                    })}
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                </section>
-            })}
+            {(!v.invitations.is_empty()).then(|| invitation_list(v.invitations, now))}
         </Enhance>
+    }
+}
+
+/// The form that makes a link sharing some of the owned accounts with a role.
+fn invite_form(accounts: &[SharedAccount]) -> impl IntoView {
+    view! {
+        <section class="section-block" aria-labelledby="invite-title">
+            <h2 id="invite-title" class="section-title">"Share with someone"</h2>
+            <form method="post" action={<CreateInvitation as ServerFn>::PATH} class="share-form" data-testid="invite-form">
+                <fieldset>
+                    <legend>"Accounts"</legend>
+                    {accounts.iter().map(|a| view! {
+                        <label class="check">
+                            <input type="checkbox" name="accounts[]" value=a.id.clone() checked=accounts.len() == 1 />
+                            {format!(" @{}", a.username)}
+                        </label>
+                    }).collect_view()}
+                </fieldset>
+                <label>"Role " <select name="role" data-testid="invite-role">{role_options(Role::Viewer)}</select></label>
+                <label>"Link works for "
+                    <select name="days">
+                        <option value="1">"1 day"</option>
+                        <option value="7" selected>"7 days"</option>
+                        <option value="30">"30 days"</option>
+                    </select>
+                </label>
+                <button class="button button-primary" type="submit" data-testid="create-invitation">"Create link"</button>
+            </form>
+        </section>
+    }
+}
+
+/// The links the person made, each with where it stands, the open ones withdrawable.
+fn invitation_list(invitations: Vec<InvitationView>, now: i64) -> impl IntoView {
+    view! {
+        <section class="section-block" aria-labelledby="links-title">
+            <h2 id="links-title" class="section-title">"Your links"</h2>
+            <ul class="invitation-list" data-testid="invitations">
+                {invitations.into_iter().map(|i| {
+                    let open = i.state == InvitationState::Open;
+                    let detail = match (&i.used_by, i.state) {
+                        (Some(who), _) => format!("accepted by {who}"),
+                        (None, InvitationState::Open) => format!("works until {}", format::date(i.expires_at)),
+                        (None, s) => s.label().to_lowercase(),
+                    };
+                    view! {
+                        <li data-testid="invitation" data-state=format!("{:?}", i.state).to_lowercase()>
+                            <span>{format!("{} of {}", i.role.label(), i.accounts.join(", "))}</span>
+                            <span class="muted small">{format!(" · made {} · {detail}", format::relative(now, i.created_at))}</span>
+                            {open.then(|| view! {
+                                <form method="post" action={<RevokeInvitation as ServerFn>::PATH}>
+                                    <input type="hidden" name="id" value=i.id.clone() />
+                                    <button class="button button-ghost button-small" type="submit" data-testid="revoke-invitation">"Withdraw"</button>
+                                </form>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
     }
 }
 
