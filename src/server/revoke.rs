@@ -18,7 +18,7 @@ use crate::model::IntegrationStatus;
 use crate::server::{
     clock::Clock,
     db::{DeletedData, IntegrationRow, Store, StoreError},
-    media::MediaRuntime,
+    media::runtime::MediaRuntime,
 };
 
 /// Ends connections. Built once at startup; cheap to clone.

@@ -27,7 +27,7 @@ use super::{
     health, rest,
     security::{self, Https},
     state::AppState,
-    telemetry, webhooks,
+    telemetry,
 };
 use crate::app::{shell, App, ShellOptions};
 
@@ -102,7 +102,7 @@ pub fn build(state: AppState, assets: &StaticAssets) -> Router {
                 table::checked(crate::paths::METRICS),
                 get(super::web::metrics::handler),
             )
-            .merge(webhooks::routes()),
+            .merge(super::web::meta::routes()),
     );
 
     open.merge(people)

@@ -19,7 +19,6 @@ use super::{
     router,
     sandbox::{Sandbox, SandboxApp, SandboxOptions, SharedClock},
     state::{AppState, Wiring},
-    webhooks,
 };
 
 /// A bound, ready-to-serve application.
@@ -104,7 +103,11 @@ impl Application {
                 let _ = rx.wait_for(|s| *s).await;
             }
         };
-        let worker = tokio::spawn(webhooks::run_worker(self.state.clone(), stopped()));
+        let worker = {
+            let webhooks = self.state.webhooks.clone();
+            let stop = stopped();
+            tokio::spawn(async move { webhooks.run_worker(stop).await })
+        };
         let cleaner = tokio::spawn(housekeeping(self.state.clone(), stopped()));
         let publisher = {
             let media = self.state.media.clone();

@@ -23,7 +23,7 @@ use super::{
     revoke::Revocations,
     throttle::Throttles,
     tokens::{TokenParts, Tokens},
-    webhooks::WebhookRuntime,
+    webhooks::Webhooks,
 };
 use crate::model::AppError;
 
@@ -50,8 +50,8 @@ pub struct AppState {
     pub media_origins: Arc<str>,
     /// Per-address throttles of what anonymous callers start.
     pub throttles: Arc<Throttles>,
-    /// The webhook worker's wake-up call, the failed-signature limiter, live events.
-    pub webhooks: Arc<WebhookRuntime>,
+    /// The webhook worker, its wake-up call, the failed-signature limiter, live events.
+    pub webhooks: Webhooks,
     /// The token lifecycle: due tokens, batches, the scheduler.
     pub lifecycle: Lifecycle,
     /// The passkey relying party (when the app's address allows passkeys).
@@ -121,6 +121,12 @@ impl AppState {
             media_runtime,
             tokens.clone(),
         );
+        let webhooks = Webhooks::new(
+            w.store.clone(),
+            w.clock.clone(),
+            w.metrics.clone(),
+            media.clone(),
+        );
         let config = Arc::new(w.config);
         let admin = Admin::new(
             w.store.clone(),
@@ -149,7 +155,7 @@ impl AppState {
             failpoints,
             media_origins: w.media_origins.into(),
             throttles,
-            webhooks: super::webhooks::runtime(),
+            webhooks,
             lifecycle,
             revocations,
             tokens,

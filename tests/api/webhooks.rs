@@ -8,7 +8,6 @@ use std::{
 use instagram_connect::server::{
     instagram::webhook::sign,
     sandbox::{seed::BAKERY_ID, EventSpec, SendRequest, Shape, Signer},
-    webhooks::process_next,
 };
 use serde_json::{json, Value};
 
@@ -32,7 +31,7 @@ async fn deliver(app: &TestApp, body: &[u8], signature: Option<String>) -> reqwe
 /// claimed meanwhile, so a count taken afterwards sees all of them finished.
 async fn drain(app: &TestApp) {
     eventually("every stored delivery to be finished", async || {
-        while process_next(&app.state).await.unwrap() {}
+        while app.state.webhooks.process_next().await.unwrap() {}
         count(
             app,
             "webhook_events WHERE status IN ('pending', 'processing')",
@@ -191,7 +190,7 @@ async fn wh03_any_configured_secret_may_sign() {
 #[tokio::test]
 async fn wh05_duplicates_are_stored_once_and_handled_once() {
     let app = TestApp::spawn().await;
-    let mut events = app.state.webhooks.events.subscribe();
+    let mut events = app.state.webhooks.subscribe();
     let body = comment("17850000000000010", "first").to_string();
     let sig = sign(SECRET, body.as_bytes());
     let sends = (0..5).map(|_| deliver(&app, body.as_bytes(), Some(sig.clone())));
@@ -553,8 +552,8 @@ async fn a_delivery_reaching_two_instances_at_once_is_handled_once() {
         .spawn()
         .await;
     let mut events = [
-        one.state.webhooks.events.subscribe(),
-        two.state.webhooks.events.subscribe(),
+        one.state.webhooks.subscribe(),
+        two.state.webhooks.subscribe(),
     ];
     let body = comment("17850000000000077", "to both").to_string();
     let signature = sign(SECRET, body.as_bytes());
@@ -590,8 +589,8 @@ async fn a_delivery_reaching_two_instances_at_once_is_handled_once() {
     let stored = one.store.webhook_events_recent(10).await.unwrap();
     assert_eq!(stored.len(), 1, "one stored delivery");
     // Nothing is left for either instance to do, so no effect can still come.
-    assert!(!process_next(&one.state).await.unwrap());
-    assert!(!process_next(&two.state).await.unwrap());
+    assert!(!one.state.webhooks.process_next().await.unwrap());
+    assert!(!two.state.webhooks.process_next().await.unwrap());
     effects += take(&mut events);
     assert_eq!(effects, 1, "one side effect across the two instances");
 }

@@ -64,7 +64,7 @@ async fn events(State(st): State<AppState>, session: Session) -> Response {
         Ok(rows) => rows.into_iter().map(|r| r.id).collect(),
         Err(e) => return text_error(&AppError::from(e)),
     };
-    let live = st.webhooks.events.subscribe();
+    let live = st.webhooks.subscribe();
     let stream = futures_util::stream::unfold(
         (st, session, live, seen, Vec::<Event>::new()),
         |(st, session, mut live, mut seen, mut queue)| async move {

@@ -6,4 +6,5 @@
 pub mod admin;
 pub mod fragment;
 pub mod media;
+pub mod meta;
 pub mod metrics;
