@@ -19,6 +19,8 @@ mod browser {
     pub fn click(_: MouseEvent) {}
     pub fn key(_: KeyboardEvent) {}
 }
+#[cfg(test)]
+mod tests;
 
 use leptos::prelude::*;
 
