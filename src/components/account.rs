@@ -3,6 +3,7 @@
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
+use super::enhance::{attrs, contract::PasskeyMode};
 use crate::paths;
 use crate::{
     api::account::{DisconnectIntegration, LeaveAccount, RefreshIntegration, SignInWith},
@@ -123,14 +124,14 @@ fn AccountActions(
             })}
             {(owner && status != IntegrationStatus::Revoked).then(|| view! {
                 <form method="post" action={<DisconnectIntegration as ServerFn>::PATH}
-                    data-confirm="Disconnect this account? Its access is deleted at once for everyone it is shared with; you can connect it again later.">
+                    {..attrs::confirm("Disconnect this account? Its access is deleted at once for everyone it is shared with; you can connect it again later.")}>
                     <input type="hidden" name="id" value=id.clone() />
                     <button class="button button-ghost danger" type="submit" data-testid="disconnect">"Disconnect"</button>
                 </form>
             })}
             {(!owner).then(|| view! {
                 <form method="post" action={<LeaveAccount as ServerFn>::PATH}
-                    data-confirm="Give up your access to this account?">
+                    {..attrs::confirm("Give up your access to this account?")}>
                     <input type="hidden" name="id" value=id.clone() />
                     <button class="button button-ghost" type="submit" data-testid="leave">"Leave"</button>
                 </form>
@@ -159,14 +160,14 @@ pub fn AddPasskey(
         .into_any();
     }
     view! {
-        <form class="passkey-form" data-passkey="register" data-testid="add-passkey">
+        <form class="passkey-form" data-testid="add-passkey" {..attrs::passkey(PasskeyMode::Register)}>
             <input type="hidden" name="accept_invitation" value=accept_invitation.to_string() />
             <label>
                 "Name this passkey "
                 <input type="text" name="label" maxlength="60" placeholder="e.g. Laptop" autocomplete="off" />
             </label>
             <button class="button button-primary" type="submit" data-testid="add-passkey-button">"Add a passkey"</button>
-            <p class="form-error" data-form-error role="alert"></p>
+            <p class="form-error" role="alert" {..attrs::form_error()}></p>
             <noscript><p class="muted small">"Adding a passkey needs JavaScript."</p></noscript>
         </form>
     }

@@ -3,6 +3,7 @@
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
+use super::enhance::attrs;
 use crate::paths;
 use crate::{
     api::admin::{AdminDisconnect, AdminRefresh, AdminRefreshAll},
@@ -171,7 +172,7 @@ fn Row(row: AdminRow, now: i64) -> impl IntoView {
                 })}
                 {(row.state != TokenState::Revoked).then(|| view! {
                     <form method="post" action={<AdminDisconnect as ServerFn>::PATH}
-                        data-confirm=format!("Disconnect @{}? Its token is deleted at once.", row.username)>
+                        {..attrs::confirm(format!("Disconnect @{}? Its token is deleted at once.", row.username))}>
                         <input type="hidden" name="id" value=id.clone() />
                         <button class="button button-ghost danger" type="submit" data-testid="admin-disconnect">"Disconnect"</button>
                     </form>
@@ -253,10 +254,9 @@ pub fn BatchProgress(batch: Option<BatchView>) -> impl IntoView {
                 id="batch"
                 data-testid="batch-progress"
                 data-running=if b.running { "true" } else { "false" }
-                data-poll=b.running.then_some(paths::ADMIN_BATCH)
-                data-poll-ms="700"
                 role="status"
                 aria-live="polite"
+                {..attrs::poll(b.running.then(|| paths::ADMIN_BATCH.to_owned()), 700)}
             >
                 <p>{title}</p>
                 <progress max=b.total.max(1).to_string() value=b.done.to_string()>{counts.clone()}</progress>
@@ -305,7 +305,7 @@ pub fn WebhookLog(entries: Vec<WebhookEntry>) -> impl IntoView {
                         <th scope="col">"Status"</th>
                     </tr>
                 </thead>
-                <tbody data-sse=paths::ADMIN_EVENTS data-sse-gone="no-webhooks" aria-live="polite">
+                <tbody aria-live="polite" {..attrs::sse(paths::ADMIN_EVENTS, "no-webhooks")}>
                     {entries.into_iter().map(|e| view! { <WebhookRow entry=e /> }).collect_view()}
                 </tbody>
             </table>

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::enhance::attrs;
 use crate::{
     model::{format, CommentView, CommentsPage, Notice, MAX_CAPTION_CHARS},
     paths,
@@ -27,7 +28,7 @@ pub fn CommentSection(
     let after = comments.and_then(|c| c.after);
     let empty = list.is_empty();
     view! {
-        <section class="comments" id="comments" data-swap data-testid="comments" aria-labelledby="comments-title">
+        <section class="comments" id="comments" data-testid="comments" aria-labelledby="comments-title" {..attrs::swap()}>
             <h2 id="comments-title">
                 "Comments"
                 {count.map(|n| view! { <span class="muted">{format!(" ({n})")}</span> })}
@@ -79,7 +80,7 @@ fn comment(
             <div class="comment-actions">
                 <details class="reply">
                     <summary data-testid="reply-toggle">"Reply"</summary>
-                    <form method="post" action=base.clone() data-enhance class="reply-form">
+                    <form method="post" action=base.clone() class="reply-form" {..attrs::enhanced()}>
                         <input type="hidden" name="parent" value=thread.clone() />
                         <input type="hidden" name="key" value=key />
                         <label>
@@ -88,15 +89,15 @@ fn comment(
                                 placeholder=format!("Reply to {author}") data-testid="reply-text"></textarea>
                         </label>
                         <button type="submit" class="button button-primary small" data-testid="reply-send">"Send reply"</button>
-                        <p class="notice error" data-form-error hidden></p>
+                        <p class="notice error" hidden {..attrs::form_error()}></p>
                     </form>
                 </details>
-                <form method="post" action=format!("{base}/{id}/hide") data-enhance>
+                <form method="post" action=format!("{base}/{id}/hide") {..attrs::enhanced()}>
                     <input type="hidden" name="hide" value=(!hidden).to_string() />
                     <button type="submit" class="link-button" data-testid="hide">{hide_label}</button>
                 </form>
-                <form method="post" action=format!("{base}/{id}/delete") data-enhance
-                    data-confirm="Delete this comment? It is removed from Instagram for everyone.">
+                <form method="post" action=format!("{base}/{id}/delete")
+                    {..(attrs::enhanced(), attrs::confirm("Delete this comment? It is removed from Instagram for everyone."))}>
                     <button type="submit" class="link-button danger" data-testid="delete">"Delete"</button>
                 </form>
             </div>

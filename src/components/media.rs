@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::enhance::Enhance;
+use super::enhance::{attrs, Enhance};
 use crate::model::{
     account_type_label, format, AccountRef, FeedPage, Freshness, IntegrationStatus, MediaKind,
     MediaTile, Problem, ProfileView,
@@ -387,14 +387,12 @@ pub fn MediaGrid(account: String, page: FeedPage, first_page: bool) -> impl Into
                         <a
                             class="button button-ghost"
                             href=paths::gallery(&account, Some(&after))
-                            data-load-more
-                            data-grid="media-grid"
-                            data-fragment=paths::feed_fragment(&account, &after)
                             data-testid="load-more-button"
+                            {..attrs::load_more("media-grid", paths::feed_fragment(&account, &after))}
                         >
                             "Load more"
                         </a>
-                        <p class="visually-hidden" role="status" aria-live="polite" data-announce></p>
+                        <p class="visually-hidden" role="status" aria-live="polite" {..attrs::announce()}></p>
                     </div>
                 }
                 .into_any(),

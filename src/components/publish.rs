@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::media::clock_time;
+use super::{enhance::attrs, media::clock_time};
 use crate::model::{
     format, PublishJobView, PublishKind, PublishStatus, QuotaView, MAX_CAPTION_CHARS,
 };
@@ -21,7 +21,7 @@ pub fn PublishForm(
     let disabled = blocked.is_some() || remaining == Some(0);
     let kinds = [PublishKind::Image, PublishKind::Reel, PublishKind::Carousel];
     view! {
-        <div data-swap id="publish-form">
+        <div id="publish-form" {..attrs::swap()}>
             {quota.map(|q| view! {
                 <p class=if q.remaining() == 0 { "notice warn" } else { "notice info" } data-testid="quota">
                     {format!(
@@ -31,7 +31,7 @@ pub fn PublishForm(
                 </p>
             })}
             {blocked.clone().map(|b| view! { <p class="notice error" role="alert" data-testid="publish-blocked">{b}</p> })}
-            <form method="post" action=paths::publish(&account) data-enhance class="publish-form card" data-testid="publish-form">
+            <form method="post" action=paths::publish(&account) class="publish-form card" data-testid="publish-form" {..attrs::enhanced()}>
                 <input type="hidden" name="key" value=key />
                 <fieldset class="kind-choice">
                     <legend>"What are you publishing?"</legend>
@@ -58,15 +58,15 @@ pub fn PublishForm(
                     <textarea name="caption" rows="4" maxlength=MAX_CAPTION_CHARS.to_string() data-testid="publish-caption"></textarea>
                     <small class="muted">{format!("Up to {MAX_CAPTION_CHARS} characters and 30 hashtags.")}</small>
                 </label>
-                <p class="notice error" data-form-error hidden></p>
+                <p class="notice error" hidden {..attrs::form_error()}></p>
                 <button type="submit" class="button button-primary" disabled=disabled data-testid="publish-submit">"Publish"</button>
             </form>
         </div>
     }
 }
 
-/// A job's progress. While it runs, it carries `data-poll` (the [`Enhance`] island reloads it)
-/// and the page refreshes itself without JavaScript.
+/// A job's progress. While it runs, the [`Enhance`] island reloads it (it polls) and the page
+/// refreshes itself without JavaScript.
 ///
 /// [`Enhance`]: super::enhance::Enhance
 #[component]
@@ -93,8 +93,7 @@ pub fn JobStatus(account: String, job: PublishJobView, now: i64) -> impl IntoVie
             class=class
             data-testid="job"
             data-status=job.status.as_str()
-            data-poll=running.then(|| paths::job_status(&account, &job.id))
-            data-poll-ms="1500"
+            {..attrs::poll(running.then(|| paths::job_status(&account, &job.id)), 1500)}
         >
             <header>
                 <strong>{format!("{} · {} item{}", job.kind.label(), job.items, if job.items == 1 { "" } else { "s" })}</strong>
@@ -123,5 +122,27 @@ pub fn JobStatus(account: String, job: PublishJobView, now: i64) -> impl IntoVie
                 _ => view! { <p class="muted">"Instagram confirmed the post; it appears in your feed."</p> }.into_any(),
             })}
         </article>
+    }
+}
+
+/// The answer to a form the [`Enhance`] island sent: the new job's progress, then a fresh form,
+/// in the container the answer replaces.
+///
+/// [`Enhance`]: super::enhance::Enhance
+#[component]
+pub fn PublishAnswer(
+    account: String,
+    job: PublishJobView,
+    now: i64,
+    /// The fresh form's key.
+    key: String,
+    quota: Option<QuotaView>,
+) -> impl IntoView {
+    view! {
+        <div id="publish-form" {..attrs::swap()}>
+            <JobStatus account=account.clone() job now />
+            <h2 class="section-title">"Publish another"</h2>
+            <PublishForm account key quota blocked=None />
+        </div>
     }
 }

@@ -13,7 +13,7 @@ use crate::{
     },
     components::{
         account::{AccountCard, AddPasskey},
-        enhance::Enhance,
+        enhance::{attrs, Enhance},
         media::NoticeLine,
     },
     model::{format, MethodKind, Notice, SignInMethod, Viewer},
@@ -122,7 +122,7 @@ fn method_row(m: SignInMethod, only_one: bool, now: i64) -> impl IntoView {
             </div>
             {(!only_one).then(|| view! {
                 <form method="post" action={<RemoveMethod as ServerFn>::PATH}
-                    data-confirm="Remove this way to sign in? Sessions opened with it end now.">
+                    {..attrs::confirm("Remove this way to sign in? Sessions opened with it end now.")}>
                     <input type="hidden" name="id" value=m.id.clone() />
                     <button class="button button-ghost danger button-small" type="submit" data-testid="remove-method">"Remove"</button>
                 </form>

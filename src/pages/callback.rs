@@ -13,7 +13,7 @@ use leptos_router::hooks::use_query_map;
 use crate::paths;
 use crate::{
     api::connect::{connect_info, CompleteConnect},
-    components::enhance::Enhance,
+    components::enhance::{attrs, Enhance},
     model::ConnectError,
 };
 
@@ -67,9 +67,8 @@ pub fn CallbackPage() -> impl IntoView {
                 <form
                     method="post"
                     action={<CompleteConnect as ServerFn>::PATH}
-                    data-auto-submit
-                    data-replace-url=paths::CALLBACK
                     data-testid="complete-form"
+                    {..attrs::auto_submit(paths::CALLBACK)}
                 >
                     <input type="hidden" name="code" value=code />
                     <input type="hidden" name="state" value=state />

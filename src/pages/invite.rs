@@ -13,7 +13,10 @@ use crate::{
         media::take_notice,
         sharing::{load_invitation, AcceptInvitation},
     },
-    components::{enhance::Enhance, media::NoticeLine},
+    components::{
+        enhance::{attrs, contract::PasskeyMode, Enhance},
+        media::NoticeLine,
+    },
     model::access::{InvitationOffer, InvitationPage as Page, InvitationState},
 };
 
@@ -132,14 +135,14 @@ fn passkey_form(available: bool, new_person: Option<()>, label: &str) -> AnyView
     let label = label.to_owned();
     view! {
         <Enhance>
-            <form class="passkey-form" data-passkey="register" data-testid="accept-with-passkey">
+            <form class="passkey-form" data-testid="accept-with-passkey" {..attrs::passkey(PasskeyMode::Register)}>
                 <input type="hidden" name="accept_invitation" value="true" />
                 {new_person.map(|()| view! {
                     <label>"Your name " <input type="text" name="name" maxlength="60" required autocomplete="name" data-testid="new-person-name" /></label>
                 })}
                 <label>"Name this passkey " <input type="text" name="label" maxlength="60" placeholder="e.g. Laptop" autocomplete="off" /></label>
                 <button class="button button-primary button-large" type="submit" data-testid="accept-with-passkey-button">{label}</button>
-                <p class="form-error" data-form-error role="alert"></p>
+                <p class="form-error" role="alert" {..attrs::form_error()}></p>
                 <noscript><p class="muted small">"Passkeys need JavaScript."</p></noscript>
             </form>
         </Enhance>

@@ -10,7 +10,7 @@ use crate::{
     components::{
         chart::Bars,
         comments::CommentSection,
-        enhance::Enhance,
+        enhance::{attrs, Enhance},
         media::{
             compact, FreshnessNotice, MissingPermission, NoticeLine, PageError, ReconnectBanner,
         },
@@ -173,13 +173,13 @@ fn media(m: &MediaDetail) -> AnyView {
             })
             .collect_view();
         view! {
-            <div class="carousel" data-carousel data-count=count role="region" aria-roledescription="carousel"
-                aria-label=format!("Carousel, {count} items") data-testid="carousel">
-                <div class="carousel-track" data-track tabindex="0">{slides}</div>
+            <div class="carousel" role="region" aria-roledescription="carousel"
+                aria-label=format!("Carousel, {count} items") data-testid="carousel" {..attrs::carousel(count)}>
+                <div class="carousel-track" tabindex="0" {..attrs::track()}>{slides}</div>
                 <div class="carousel-controls">
-                    <button type="button" class="icon-button" data-prev hidden aria-label="Previous item" data-testid="carousel-prev">"‹"</button>
-                    <span class="carousel-position" data-position aria-live="polite" data-testid="carousel-position">{format!("1 / {count}")}</span>
-                    <button type="button" class="icon-button" data-next hidden aria-label="Next item" data-testid="carousel-next">"›"</button>
+                    <button type="button" class="icon-button" hidden aria-label="Previous item" data-testid="carousel-prev" {..attrs::prev()}>"‹"</button>
+                    <span class="carousel-position" aria-live="polite" data-testid="carousel-position" {..attrs::position()}>{format!("1 / {count}")}</span>
+                    <button type="button" class="icon-button" hidden aria-label="Next item" data-testid="carousel-next" {..attrs::next()}>"›"</button>
                 </div>
             </div>
         }

@@ -10,7 +10,10 @@ use crate::{
         media::take_notice,
         sharing::{load_sharing, CreateInvitation, RemoveMember, RevokeInvitation, SetRole},
     },
-    components::{enhance::Enhance, media::NoticeLine},
+    components::{
+        enhance::{attrs, Enhance},
+        media::NoticeLine,
+    },
     model::{
         access::{InvitationState, InvitationView, SharedAccount, SharingView},
         format, AppError, Role,
@@ -176,7 +179,7 @@ fn members(a: SharedAccount) -> impl IntoView {
                                 <button class="button button-ghost button-small" type="submit">"Change"</button>
                             </form>
                             <form method="post" action={<RemoveMember as ServerFn>::PATH} class="inline-form"
-                                data-confirm="Take this person's access away?">
+                                {..attrs::confirm("Take this person's access away?")}>
                                 <input type="hidden" name="account" value=account />
                                 <input type="hidden" name="user" value=m.user_id.clone() />
                                 <button class="button button-ghost danger button-small" type="submit" data-testid="remove-member">"Remove"</button>

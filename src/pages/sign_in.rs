@@ -4,7 +4,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::{api::connect::connect_info, components::enhance::Enhance};
+use crate::{
+    api::connect::connect_info,
+    components::enhance::{attrs, contract::PasskeyMode, Enhance},
+};
 
 /// The sign-in page.
 #[component]
@@ -30,12 +33,12 @@ pub fn SignInPage() -> impl IntoView {
                         let passkeys = info.await.map(|i| i.passkeys).unwrap_or(false);
                         passkeys.then(|| view! {
                             <Enhance>
-                                <form class="passkey-form" data-passkey="sign-in" data-testid="passkey-sign-in">
+                                <form class="passkey-form" data-testid="passkey-sign-in" {..attrs::passkey(PasskeyMode::SignIn)}>
                                     <input type="hidden" name="return_to" value=return_to />
                                     <button class="button button-primary button-large" type="submit" data-testid="passkey-sign-in-button">
                                         "Sign in with a passkey"
                                     </button>
-                                    <p class="form-error" data-form-error role="alert"></p>
+                                    <p class="form-error" role="alert" {..attrs::form_error()}></p>
                                     <noscript><p class="muted small">"Passkeys need JavaScript."</p></noscript>
                                 </form>
                             </Enhance>
