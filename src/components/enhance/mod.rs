@@ -24,13 +24,6 @@ mod tests;
 
 use leptos::prelude::*;
 
-/// The request header that asks a route for an HTML fragment ([`contract::header::FRAGMENT`]).
-pub const FRAGMENT_HEADER: &str = contract::header::FRAGMENT;
-/// The response header with the next page's fragment URL ([`contract::header::NEXT_FRAGMENT`]).
-pub const NEXT_FRAGMENT_HEADER: &str = contract::header::NEXT_FRAGMENT;
-/// The response header with the next page's full-page URL ([`contract::header::NEXT_PAGE`]).
-pub const NEXT_PAGE_HEADER: &str = contract::header::NEXT_PAGE;
-
 /// Enhances the server-rendered content inside it (see [`contract`]).
 #[island]
 pub fn Enhance(children: Children) -> impl IntoView {

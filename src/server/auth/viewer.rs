@@ -299,9 +299,7 @@ pub async fn attach(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let page = req.method() == axum::http::Method::GET
-        && !req
-            .headers()
-            .contains_key(crate::components::enhance::FRAGMENT_HEADER)
+        && !crate::server::web::fragment::wants_fragment(req.headers())
         && req.uri().path() != crate::paths::ADMIN_EVENTS;
     if page {
         if let Some(session) = req.extensions().get::<Session>().cloned() {

@@ -8,7 +8,7 @@
 
 use axum::{
     extract::{Path, Query, State},
-    http::{HeaderMap, HeaderValue},
+    http::HeaderMap,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
     Form, Router,
@@ -17,13 +17,12 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::fragment::{failed, html, render, text_error, wants_fragment};
+use super::fragment::{failed, html, render, text_error, wants_fragment, with_next_page};
 use crate::{
     components::{
         comments::CommentSection,
-        enhance::{NEXT_FRAGMENT_HEADER, NEXT_PAGE_HEADER},
         media::Tiles,
-        publish::{JobStatus, PublishForm},
+        publish::{JobStatus, PublishAnswer},
     },
     model::{scope_label, AppError, Capability, Notice, COMMENTS_SCOPE},
     paths,
@@ -80,15 +79,11 @@ async fn feed_page(
                     paths::gallery(&account, Some(&a)),
                 )
             });
-            let mut res = html(render(move || view! { <Tiles account=account items /> }));
-            if let Some((fragment, page)) = links {
-                for (name, value) in [(NEXT_FRAGMENT_HEADER, fragment), (NEXT_PAGE_HEADER, page)] {
-                    if let Ok(v) = HeaderValue::from_str(&value) {
-                        res.headers_mut().insert(name, v);
-                    }
-                }
+            let res = html(render(move || view! { <Tiles account=account items /> }));
+            match links {
+                Some((fragment, page)) => with_next_page(res, &fragment, &page),
+                None => res,
             }
-            res
         }
         Err(e) => text_error(&e),
     }
@@ -379,13 +374,7 @@ async fn submit(
             let key = publish::new_key();
             let account = b.row.id.clone();
             html(render(move || {
-                view! {
-                    <div data-swap id="publish-form">
-                        <JobStatus account=account.clone() job=view now />
-                        <h2 class="section-title">"Publish another"</h2>
-                        <PublishForm account key quota blocked=None />
-                    </div>
-                }
+                view! { <PublishAnswer account job=view now key quota /> }
             }))
         }
         Ok(_) => {
