@@ -38,7 +38,7 @@ pub async fn load_methods() -> Result<(Vec<SignInMethod>, bool), AppError> {
 #[server(endpoint = "account/remove-method")]
 pub async fn remove_method(id: String) -> Result<Outcome, AppError> {
     let (st, _, person) = super::with_status(super::person().await)?;
-    let outcome = refused_or_done(crate::server::sharing::remove_method(&st, &person, &id).await)?;
+    let outcome = refused_or_done(st.sharing.remove_method(&person, &id).await)?;
     let to = if outcome == Outcome::Done && id == person.method.id {
         crate::paths::HOME
     } else {
@@ -51,11 +51,11 @@ pub async fn remove_method(id: String) -> Result<Outcome, AppError> {
 /// Makes an account the person owns their way to sign in (`on`), or stops it.
 #[server(endpoint = "account/sign-in-with")]
 pub async fn sign_in_with(id: String, on: bool) -> Result<Outcome, AppError> {
-    use crate::{model::Capability, server::sharing};
+    use crate::model::Capability;
     let (st, _, access) = account(&id).await?;
     access.require(Capability::Share).map_err(status)?;
     let person = access_person().await?;
-    let outcome = refused_or_done(sharing::set_sign_in(&st, &person, &id, on).await)?;
+    let outcome = refused_or_done(st.sharing.set_sign_in(&person, &id, on).await)?;
     let done = if on {
         format!("You can now sign in with @{}.", access.row.username)
     } else {
@@ -167,7 +167,7 @@ pub async fn leave_account(id: String) -> Result<Outcome, AppError> {
     if access.role.is_none() {
         return Err(status(AppError::NotFound));
     }
-    let outcome = refused_or_done(crate::server::sharing::remove(&st, &id, &person.user_id).await)?;
+    let outcome = refused_or_done(st.sharing.remove(&id, &person.user_id).await)?;
     super::back_to(
         crate::paths::ACCOUNTS,
         &outcome,

@@ -13,7 +13,7 @@ pub async fn load_sharing() -> Result<SharingView, AppError> {
     super::with_status(
         async {
             let (st, session, person) = super::person().await?;
-            let mut view = crate::server::sharing::view(&st, &person).await?;
+            let mut view = st.sharing.view(&person).await?;
             view.new_link = session
                 .remove::<String>(NEW_LINK_KEY)
                 .await
@@ -45,7 +45,7 @@ pub async fn create_invitation(
     let role = crate::model::Role::parse(&role)
         .ok_or_else(|| AppError::BadRequest("Choose a role: viewer, editor or owner.".to_owned()));
     let made = match role {
-        Ok(role) => crate::server::sharing::invite(&st, &person, &accounts, role, days).await,
+        Ok(role) => st.sharing.invite(&person, &accounts, role, days).await,
         Err(e) => Err(e),
     };
     let outcome = match made {
@@ -72,7 +72,7 @@ pub async fn create_invitation(
 #[server(endpoint = "sharing/revoke")]
 pub async fn revoke_invitation(id: String) -> Result<Outcome, AppError> {
     let (st, _, person) = super::with_status(super::person().await)?;
-    super::with_status(crate::server::sharing::revoke_invitation(&st, &person, &id).await)?;
+    super::with_status(st.sharing.revoke_invitation(&person, &id).await)?;
     super::back_to(
         crate::paths::SHARING,
         &Outcome::Done,
@@ -115,7 +115,7 @@ pub async fn set_role(account: String, user: String, role: String) -> Result<Out
             "Choose a role: viewer, editor or owner.".to_owned(),
         )));
     };
-    let outcome = match crate::server::sharing::set_role(&st, &account, &user, role).await {
+    let outcome = match st.sharing.set_role(&account, &user, role).await {
         Ok(()) => Outcome::Done,
         Err(e @ AppError::Conflict(_)) => Outcome::Refused(e.to_string()),
         Err(e) => return super::with_status(Err(e)),
@@ -133,7 +133,7 @@ pub async fn set_role(account: String, user: String, role: String) -> Result<Out
 #[server(endpoint = "sharing/remove")]
 pub async fn remove_member(account: String, user: String) -> Result<Outcome, AppError> {
     let (st, access) = owner_of(&account).await?;
-    let outcome = match crate::server::sharing::remove(&st, &account, &user).await {
+    let outcome = match st.sharing.remove(&account, &user).await {
         Ok(()) => Outcome::Done,
         Err(e @ AppError::Conflict(_)) => Outcome::Refused(e.to_string()),
         Err(e) => return super::with_status(Err(e)),
@@ -151,11 +151,11 @@ pub async fn remove_member(account: String, user: String) -> Result<Outcome, App
 /// session and the browser is sent on to `/invite` (the secret leaves the address bar).
 #[server(endpoint = "invite/view")]
 pub async fn load_invitation(t: Option<String>) -> Result<InvitationPage, AppError> {
-    use crate::server::{auth, sharing, state::app_state};
+    use crate::server::{auth, state::app_state};
     let st = app_state()?;
     let session = super::session().await?;
     if let Some(token) = t.filter(|t| !t.is_empty()) {
-        sharing::remember(&st, &session, &token).await?;
+        st.sharing.remember(&session, &token).await?;
         // The secret leaves the address bar and the history at once.
         if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
             r.insert_header(
@@ -167,7 +167,7 @@ pub async fn load_invitation(t: Option<String>) -> Result<InvitationPage, AppErr
         return Ok(InvitationPage::Unknown);
     }
     let person = auth::who(&st, &session).await?;
-    let page = sharing::page(&st, &session, person.as_ref()).await?;
+    let page = st.sharing.page(&session, person.as_ref()).await?;
     if page == InvitationPage::Unknown {
         if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
             r.set_status(axum::http::StatusCode::NOT_FOUND);
@@ -180,7 +180,7 @@ pub async fn load_invitation(t: Option<String>) -> Result<InvitationPage, AppErr
 #[server(endpoint = "invite/accept")]
 pub async fn accept_invitation() -> Result<Outcome, AppError> {
     let (st, session, person) = super::with_status(super::person().await)?;
-    match crate::server::sharing::accept_pending(&st, &session, &person).await {
+    match st.sharing.accept_pending(&session, &person).await {
         Ok(next) => {
             if super::plain_form_post() {
                 crate::server::auth::session::leave_notice(

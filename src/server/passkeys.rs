@@ -156,7 +156,7 @@ pub async fn register_start(
     throttled(st, peer)?;
     let now = st.clock.now();
     let invitation = if person.is_none() || req.accept_invitation {
-        sharing::pending_open(st, session).await?
+        st.sharing.pending_open(session).await?
     } else {
         None
     };
@@ -277,7 +277,7 @@ pub async fn register_finish(
         })?;
     let credential_id = URL_SAFE_NO_PAD.encode(passkey.cred_id());
     let invitation = match &challenge.invitation_id {
-        Some(id) => Some(sharing::open_invitation_by_id(st, id, now).await?),
+        Some(id) => Some(st.sharing.open_invitation_by_id(id, now).await?),
         None => None,
     };
     let (user_id, new_person) = match person {
@@ -325,7 +325,7 @@ pub async fn register_finish(
     }
     let redirect = match invitation {
         Some(inv) => {
-            let next = sharing::accept(st, &inv, &user_id, now).await?;
+            let next = st.sharing.accept(&inv, &user_id, now).await?;
             sharing::forget_pending(session).await?;
             next
         }

@@ -21,6 +21,7 @@ use super::{
     metrics::Metrics,
     passkeys::Passkeys,
     revoke::Revocations,
+    sharing::Sharing,
     throttle::Throttles,
     tokens::{TokenParts, Tokens},
     webhooks::Webhooks,
@@ -66,6 +67,8 @@ pub struct AppState {
     pub admin: Admin,
     /// Connecting accounts.
     pub connections: Connections,
+    /// Sharing accounts, invitations and sign-in methods.
+    pub sharing: Sharing,
 }
 
 /// The infrastructure the state is wired from.
@@ -143,9 +146,16 @@ impl AppState {
             config: config.clone(),
             throttles: throttles.clone(),
         });
+        let passkeys = Arc::new(Passkeys::new(&config));
+        let sharing = Sharing::new(
+            w.store.clone(),
+            w.clock.clone(),
+            config.clone(),
+            passkeys.available(),
+        );
         Self {
             leptos_options: w.leptos_options,
-            passkeys: Arc::new(Passkeys::new(&config)),
+            passkeys,
             config,
             store: w.store,
             instagram: w.instagram,
@@ -162,6 +172,7 @@ impl AppState {
             media,
             admin,
             connections,
+            sharing,
         }
     }
 }

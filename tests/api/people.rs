@@ -11,7 +11,6 @@ use instagram_connect::server::{
         faults::{Fault, FaultRule},
         NewAccount,
     },
-    sharing,
 };
 use serde_json::{json, Value};
 
@@ -880,7 +879,7 @@ async fn a_passkey_signs_a_person_in_without_instagram() {
 #[tokio::test]
 async fn admin_and_sharing_links_are_accepted_with_a_new_passkey() {
     let app = TestApp::builder().localhost().spawn().await;
-    let (link, _) = sharing::admin_invitation(&app.state, 24).await.unwrap();
+    let (link, _) = app.state.sharing.admin_invitation(24).await.unwrap();
     let newcomer = app.browser();
     let path = &link[link.find("/invite").unwrap()..];
     let res = newcomer.get(app.url(path)).send().await.unwrap();

@@ -12,7 +12,9 @@ pub(super) async fn admin(config: Config, cmd: AdminCommand) -> anyhow::Result<(
     let now = st.clock.now();
     match cmd {
         AdminCommand::Invite { hours } => {
-            let (link, expires_at) = sharing::admin_invitation(&st, hours)
+            let (link, expires_at) = st
+                .sharing
+                .admin_invitation(hours)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("This link makes whoever opens it an admin, once they add a passkey. It works once, until {}:", rfc(expires_at));
