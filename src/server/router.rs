@@ -81,7 +81,7 @@ pub fn build(state: AppState, assets: &StaticAssets) -> Router {
         .merge(rest::routes())
         .merge(super::web::media::routes())
         .merge(super::web::admin::routes())
-        .merge(super::passkeys::routes())
+        .merge(super::web::passkeys::routes())
         .leptos_routes_with_context(&state, routes, provide_request_context, page_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

@@ -19,7 +19,7 @@ use super::{
     lifecycle::Lifecycle,
     media::{Media, MediaRuntime},
     metrics::Metrics,
-    passkeys::Passkeys,
+    passkeys::{Passkeys, RelyingParty},
     revoke::Revocations,
     sharing::Sharing,
     throttle::Throttles,
@@ -55,8 +55,8 @@ pub struct AppState {
     pub webhooks: Webhooks,
     /// The token lifecycle: due tokens, batches, the scheduler.
     pub lifecycle: Lifecycle,
-    /// The passkey relying party (when the app's address allows passkeys).
-    pub passkeys: Arc<Passkeys>,
+    /// The passkey ceremonies (when the app's address allows passkeys).
+    pub passkeys: Passkeys,
     /// How connections end.
     pub revocations: Revocations,
     /// Opening and refreshing tokens.
@@ -146,12 +146,19 @@ impl AppState {
             config: config.clone(),
             throttles: throttles.clone(),
         });
-        let passkeys = Arc::new(Passkeys::new(&config));
+        let rp = RelyingParty::new(&config);
         let sharing = Sharing::new(
             w.store.clone(),
             w.clock.clone(),
             config.clone(),
-            passkeys.available(),
+            rp.available(),
+        );
+        let passkeys = Passkeys::new(
+            rp,
+            w.store.clone(),
+            w.clock.clone(),
+            throttles.clone(),
+            sharing.clone(),
         );
         Self {
             leptos_options: w.leptos_options,

@@ -8,3 +8,4 @@ pub mod fragment;
 pub mod media;
 pub mod meta;
 pub mod metrics;
+pub mod passkeys;
