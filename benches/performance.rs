@@ -419,7 +419,7 @@ async fn refresh_batch(app: &App, o: &Options) -> BatchFigures {
                 username: name,
                 account_type: Some("Business".into()),
                 scopes: DEFAULT_SCOPES.join(","),
-                status: "active".into(),
+                status: instagram_connect::model::IntegrationStatus::Active,
                 sealed: st.keyring.seal(&id, &token),
                 token_last4: tokens::last4(token.expose_secret()),
                 issued_at: now - age,

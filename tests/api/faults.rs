@@ -1,11 +1,7 @@
 //! T-FAULT (SECURITY.md §6) against the client: the code exchange, the long-lived exchange,
 //! the refresh and a Graph GET, each through the fault matrix; and the token canary (OA-10).
 
-use std::{
-    io::Write,
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use instagram_connect::server::{
     instagram::*,
@@ -13,7 +9,10 @@ use instagram_connect::server::{
 };
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::instagram::{client_for, setup, setup_with, REDIRECT};
+use crate::{
+    helpers::capture_logs,
+    instagram::{client_for, setup, setup_with, REDIRECT},
+};
 
 const DAY: i64 = 86_400;
 
@@ -334,28 +333,9 @@ async fn a_connection_cut_mid_body_is_transient() {
 
 // --- OA-10: the canary ------------------------------------------------------------------------
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn no_token_or_secret_reaches_logs_or_errors() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = capture_logs();
 
     let (sandbox, client) = setup().await;
     let mut secrets: Vec<String> = vec!["sandbox-app-secret".into()];
@@ -419,7 +399,7 @@ async fn no_token_or_secret_reaches_logs_or_errors() {
     errors.push(format!("{e} {e:?}"));
     errors.push(format!("{client:?} {short:?} {long:?}"));
 
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(
         logs.contains("instagram call"),
         "the calls were logged: {logs}"

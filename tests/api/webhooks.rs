@@ -1,10 +1,5 @@
 //! Webhooks and Meta's signed callbacks (SECURITY.md §5).
 
-use std::{
-    io::Write,
-    sync::{Arc, Mutex},
-};
-
 use instagram_connect::server::{
     instagram::webhook::sign,
     sandbox::{seed::BAKERY_ID, EventSpec, SendRequest, Shape, Signer},
@@ -12,7 +7,7 @@ use instagram_connect::server::{
 };
 use serde_json::{json, Value};
 
-use crate::helpers::{eventually, TestApp};
+use crate::helpers::{capture_logs, eventually, TestApp};
 
 const SECRET: &[u8] = b"sandbox-app-secret";
 
@@ -491,28 +486,9 @@ async fn wh11_data_deletion_erases_the_account_and_answers_with_a_status_page() 
     assert_eq!(again["confirmation_code"], code.as_str());
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn wh12_bodies_and_signatures_never_reach_the_logs() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = capture_logs();
 
     let app = TestApp::spawn().await;
     let body = comment("17850000000000777", "CANARY-COMMENT-TEXT").to_string();
@@ -534,7 +510,7 @@ async fn wh12_bodies_and_signatures_never_reach_the_logs() {
         401
     );
     drain(&app).await;
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(logs.contains("webhook delivery stored"), "{logs}");
     assert!(!logs.contains("CANARY-COMMENT-TEXT"));
     assert!(!logs.contains(sig.trim_start_matches("sha256=")));
