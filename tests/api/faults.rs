@@ -369,34 +369,9 @@ async fn no_token_or_secret_reaches_logs_or_errors() {
     let refreshed = client.refresh(BAKERY_ID, &old).await.unwrap();
     secrets.push(refreshed.access_token.expose_secret().to_owned());
 
-    // Failures whose upstream text carries the token, and a transport failure.
-    let leaky = format!(
-        "Invalid token {} (access_token={})",
-        old.expose_secret(),
-        long.access_token.expose_secret()
+    errors.extend(
+        failures_carrying_tokens(&sandbox, &client, &user, &old, &long.access_token, &code).await,
     );
-    sandbox.add_fault(FaultRule::on(
-        "ig_refresh_token",
-        Fault::GraphError {
-            code: 190,
-            subcode: Some(467),
-            message: Some(leaky),
-            transient: false,
-            status: None,
-        },
-    ));
-    let e = client.refresh(BAKERY_ID, &old).await.unwrap_err();
-    errors.push(format!("{e} {e:?}"));
-    sandbox.clear_faults();
-    sandbox.add_fault(FaultRule::on("media_list", Fault::Delay { ms: 3000 }));
-    let e = client
-        .media_page(&user, 10, None, Priority::Interactive)
-        .await
-        .unwrap_err();
-    errors.push(format!("{e} {e:?}"));
-    let wrong = client_for(&sandbox, "sandbox-app-secret", ClientOptions::default());
-    let e = wrong.exchange_code(&code, REDIRECT).await.unwrap_err();
-    errors.push(format!("{e} {e:?}"));
     errors.push(format!("{client:?} {short:?} {long:?}"));
 
     let logs = logs.text();
@@ -413,4 +388,45 @@ async fn no_token_or_secret_reaches_logs_or_errors() {
             );
         }
     }
+}
+
+/// Failures whose upstream text carries the token, and a transport failure: how each error
+/// reads, shown and debugged.
+async fn failures_carrying_tokens(
+    sandbox: &Sandbox,
+    client: &InstagramClient,
+    user: &UserToken<'_>,
+    old: &SecretString,
+    long: &SecretString,
+    code: &str,
+) -> Vec<String> {
+    let mut errors = Vec::new();
+    let leaky = format!(
+        "Invalid token {} (access_token={})",
+        old.expose_secret(),
+        long.expose_secret()
+    );
+    sandbox.add_fault(FaultRule::on(
+        "ig_refresh_token",
+        Fault::GraphError {
+            code: 190,
+            subcode: Some(467),
+            message: Some(leaky),
+            transient: false,
+            status: None,
+        },
+    ));
+    let e = client.refresh(BAKERY_ID, old).await.unwrap_err();
+    errors.push(format!("{e} {e:?}"));
+    sandbox.clear_faults();
+    sandbox.add_fault(FaultRule::on("media_list", Fault::Delay { ms: 3000 }));
+    let e = client
+        .media_page(user, 10, None, Priority::Interactive)
+        .await
+        .unwrap_err();
+    errors.push(format!("{e} {e:?}"));
+    let wrong = client_for(sandbox, "sandbox-app-secret", ClientOptions::default());
+    let e = wrong.exchange_code(code, REDIRECT).await.unwrap_err();
+    errors.push(format!("{e} {e:?}"));
+    errors
 }
