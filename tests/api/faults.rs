@@ -1,11 +1,7 @@
 //! T-FAULT (SECURITY.md §6) against the client: the code exchange, the long-lived exchange,
 //! the refresh and a Graph GET, each through the fault matrix; and the token canary (OA-10).
 
-use std::{
-    io::Write,
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use instagram_connect::server::{
     instagram::*,
@@ -13,7 +9,10 @@ use instagram_connect::server::{
 };
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::instagram::{client_for, setup, setup_with, REDIRECT};
+use crate::{
+    helpers::capture_logs,
+    instagram::{client_for, setup, setup_with, REDIRECT},
+};
 
 const DAY: i64 = 86_400;
 
@@ -334,28 +333,9 @@ async fn a_connection_cut_mid_body_is_transient() {
 
 // --- OA-10: the canary ------------------------------------------------------------------------
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn no_token_or_secret_reaches_logs_or_errors() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = capture_logs();
 
     let (sandbox, client) = setup().await;
     let mut secrets: Vec<String> = vec!["sandbox-app-secret".into()];
@@ -389,37 +369,12 @@ async fn no_token_or_secret_reaches_logs_or_errors() {
     let refreshed = client.refresh(BAKERY_ID, &old).await.unwrap();
     secrets.push(refreshed.access_token.expose_secret().to_owned());
 
-    // Failures whose upstream text carries the token, and a transport failure.
-    let leaky = format!(
-        "Invalid token {} (access_token={})",
-        old.expose_secret(),
-        long.access_token.expose_secret()
+    errors.extend(
+        failures_carrying_tokens(&sandbox, &client, &user, &old, &long.access_token, &code).await,
     );
-    sandbox.add_fault(FaultRule::on(
-        "ig_refresh_token",
-        Fault::GraphError {
-            code: 190,
-            subcode: Some(467),
-            message: Some(leaky),
-            transient: false,
-            status: None,
-        },
-    ));
-    let e = client.refresh(BAKERY_ID, &old).await.unwrap_err();
-    errors.push(format!("{e} {e:?}"));
-    sandbox.clear_faults();
-    sandbox.add_fault(FaultRule::on("media_list", Fault::Delay { ms: 3000 }));
-    let e = client
-        .media_page(&user, 10, None, Priority::Interactive)
-        .await
-        .unwrap_err();
-    errors.push(format!("{e} {e:?}"));
-    let wrong = client_for(&sandbox, "sandbox-app-secret", ClientOptions::default());
-    let e = wrong.exchange_code(&code, REDIRECT).await.unwrap_err();
-    errors.push(format!("{e} {e:?}"));
     errors.push(format!("{client:?} {short:?} {long:?}"));
 
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(
         logs.contains("instagram call"),
         "the calls were logged: {logs}"
@@ -433,4 +388,45 @@ async fn no_token_or_secret_reaches_logs_or_errors() {
             );
         }
     }
+}
+
+/// Failures whose upstream text carries the token, and a transport failure: how each error
+/// reads, shown and debugged.
+async fn failures_carrying_tokens(
+    sandbox: &Sandbox,
+    client: &InstagramClient,
+    user: &UserToken<'_>,
+    old: &SecretString,
+    long: &SecretString,
+    code: &str,
+) -> Vec<String> {
+    let mut errors = Vec::new();
+    let leaky = format!(
+        "Invalid token {} (access_token={})",
+        old.expose_secret(),
+        long.expose_secret()
+    );
+    sandbox.add_fault(FaultRule::on(
+        "ig_refresh_token",
+        Fault::GraphError {
+            code: 190,
+            subcode: Some(467),
+            message: Some(leaky),
+            transient: false,
+            status: None,
+        },
+    ));
+    let e = client.refresh(BAKERY_ID, old).await.unwrap_err();
+    errors.push(format!("{e} {e:?}"));
+    sandbox.clear_faults();
+    sandbox.add_fault(FaultRule::on("media_list", Fault::Delay { ms: 3000 }));
+    let e = client
+        .media_page(user, 10, None, Priority::Interactive)
+        .await
+        .unwrap_err();
+    errors.push(format!("{e} {e:?}"));
+    let wrong = client_for(sandbox, "sandbox-app-secret", ClientOptions::default());
+    let e = wrong.exchange_code(code, REDIRECT).await.unwrap_err();
+    errors.push(format!("{e} {e:?}"));
+    errors
 }

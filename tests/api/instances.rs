@@ -83,14 +83,19 @@ async fn three_instances_refresh_every_due_token_once_and_survive_a_killed_one()
     }
     app.sandbox
         .add_fault(FaultRule::on("ig_refresh_token", Fault::Delay { ms: 20 }));
+    three_schedulers_refresh_each_token_once(&app, &url, &pool).await;
+    a_batch_survives_its_instance_being_killed(&app, &url, &pool).await;
+}
 
-    // Three schedulers start together: one scans, each due token is refreshed exactly once.
+/// Three schedulers start together: one scans, each due token of `many.` is refreshed exactly
+/// once.
+async fn three_schedulers_refresh_each_token_once(app: &TestApp, url: &str, pool: &sqlx::PgPool) {
     let mut three: Vec<Child> = ["a", "b", "c"]
         .iter()
-        .map(|n| instance(&app, &url, n))
+        .map(|n| instance(app, url, n))
         .collect();
-    wait_for(&app, "refreshing the 500 tokens", 90, async || {
-        at_version(&pool, "many.", 2).await == 500
+    wait_for(app, "refreshing the 500 tokens", 90, async || {
+        at_version(pool, "many.", 2).await == 500
     })
     .await;
     // Once they are stopped nothing more can happen: count what they did.
@@ -100,50 +105,50 @@ async fn three_instances_refresh_every_due_token_once_and_survive_a_killed_one()
     }
     assert_eq!(app.sandbox.requests_to("ig_refresh_token").len(), 500);
     assert_eq!(
-        at_version(&pool, "many.", 2).await,
+        at_version(pool, "many.", 2).await,
         500,
         "every version went up by one"
     );
     let errors: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM integrations WHERE last_error IS NOT NULL")
-            .fetch_one(&pool)
+            .fetch_one(pool)
             .await
             .unwrap();
     assert_eq!(errors, 0);
+}
 
-    // Another 500 due; the next run's instance is killed in the middle of its batch.
+/// Another 500 due; the next run's instance is killed in the middle of its batch, and the
+/// others finish it without refreshing any token twice.
+async fn a_batch_survives_its_instance_being_killed(app: &TestApp, url: &str, pool: &sqlx::PgPool) {
     for i in 0..500 {
         app.seed_account(&format!("more.{i:03}"), 40 * DAY).await;
     }
     sqlx::query("DELETE FROM job_runs")
-        .execute(&pool)
+        .execute(pool)
         .await
         .unwrap();
     app.sandbox.clear_requests();
     app.sandbox.clear_faults();
     app.sandbox
         .add_fault(FaultRule::on("ig_refresh_token", Fault::Delay { ms: 60 }));
-    let mut first = instance(&app, &url, "d");
-    wait_for(
-        &app,
-        "the first instance's batch to start",
-        60,
-        async || at_version(&pool, "more.", 2).await >= 40,
-    )
+    let mut first = instance(app, url, "d");
+    wait_for(app, "the first instance's batch to start", 60, async || {
+        at_version(pool, "more.", 2).await >= 40
+    })
     .await;
-    let others: Vec<Child> = ["e", "f"].iter().map(|n| instance(&app, &url, n)).collect();
+    let others: Vec<Child> = ["e", "f"].iter().map(|n| instance(app, url, n)).collect();
     first.kill().unwrap();
     first.wait().unwrap();
-    let done_by_first = at_version(&pool, "more.", 2).await;
+    let done_by_first = at_version(pool, "more.", 2).await;
     assert!(
         done_by_first < 500,
         "killed in the middle ({done_by_first} done)"
     );
     wait_for(
-        &app,
+        app,
         "the other instances to finish the batch",
         120,
-        async || at_version(&pool, "more.", 2).await == 500,
+        async || at_version(pool, "more.", 2).await == 500,
     )
     .await;
     for mut child in others {
@@ -151,7 +156,7 @@ async fn three_instances_refresh_every_due_token_once_and_survive_a_killed_one()
         child.wait().unwrap();
     }
     assert_eq!(
-        at_version(&pool, "more.", 3).await,
+        at_version(pool, "more.", 3).await,
         0,
         "none refreshed twice"
     );

@@ -104,6 +104,8 @@ async fn legacy_database(url: &str) -> Raw {
     }
 }
 
+/// Migrates a version-5 database at `url` by opening the app on it, and checks that everyone
+/// and everything was kept.
 async fn migrating_keeps_people_accounts_and_admins(url: String) {
     let postgres = !url.starts_with("sqlite:");
     let raw = legacy_database(&url).await;
@@ -122,7 +124,15 @@ async fn migrating_keeps_people_accounts_and_admins(url: String) {
         .var("ADMIN_INSTAGRAM_USERS", STUDIO_ID)
         .spawn()
         .await;
+    every_person_owns_what_they_connected(&raw).await;
+    sign_in_methods_and_sessions_follow_the_accounts(&raw).await;
+    signing_in_finds_the_same_people(&app, &raw).await;
+    app.stop().await;
+}
 
+/// Every person and account is kept, each person owns what they connected, and nobody else
+/// has a role.
+async fn every_person_owns_what_they_connected(raw: &Raw) {
     assert_eq!(
         raw.count("SELECT COUNT(*) FROM users").await,
         3,
@@ -147,6 +157,11 @@ async fn migrating_keeps_people_accounts_and_admins(url: String) {
         5,
         "and nobody else has a role"
     );
+}
+
+/// Each person signs in with their first account still connected; sessions go on through that
+/// method, or end when none is left.
+async fn sign_in_methods_and_sessions_follow_the_accounts(raw: &Raw) {
     for (user, ig) in [("usr_ana", BAKERY_ID), ("usr_ben", STUDIO_ID)] {
         assert_eq!(
             raw.count(&format!(
@@ -190,8 +205,11 @@ async fn migrating_keeps_people_accounts_and_admins(url: String) {
         0,
         "an account missing a permission is connected like any other"
     );
+}
 
-    // Signing in on Instagram with the original accounts finds the same people.
+/// Signing in on Instagram with the original accounts finds the same people, with their roles
+/// and admin rights.
+async fn signing_in_finds_the_same_people(app: &TestApp, raw: &Raw) {
     let ana = app.browser();
     app.connect(&ana, BAKERY_ID).await;
     let viewer = app.viewer(&ana).await;
@@ -223,7 +241,6 @@ async fn migrating_keeps_people_accounts_and_admins(url: String) {
         3,
         "nobody new"
     );
-    app.stop().await;
 }
 
 #[tokio::test]

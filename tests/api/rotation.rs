@@ -1,6 +1,9 @@
 //! ST-03: key rotation re-seals every token, resumably, and old keys can then go.
 
-use std::process::Command;
+use std::{
+    path::Path,
+    process::{Command, Output},
+};
 
 use instagram_connect::server::{
     crypto::{KeySource, Keyring},
@@ -25,17 +28,7 @@ async fn rotate_key_reseals_tokens_and_the_old_key_can_be_removed() {
     assert_eq!(before.key_id.as_deref(), Some("k1"));
     let old_token = app.state.tokens.open_token(&before).await.unwrap();
 
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_instagram-connect"))
-            .env_clear()
-            .current_dir(data)
-            .env("DATA_DIR", data)
-            .env("DATABASE_URL", app.state.config.database_url.expose())
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    let out = run(&["rotate-key"]);
+    let out = run(&app, &["rotate-key"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{out:?}");
     assert!(
@@ -64,10 +57,32 @@ async fn rotate_key_reseals_tokens_and_the_old_key_can_be_removed() {
     );
 
     // Resuming is harmless.
-    let out = run(&["rotate-key", "--rewrap-only"]);
+    let out = run(&app, &["rotate-key", "--rewrap-only"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("Re-sealed 0 token(s)"));
 
     // With k1 removed, startup accepts the keyring: no token needs it any more.
+    check_keys(app.store.as_ref(), &k2_only(data), 0)
+        .await
+        .expect("k1 is no longer needed");
+
+    before_the_rewrap_a_keyring_without_k1_is_refused().await;
+}
+
+/// The binary run with `args` on `app`'s data and database.
+fn run(app: &TestApp, args: &[&str]) -> Output {
+    let data = app.data_dir.path();
+    Command::new(env!("CARGO_BIN_EXE_instagram-connect"))
+        .env_clear()
+        .current_dir(data)
+        .env("DATA_DIR", data)
+        .env("DATABASE_URL", app.state.config.database_url.expose())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The keyring of the key file in `data` with its key `k2` only.
+fn k2_only(data: &Path) -> Keyring {
     let text = std::fs::read_to_string(data.join("token-keys")).unwrap();
     let k2_only: Vec<(String, [u8; 32])> = text
         .lines()
@@ -79,12 +94,11 @@ async fn rotate_key_reseals_tokens_and_the_old_key_can_be_removed() {
             )
         })
         .collect();
-    let ring = Keyring::new(k2_only).unwrap();
-    check_keys(app.store.as_ref(), &ring, 0)
-        .await
-        .expect("k1 is no longer needed");
+    Keyring::new(k2_only).unwrap()
+}
 
-    // Whereas before the rewrap a keyring without k1 is refused.
+/// Whereas before the rewrap a keyring without k1 is refused.
+async fn before_the_rewrap_a_keyring_without_k1_is_refused() {
     let fresh = TestApp::spawn().await;
     fresh.connect(&fresh.browser(), BAKERY_ID).await;
     let lonely = Keyring::new(vec![("k9".into(), rand_key())]).unwrap();
@@ -94,6 +108,7 @@ async fn rotate_key_reseals_tokens_and_the_old_key_can_be_removed() {
     assert!(e.to_string().contains("k1"), "{e}");
 }
 
+/// A key that is not any app's.
 fn rand_key() -> [u8; 32] {
     let mut k = [0u8; 32];
     for (i, b) in k.iter_mut().enumerate() {

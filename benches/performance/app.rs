@@ -1,0 +1,162 @@
+//! The app under test, started in this process exactly as `main` starts it, and the people who
+//! use it.
+
+use std::{collections::HashMap, net::SocketAddr, path::Path, sync::Arc};
+
+use instagram_connect::server::{
+    clock::OffsetClock, config::Config, instagram::endpoints::DEFAULT_SCOPES, sandbox::Sandbox,
+    startup::Application, state::AppState,
+};
+use leptos::config::LeptosOptions;
+use reqwest::cookie::{CookieStore, Jar};
+use tokio::net::TcpListener;
+
+/// The app under test, its embedded Instagram sandbox, its state and its clock.
+pub struct App {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The Instagram it talks to.
+    pub sandbox: Sandbox,
+    /// Its shared state, to call services directly.
+    pub state: AppState,
+    /// Its clock, which the simulation moves.
+    pub clock: Arc<OffsetClock>,
+}
+
+/// Starts the app on a loopback port, serving `site_root`, with its data in `data_dir`.
+pub async fn start_app(site_root: &Path, data_dir: &Path) -> App {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("APP_ENV", "test".to_owned()),
+        ("LISTEN_ADDR", addr.to_string()),
+        ("PUBLIC_BASE_URL", format!("http://{addr}")),
+        ("DATA_DIR", data_dir.display().to_string()),
+        ("RUST_LOG", "warn".to_owned()),
+        // The refresh batch is measured on its own.
+        ("REFRESH_SCHEDULER", "off".to_owned()),
+    ]);
+    let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
+    let options = LeptosOptions::builder()
+        .output_name("instagram-connect")
+        .site_root(site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let clock = Arc::new(OffsetClock::default());
+    let mut app = Application::build_on_with_clock(listener, config, options, clock.clone())
+        .await
+        .unwrap();
+    let sandbox = app.take_sandbox().expect("the app embeds the sandbox");
+    let state = app.state();
+    tokio::spawn(app.run_until(std::future::pending()));
+    App {
+        addr,
+        sandbox,
+        state,
+        clock,
+    }
+}
+
+/// A person with a browser: their cookie jar and client.
+pub struct Person {
+    jar: Arc<Jar>,
+    client: reqwest::Client,
+}
+
+/// Connects `account` (a sandbox username) in a new browser, as the connect and callback
+/// pages do.
+async fn sign_in(app: &App, account: &str) -> Person {
+    let jar = Arc::new(Jar::default());
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let base = format!("http://{}", app.addr);
+    let authorize: String = client
+        .post(format!("{base}/api/connect/start"))
+        .header("accept", "application/json")
+        .form(&[("return_to", "")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let authorize = url::Url::parse(&authorize).unwrap();
+    let q: HashMap<String, String> = authorize.query_pairs().into_owned().collect();
+    let code = app
+        .sandbox
+        .authorize(account, &q["redirect_uri"], &DEFAULT_SCOPES);
+    let done = client
+        .post(format!("{base}/api/connect/complete"))
+        .header("accept", "application/json")
+        .form(&[("code", code.as_str()), ("state", q["state"].as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(done.status().is_success(), "connecting {account}");
+    Person { jar, client }
+}
+
+/// Several people with accounts of their own (three more made in the sandbox), signed in.
+pub async fn people(app: &App) -> Vec<Person> {
+    let control = format!("{}__sandbox/accounts", app.sandbox.url());
+    for (name, media) in [("bench.cafe", 60), ("bench.florist", 36), ("bench.gym", 25)] {
+        reqwest::Client::new()
+            .post(&control)
+            .json(&serde_json::json!({ "username": name, "media": media }))
+            .send()
+            .await
+            .unwrap();
+    }
+    let mut people = Vec::new();
+    for account in [
+        "sandbox.bakery",
+        "sandbox.studio",
+        "bench.cafe",
+        "bench.florist",
+        "bench.gym",
+    ] {
+        people.push(sign_in(app, account).await);
+    }
+    people
+}
+
+impl Person {
+    /// The `Cookie` header of this browser.
+    pub fn cookie(&self, app: &App) -> String {
+        let url = url::Url::parse(&format!("http://{}/", app.addr)).unwrap();
+        self.jar
+            .cookies(&url)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// `GET path` (as a fragment when `fragment`): the body of a successful answer.
+    pub async fn get(&self, app: &App, path: &str, fragment: bool) -> String {
+        let mut req = self.client.get(format!("http://{}{path}", app.addr));
+        if fragment {
+            req = req.header("x-fragment", "1");
+        }
+        let res = req.send().await.unwrap();
+        assert!(res.status().is_success(), "GET {path}: {}", res.status());
+        res.text().await.unwrap()
+    }
+}
+
+/// The versioned path the home page loads the static assets from (empty when it has none).
+pub async fn asset_root(app: &App) -> String {
+    let html = reqwest::get(format!("http://{}/", app.addr))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let end = html.find("/pkg/instagram-connect.js").unwrap_or(0);
+    html[..end]
+        .rfind("\"/assets/")
+        .map(|s| html[s + 1..end].to_owned())
+        .unwrap_or_default()
+}
