@@ -2,7 +2,7 @@
 //! background job of the app, in one table.
 //!
 //! The router refuses to start with a page, server function or plain route that has no row
-//! here ([`checked`], [`check_coverage`]), and the authorization test (`tests/api/access.rs`)
+//! here ([`checked`], [`check_coverage`]), and the authorization test (`tests/api/access/`)
 //! calls every row as every kind of caller and checks the answer and that nothing changed.
 //! Handlers enforce their row through [`super::viewer`]: the role on the account named by the
 //! request, the admin rule, or the signature.
