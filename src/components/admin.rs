@@ -8,7 +8,10 @@ use crate::paths;
 use crate::{
     api::admin::{AdminDisconnect, AdminRefresh, AdminRefreshAll},
     model::{
-        admin::{AdminRow, AdminSort, BatchView, JobView, SetupView, TokenState, WebhookEntry},
+        admin::{
+            AdminRow, AdminSort, BatchView, JobView, SetupView, TokenState, WebhookEntry,
+            WebhookStatus,
+        },
         format,
     },
 };
@@ -275,7 +278,7 @@ pub fn BatchProgress(batch: Option<BatchView>) -> impl IntoView {
 /// One webhook delivery in the log (also sent live, by Server-Sent Events).
 #[component]
 pub fn WebhookRow(entry: WebhookEntry) -> impl IntoView {
-    let badge = if entry.status == "failed" {
+    let badge = if entry.status == WebhookStatus::Failed {
         "badge bad"
     } else {
         "badge ok"
@@ -285,7 +288,7 @@ pub fn WebhookRow(entry: WebhookEntry) -> impl IntoView {
             <td>{format::datetime(entry.received_at)}</td>
             <td>{entry.account}</td>
             <td>{entry.fields}</td>
-            <td><span class=badge>{entry.status}</span></td>
+            <td><span class=badge>{entry.status.as_str()}</span></td>
         </tr>
     }
 }

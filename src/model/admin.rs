@@ -147,6 +147,42 @@ pub struct BatchView {
     pub failures: Vec<(String, String)>,
 }
 
+/// Where a stored webhook delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WebhookStatus {
+    /// Waiting for a worker.
+    Pending,
+    /// A worker claimed it.
+    Processing,
+    /// Processed.
+    Done,
+    /// Processing failed.
+    Failed,
+}
+
+impl WebhookStatus {
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pending" => Self::Pending,
+            "processing" => Self::Processing,
+            "done" => Self::Done,
+            "failed" => Self::Failed,
+            _ => return None,
+        })
+    }
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Processing => "processing",
+            Self::Done => "done",
+            Self::Failed => "failed",
+        }
+    }
+}
+
 /// A webhook delivery in the log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookEntry {
@@ -158,8 +194,8 @@ pub struct WebhookEntry {
     pub account: String,
     /// The fields it carried (`comments`, `mentions`…).
     pub fields: String,
-    /// `pending`, `done`, `failed`, or `processed` (live events).
-    pub status: String,
+    /// Where it stands.
+    pub status: WebhookStatus,
 }
 
 /// What to set up in Meta's dashboard: the original guide's "Common Issues" answered.

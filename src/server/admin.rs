@@ -356,6 +356,6 @@ pub fn entry(e: &WebhookEventRow) -> WebhookEntry {
         received_at: e.received_at,
         account,
         fields,
-        status: e.status.as_str().to_owned(),
+        status: e.status,
     }
 }

@@ -9,6 +9,8 @@ use prometheus_client::{
     registry::Registry,
 };
 
+use crate::model::IntegrationStatus;
+
 use super::{
     db::IntegrationRow,
     instagram::{ErrorKind, InstagramError},
@@ -155,8 +157,8 @@ impl Metrics {
     pub fn set_tokens(&self, rows: &[IntegrationRow], now: i64) {
         self.tokens.clear();
         for row in rows {
-            let expires_in = match (row.status.as_str(), row.expires_at) {
-                ("active", Some(at)) => expiry_bucket(at - now),
+            let expires_in = match (row.status, row.expires_at) {
+                (IntegrationStatus::Active, Some(at)) => expiry_bucket(at - now),
                 _ => "none",
             };
             self.tokens

@@ -5,41 +5,7 @@ use async_trait::async_trait;
 
 use super::{status::text_column, StoreError, WebhookEventRow};
 
-/// Where a stored webhook delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WebhookStatus {
-    /// Waiting for a worker.
-    Pending,
-    /// A worker claimed it.
-    Processing,
-    /// Processed.
-    Done,
-    /// Processing failed.
-    Failed,
-}
-
-impl WebhookStatus {
-    /// Parses the stored name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "pending" => Self::Pending,
-            "processing" => Self::Processing,
-            "done" => Self::Done,
-            "failed" => Self::Failed,
-            _ => return None,
-        })
-    }
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Processing => "processing",
-            Self::Done => "done",
-            Self::Failed => "failed",
-        }
-    }
-}
+pub use crate::model::admin::WebhookStatus;
 
 text_column!(WebhookStatus, "webhook delivery status");
 
