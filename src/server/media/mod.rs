@@ -8,6 +8,7 @@
 pub mod access;
 pub mod cache;
 pub mod convert;
+pub mod moderation;
 pub mod publish;
 pub mod runtime;
 pub mod views;

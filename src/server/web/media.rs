@@ -147,10 +147,6 @@ async fn moderator(
     Ok(b)
 }
 
-fn check_comment_id(id: &str) -> Result<(), AppError> {
-    media::check_media_id(id).map_err(|_| AppError::NotFound)
-}
-
 /// After a change: the post's comments and counts, and the feed's counts, are stale. Then the
 /// fresh comments section (or a redirect back to it).
 async fn after_change(
@@ -161,16 +157,7 @@ async fn after_change(
     fragment: bool,
     done: &str,
 ) -> Response {
-    let expired = async {
-        st.media
-            .expire(&b.row.id, &format!("media:{media}"))
-            .await?;
-        st.media.expire(&b.row.id, "feed").await
-    }
-    .await;
-    if let Err(e) = expired {
-        tracing::warn!(error = %e, "the media cache could not be expired");
-    }
+    st.media.comments_changed(&b.row, media).await;
     let back = format!("{}#comments", paths::post(&b.row.id, media));
     if !fragment {
         leave_notice(session, true, done.to_owned()).await;
@@ -214,12 +201,6 @@ struct ReplyForm {
     message: String,
 }
 
-/// Whether a form's `key` is used for the first time (in the database, so on any instance);
-/// records it.
-async fn first_use(st: &AppState, key: &str) -> Result<bool, AppError> {
-    Ok(st.store.action_key_insert(key, st.clock.now()).await?)
-}
-
 /// Replies to a comment as the account (once per form).
 async fn reply(
     State(st): State<AppState>,
@@ -232,36 +213,9 @@ async fn reply(
     let back = format!("{}#comments", paths::post(&account, &media));
     let result = async {
         let b = moderator(&st, &session, &account, &media).await?;
-        check_comment_id(&form.parent)?;
-        let message = form.message.trim();
-        if message.is_empty() {
-            return Err(AppError::BadRequest("Write a reply first.".to_owned()));
-        }
-        if form.key.len() < 16 || form.key.len() > 64 {
-            return Err(AppError::BadRequest(
-                "The form has expired. Reload the page and try again.".to_owned(),
-            ));
-        }
-        let action_key = format!("reply:{}", form.key);
-        if first_use(&st, &action_key).await? {
-            let parent = form.parent.clone();
-            let message = message.to_owned();
-            let ig = st.instagram.clone();
-            let sent = st.media.act(&b.row, |a| async move {
-                ig.reply(&a.user(), &parent, &message).await
-            })
-            .await;
-            if let Err(e) = sent {
-                // Not sent: the same form may try again.
-                if let Err(forget) = st.store.action_key_delete(&action_key).await {
-                    tracing::warn!(error = %forget, "a failed reply's form key could not be forgotten");
-                }
-                return Err(e);
-            }
-            tracing::info!(integration.id = %b.row.id, "comment reply sent");
-        } else {
-            tracing::info!(integration.id = %b.row.id, "the same reply form again: not sent twice");
-        }
+        st.media
+            .reply(&b.row, &form.parent, &form.message, &form.key)
+            .await?;
         Ok(b)
     }
     .await;
@@ -289,13 +243,8 @@ async fn hide(
     let hidden = form.hide == "true";
     let result = async {
         let b = moderator(&st, &session, &account, &media).await?;
-        check_comment_id(&comment)?;
-        let id = comment.clone();
-        let ig = st.instagram.clone();
         st.media
-            .act(&b.row, |a| async move {
-                ig.set_comment_hidden(&a.user(), &id, hidden).await
-            })
+            .set_comment_hidden(&b.row, &comment, hidden)
             .await?;
         Ok(b)
     }
@@ -322,14 +271,7 @@ async fn delete(
     let back = format!("{}#comments", paths::post(&account, &media));
     let result = async {
         let b = moderator(&st, &session, &account, &media).await?;
-        check_comment_id(&comment)?;
-        let id = comment.clone();
-        let ig = st.instagram.clone();
-        st.media
-            .act(&b.row, |a| async move {
-                ig.delete_comment(&a.user(), &id).await
-            })
-            .await?;
+        st.media.delete_comment(&b.row, &comment).await?;
         Ok(b)
     }
     .await;

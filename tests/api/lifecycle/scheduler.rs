@@ -157,8 +157,12 @@ async fn rf08_one_failure_never_stops_the_batch() {
     assert_eq!(transient.failed_days, 1);
     let retry_at = transient.next_attempt_at.expect("a retry is scheduled");
     assert!(retry_at > app.clock.now());
+    cooldown_then_heal(&app, &ids[2], retry_at).await;
+}
 
-    // RF-09: during the cooldown the scheduler skips it; an admin may still refresh it now.
+/// RF-09: during the cooldown the scheduler skips a failed token; an admin may still refresh it
+/// now; once the cooldown is over it is due again, and a refresh clears its failures.
+async fn cooldown_then_heal(app: &TestApp, id: &str, retry_at: i64) {
     app.sandbox.clear_faults();
     let due = app
         .state
@@ -168,7 +172,7 @@ async fn rf08_one_failure_never_stops_the_batch() {
         .unwrap();
     assert!(due.is_empty(), "{due:?}");
     assert!(matches!(
-        app.state.tokens.refresh_if_due(&ids[2], WINDOW).await,
+        app.state.tokens.refresh_if_due(id, WINDOW).await,
         Err(RefreshError::Fresh)
     ));
     app.clock.advance(retry_at - app.clock.now() + 1);
@@ -181,10 +185,10 @@ async fn rf08_one_failure_never_stops_the_batch() {
     assert_eq!(due.len(), 1);
     app.state
         .tokens
-        .refresh(&ids[2])
+        .refresh(id)
         .await
         .expect("an admin refresh works");
-    let healed = row(&app, &ids[2]).await;
+    let healed = row(app, id).await;
     assert_eq!((healed.failed_days, healed.next_attempt_at), (0, None));
 }
 
