@@ -10,7 +10,7 @@ use axum::{
     Router,
 };
 use leptos::config::LeptosOptions;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer, sensitive_headers::SetSensitiveHeadersLayer,
@@ -34,9 +34,21 @@ use crate::app::{shell, App, ShellOptions};
 /// A request that takes longer than this is answered with 408.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Builds the app's router.
+/// Builds the app's router: the open routes and the people's routes, under the layers every
+/// request goes through.
 pub fn build(state: AppState, assets: &StaticAssets) -> Router {
-    let shell_options = ShellOptions {
+    let shell_options = shell_options(&state, assets);
+    let routes = generate_route_list(App);
+    check_access_table(&routes);
+    let people = people_routes(&state, routes, shell_options);
+    let open = open_routes(assets);
+    with_shared_layers(open.merge(people), &state).with_state(state)
+}
+
+/// What the document around every page needs: Leptos' options, the build's asset root, and the
+/// origins the Content-Security-Policy allows.
+fn shell_options(state: &AppState, assets: &StaticAssets) -> ShellOptions {
+    ShellOptions {
         leptos: state.leptos_options.clone(),
         asset_root: assets.versioned_root(),
         media_origins: state.media_origins.to_string(),
@@ -47,10 +59,12 @@ pub fn build(state: AppState, assets: &StaticAssets) -> Router {
             .oauth_base
             .origin()
             .ascii_serialization(),
-    };
-    let routes = generate_route_list(App);
-    // Every page and server function has a row in the access table (plain routes are checked
-    // as they are registered).
+    }
+}
+
+/// Every page and server function has a row in the access table (plain routes are checked as
+/// they are registered).
+fn check_access_table(routes: &[AxumRouteListing]) {
     let server_fns: Vec<(&str, String)> = leptos::server_fn::axum::server_fn_paths()
         .map(|(path, method)| (path, method.as_str().to_owned()))
         .collect();
@@ -58,7 +72,15 @@ pub fn build(state: AppState, assets: &StaticAssets) -> Router {
         routes.iter().map(|r| r.path()),
         server_fns.iter().map(|(p, m)| (*p, m.as_str())),
     );
+}
 
+/// People's routes: pages, server functions and the REST API, with sessions and CSRF
+/// protection. The layers run outside in: sessions, then CSRF, then who is signed in.
+fn people_routes(
+    state: &AppState,
+    routes: Vec<AxumRouteListing>,
+    shell_options: ShellOptions,
+) -> Router<AppState> {
     let page_shell = {
         let o = shell_options.clone();
         move || shell(o.clone())
@@ -75,14 +97,12 @@ pub fn build(state: AppState, assets: &StaticAssets) -> Router {
         clock: state.clock.clone(),
     };
 
-    // People's routes: pages, server functions and the REST API, with sessions and CSRF
-    // protection.
-    let people = Router::new()
+    Router::new()
         .merge(rest::routes())
         .merge(super::web::media::routes())
         .merge(super::web::admin::routes())
         .merge(super::web::passkeys::routes())
-        .leptos_routes_with_context(&state, routes, provide_request_context, page_shell)
+        .leptos_routes_with_context(state, routes, provide_request_context, page_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
@@ -92,10 +112,12 @@ pub fn build(state: AppState, assets: &StaticAssets) -> Router {
             auth::viewer::attach,
         ))
         .layer(middleware::from_fn_with_state(origin, csrf::protect))
-        .layer(sessions);
+        .layer(sessions)
+}
 
-    // Health, static files and Meta's callbacks: no session, no cookie (WH-09).
-    let open = assets.mount(
+/// Health, static files and Meta's callbacks: no session, no cookie (WH-09).
+fn open_routes(assets: &StaticAssets) -> Router<AppState> {
+    assets.mount(
         Router::new()
             .route(table::checked(crate::paths::HEALTH), get(health::healthz))
             .route(
@@ -103,30 +125,32 @@ pub fn build(state: AppState, assets: &StaticAssets) -> Router {
                 get(super::web::metrics::handler),
             )
             .merge(super::web::meta::routes()),
-    );
+    )
+}
 
-    open.merge(people)
-        .layer(
-            ServiceBuilder::new()
-                .layer(SetSensitiveHeadersLayer::new([
-                    header::AUTHORIZATION,
-                    header::COOKIE,
-                    header::SET_COOKIE,
-                ]))
-                .layer(telemetry::set_request_id_layer())
-                .layer(telemetry::trace_layer())
-                .layer(telemetry::propagate_request_id_layer())
-                .layer(middleware::from_fn_with_state(
-                    Https(state.config.is_https()),
-                    security::headers,
-                ))
-                .layer(CatchPanicLayer::new())
-                .layer(TimeoutLayer::with_status_code(
-                    StatusCode::REQUEST_TIMEOUT,
-                    REQUEST_TIMEOUT,
-                )),
-        )
-        .with_state(state)
+/// The layers around every request, in this order: sensitive headers hidden from the logs,
+/// request IDs and tracing, security headers, panics caught, then the timeout.
+fn with_shared_layers(router: Router<AppState>, state: &AppState) -> Router<AppState> {
+    router.layer(
+        ServiceBuilder::new()
+            .layer(SetSensitiveHeadersLayer::new([
+                header::AUTHORIZATION,
+                header::COOKIE,
+                header::SET_COOKIE,
+            ]))
+            .layer(telemetry::set_request_id_layer())
+            .layer(telemetry::trace_layer())
+            .layer(telemetry::propagate_request_id_layer())
+            .layer(middleware::from_fn_with_state(
+                Https(state.config.is_https()),
+                security::headers,
+            ))
+            .layer(CatchPanicLayer::new())
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                REQUEST_TIMEOUT,
+            )),
+    )
 }
 
 /// What every page render gets besides Leptos' own context: the CSP nonce, and who is signed

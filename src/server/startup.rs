@@ -183,88 +183,20 @@ pub async fn check_keys(store: &dyn Store, keyring: &Keyring, now: i64) -> anyho
 }
 
 impl Parts {
+    /// Opens the database, loads the static files, starts the embedded sandbox if configured,
+    /// checks the token keys and makes the Instagram client, in that order.
     async fn prepare(mut config: Config, leptos_options: &LeptosOptions) -> anyhow::Result<Self> {
-        let store = db::open(&config.database_url).await.with_context(|| {
-            format!(
-                "could not open the database {:?} (DATABASE_URL)",
-                config.database_url
-            )
-        })?;
+        let store = open_store(&config).await?;
         tracing::info!(db.backend = store.backend().as_str(), "database ready");
-
-        let started = Instant::now();
-        let site_root = PathBuf::from(leptos_options.site_root.as_ref());
-        let pkg_dir = leptos_options.site_pkg_dir.to_string();
-        let assets = tokio::task::spawn_blocking({
-            let site_root = site_root.clone();
-            move || StaticAssets::load(&site_root, &pkg_dir)
-        })
-        .await?
-        .with_context(|| format!("could not read the static files in {}", site_root.display()))?;
-        if assets.is_empty() {
-            tracing::warn!(
-                site.root = %site_root.display(),
-                "no static files found: pages will render but not hydrate (build with `cargo leptos build`)"
-            );
-        }
-        tracing::info!(
-            assets.files = assets.len(),
-            assets.build_id = assets.build_id(),
-            duration_ms = started.elapsed().as_millis() as u64,
-            "static files loaded"
-        );
-
-        let sandbox = match &config.instagram.sandbox {
-            SandboxMode::Embedded {
-                listen_addr,
-                public_url,
-            } => {
-                let sandbox = Sandbox::bind(
-                    *listen_addr,
-                    SandboxOptions {
-                        public_url: public_url.clone(),
-                        app: SandboxApp::default(),
-                        webhook_url: Some(config.public_url(crate::paths::WEBHOOK)),
-                    },
-                )
-                .await
-                .with_context(|| {
-                    format!("could not start the Instagram sandbox on {listen_addr} (SANDBOX_LISTEN_ADDR)")
-                })?;
-                let version = config.instagram.endpoints.graph_version.clone();
-                config.instagram.endpoints = sandbox.endpoints();
-                config.instagram.endpoints.graph_version = version;
-                tracing::info!(sandbox.url = %sandbox.url(), "Instagram sandbox started (no Meta credentials configured)");
-                Some(sandbox)
-            }
-            SandboxMode::External | SandboxMode::Off => None,
-        };
-        let keyring = config.token_keys.load().map_err(|why| {
-            anyhow::anyhow!(
-                "the token encryption key (TOKEN_ENCRYPTION_KEY_FILE) is not usable: {why}"
-            )
-        })?;
+        let assets = load_assets(leptos_options).await?;
+        let sandbox = start_sandbox(&mut config).await?;
+        let keyring = load_keyring(&config)?;
         check_keys(store.as_ref(), &keyring, SystemClock.now()).await?;
 
-        let media_origins = match &sandbox {
-            Some(s) => s.url().origin().ascii_serialization(),
-            None => match &config.instagram.sandbox {
-                SandboxMode::External => config
-                    .instagram
-                    .endpoints
-                    .graph_base
-                    .origin()
-                    .ascii_serialization(),
-                _ => "https://*.cdninstagram.com https://*.fbcdn.net".to_owned(),
-            },
-        };
-
+        let media_origins = media_origins(&config, sandbox.as_ref());
         let metrics = Arc::new(Metrics::default());
         let instagram = client(&config, metrics.clone())?;
-        let clock: Arc<dyn Clock> = match &sandbox {
-            Some(s) => Arc::new(SharedClock(s.state().clone())),
-            None => Arc::new(SystemClock),
-        };
+        let clock = clock_of(sandbox.as_ref());
         Ok(Self {
             config,
             store,
@@ -309,6 +241,104 @@ impl Parts {
     }
 }
 
+/// The database `DATABASE_URL` names.
+async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    db::open(&config.database_url).await.with_context(|| {
+        format!(
+            "could not open the database {:?} (DATABASE_URL)",
+            config.database_url
+        )
+    })
+}
+
+/// The token-encryption keys from their file.
+fn load_keyring(config: &Config) -> anyhow::Result<Keyring> {
+    config.token_keys.load().map_err(|why| {
+        anyhow::anyhow!("the token encryption key (TOKEN_ENCRYPTION_KEY_FILE) is not usable: {why}")
+    })
+}
+
+/// The static files under the site root, read once (an empty set only warns: pages then
+/// render without hydrating).
+async fn load_assets(leptos_options: &LeptosOptions) -> anyhow::Result<StaticAssets> {
+    let started = Instant::now();
+    let site_root = PathBuf::from(leptos_options.site_root.as_ref());
+    let pkg_dir = leptos_options.site_pkg_dir.to_string();
+    let assets = tokio::task::spawn_blocking({
+        let site_root = site_root.clone();
+        move || StaticAssets::load(&site_root, &pkg_dir)
+    })
+    .await?
+    .with_context(|| format!("could not read the static files in {}", site_root.display()))?;
+    if assets.is_empty() {
+        tracing::warn!(
+            site.root = %site_root.display(),
+            "no static files found: pages will render but not hydrate (build with `cargo leptos build`)"
+        );
+    }
+    tracing::info!(
+        assets.files = assets.len(),
+        assets.build_id = assets.build_id(),
+        duration_ms = started.elapsed().as_millis() as u64,
+        "static files loaded"
+    );
+    Ok(assets)
+}
+
+/// Starts the embedded sandbox when the configuration asks for one, and points the Instagram
+/// endpoints at it (keeping the configured Graph API version).
+async fn start_sandbox(config: &mut Config) -> anyhow::Result<Option<Sandbox>> {
+    let SandboxMode::Embedded {
+        listen_addr,
+        public_url,
+    } = &config.instagram.sandbox
+    else {
+        return Ok(None);
+    };
+    let sandbox = Sandbox::bind(
+        *listen_addr,
+        SandboxOptions {
+            public_url: public_url.clone(),
+            app: SandboxApp::default(),
+            webhook_url: Some(config.public_url(crate::paths::WEBHOOK)),
+        },
+    )
+    .await
+    .with_context(|| {
+        format!("could not start the Instagram sandbox on {listen_addr} (SANDBOX_LISTEN_ADDR)")
+    })?;
+    let version = config.instagram.endpoints.graph_version.clone();
+    config.instagram.endpoints = sandbox.endpoints();
+    config.instagram.endpoints.graph_version = version;
+    tracing::info!(sandbox.url = %sandbox.url(), "Instagram sandbox started (no Meta credentials configured)");
+    Ok(Some(sandbox))
+}
+
+/// The origins images and videos may come from, for the Content-Security-Policy: the embedded
+/// sandbox, an external sandbox's address, or Instagram's CDNs.
+fn media_origins(config: &Config, sandbox: Option<&Sandbox>) -> String {
+    match sandbox {
+        Some(s) => s.url().origin().ascii_serialization(),
+        None => match &config.instagram.sandbox {
+            SandboxMode::External => config
+                .instagram
+                .endpoints
+                .graph_base
+                .origin()
+                .ascii_serialization(),
+            _ => "https://*.cdninstagram.com https://*.fbcdn.net".to_owned(),
+        },
+    }
+}
+
+/// The clock services read: the embedded sandbox's (tests move it), else the system's.
+fn clock_of(sandbox: Option<&Sandbox>) -> Arc<dyn Clock> {
+    match sandbox {
+        Some(s) => Arc::new(SharedClock(s.state().clone())),
+        None => Arc::new(SystemClock),
+    }
+}
+
 /// The Instagram client the configuration describes, counting its calls in `metrics`.
 fn client(config: &Config, metrics: Arc<Metrics>) -> anyhow::Result<InstagramClient> {
     Ok(InstagramClient::new(
@@ -328,15 +358,8 @@ fn client(config: &Config, metrics: Arc<Metrics>) -> anyhow::Result<InstagramCli
 /// database, the keys and the Instagram client. With the embedded sandbox configured, the
 /// sandbox of the running server is used at its address; this process starts none.
 pub async fn offline_state(mut config: Config) -> anyhow::Result<AppState> {
-    let store = db::open(&config.database_url).await.with_context(|| {
-        format!(
-            "could not open the database {:?} (DATABASE_URL)",
-            config.database_url
-        )
-    })?;
-    let keyring = config.token_keys.load().map_err(|why| {
-        anyhow::anyhow!("the token encryption key (TOKEN_ENCRYPTION_KEY_FILE) is not usable: {why}")
-    })?;
+    let store = open_store(&config).await?;
+    let keyring = load_keyring(&config)?;
     check_keys(store.as_ref(), &keyring, SystemClock.now()).await?;
     if let SandboxMode::Embedded { listen_addr, .. } = &config.instagram.sandbox {
         let url = url::Url::parse(&format!("http://{listen_addr}"))?;

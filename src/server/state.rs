@@ -94,92 +94,181 @@ pub struct Wiring {
 }
 
 impl AppState {
-    /// Builds every service from the infrastructure, once.
+    /// Builds every service from the infrastructure, once: the token services first, then
+    /// media and webhooks over them, then the services people use directly.
     pub fn wire(w: Wiring) -> Self {
-        let failpoints = Arc::new(w.failpoints);
-        let media_runtime = Arc::new(MediaRuntime::default());
-        let revocations = Revocations::new(w.store.clone(), w.clock.clone(), media_runtime.clone());
-        let tokens = Tokens::new(TokenParts {
-            store: w.store.clone(),
-            instagram: w.instagram.clone(),
-            keyring: w.keyring.clone(),
-            clock: w.clock.clone(),
-            failpoints: failpoints.clone(),
-            metrics: w.metrics.clone(),
-            revocations: revocations.clone(),
-            lease_secs: w.config.refresh.lease_secs,
-        });
-        let lifecycle = Lifecycle::new(
-            w.store.clone(),
-            w.clock.clone(),
-            w.metrics.clone(),
-            tokens.clone(),
-            w.config.refresh.clone(),
-        );
-        let media = Media::new(
-            w.store.clone(),
-            w.clock.clone(),
-            w.instagram.clone(),
-            w.metrics.clone(),
-            media_runtime,
-            tokens.clone(),
-        );
-        let webhooks = Webhooks::new(
-            w.store.clone(),
-            w.clock.clone(),
-            w.metrics.clone(),
-            media.clone(),
-        );
-        let config = Arc::new(w.config);
-        let admin = Admin::new(
-            w.store.clone(),
-            w.clock.clone(),
-            config.clone(),
-            lifecycle.clone(),
-        );
-        let throttles = Arc::new(Throttles::default());
-        let connections = Connections::new(ConnectionParts {
-            store: w.store.clone(),
-            clock: w.clock.clone(),
-            instagram: w.instagram.clone(),
-            keyring: w.keyring.clone(),
-            config: config.clone(),
-            throttles: throttles.clone(),
-        });
-        let rp = RelyingParty::new(&config);
-        let sharing = Sharing::new(
-            w.store.clone(),
-            w.clock.clone(),
-            config.clone(),
-            rp.available(),
-        );
-        let passkeys = Passkeys::new(
-            rp,
-            w.store.clone(),
-            w.clock.clone(),
-            throttles.clone(),
-            sharing.clone(),
-        );
-        Self {
-            leptos_options: w.leptos_options,
-            passkeys,
-            config,
+        let infra = Infra {
+            config: Arc::new(w.config),
             store: w.store,
             instagram: w.instagram,
             keyring: w.keyring,
             clock: w.clock,
             metrics: w.metrics,
+            failpoints: Arc::new(w.failpoints),
+        };
+        let media_runtime = Arc::new(MediaRuntime::default());
+        let tokens = TokenServices::wire(&infra, &media_runtime);
+        let media = MediaServices::wire(&infra, media_runtime, &tokens.tokens);
+        let people = PeopleServices::wire(&infra, &tokens.lifecycle);
+        let Infra {
+            config,
+            store,
+            instagram,
+            keyring,
+            clock,
+            metrics,
+            failpoints,
+        } = infra;
+        Self {
+            leptos_options: w.leptos_options,
+            passkeys: people.passkeys,
+            config,
+            store,
+            instagram,
+            keyring,
+            clock,
+            metrics,
             failpoints,
             media_origins: w.media_origins.into(),
-            throttles,
-            webhooks,
-            lifecycle,
+            throttles: people.throttles,
+            webhooks: media.webhooks,
+            lifecycle: tokens.lifecycle,
+            revocations: tokens.revocations,
+            tokens: tokens.tokens,
+            media: media.media,
+            admin: people.admin,
+            connections: people.connections,
+            sharing: people.sharing,
+        }
+    }
+}
+
+/// The infrastructure the services are built over, each part shared.
+struct Infra {
+    config: Arc<Config>,
+    store: Arc<dyn Store>,
+    instagram: Arc<InstagramClient>,
+    keyring: Arc<Keyring>,
+    clock: Arc<dyn Clock>,
+    metrics: Arc<Metrics>,
+    failpoints: Arc<Failpoints>,
+}
+
+/// How connections end, opening and refreshing tokens, and the tokens' lifecycle.
+struct TokenServices {
+    revocations: Revocations,
+    tokens: Tokens,
+    lifecycle: Lifecycle,
+}
+
+impl TokenServices {
+    /// The token services; ending a connection forgets what `media_runtime` holds of it.
+    fn wire(infra: &Infra, media_runtime: &Arc<MediaRuntime>) -> Self {
+        let revocations = Revocations::new(
+            infra.store.clone(),
+            infra.clock.clone(),
+            media_runtime.clone(),
+        );
+        let tokens = Tokens::new(TokenParts {
+            store: infra.store.clone(),
+            instagram: infra.instagram.clone(),
+            keyring: infra.keyring.clone(),
+            clock: infra.clock.clone(),
+            failpoints: infra.failpoints.clone(),
+            metrics: infra.metrics.clone(),
+            revocations: revocations.clone(),
+            lease_secs: infra.config.refresh.lease_secs,
+        });
+        let lifecycle = Lifecycle::new(
+            infra.store.clone(),
+            infra.clock.clone(),
+            infra.metrics.clone(),
+            tokens.clone(),
+            infra.config.refresh.clone(),
+        );
+        Self {
             revocations,
             tokens,
-            media,
+            lifecycle,
+        }
+    }
+}
+
+/// What accounts show, and the webhooks that keep it current.
+struct MediaServices {
+    media: Media,
+    webhooks: Webhooks,
+}
+
+impl MediaServices {
+    /// Media over `tokens`, and the webhooks that act on it.
+    fn wire(infra: &Infra, media_runtime: Arc<MediaRuntime>, tokens: &Tokens) -> Self {
+        let media = Media::new(
+            infra.store.clone(),
+            infra.clock.clone(),
+            infra.instagram.clone(),
+            infra.metrics.clone(),
+            media_runtime,
+            tokens.clone(),
+        );
+        let webhooks = Webhooks::new(
+            infra.store.clone(),
+            infra.clock.clone(),
+            infra.metrics.clone(),
+            media.clone(),
+        );
+        Self { media, webhooks }
+    }
+}
+
+/// The services people use directly: the admin console, connecting accounts, sharing and
+/// passkeys, with the throttles on what anonymous callers start.
+struct PeopleServices {
+    admin: Admin,
+    throttles: Arc<Throttles>,
+    connections: Connections,
+    sharing: Sharing,
+    passkeys: Passkeys,
+}
+
+impl PeopleServices {
+    /// The people's services; the admin console drives `lifecycle`.
+    fn wire(infra: &Infra, lifecycle: &Lifecycle) -> Self {
+        let admin = Admin::new(
+            infra.store.clone(),
+            infra.clock.clone(),
+            infra.config.clone(),
+            lifecycle.clone(),
+        );
+        let throttles = Arc::new(Throttles::default());
+        let connections = Connections::new(ConnectionParts {
+            store: infra.store.clone(),
+            clock: infra.clock.clone(),
+            instagram: infra.instagram.clone(),
+            keyring: infra.keyring.clone(),
+            config: infra.config.clone(),
+            throttles: throttles.clone(),
+        });
+        let rp = RelyingParty::new(&infra.config);
+        let sharing = Sharing::new(
+            infra.store.clone(),
+            infra.clock.clone(),
+            infra.config.clone(),
+            rp.available(),
+        );
+        let passkeys = Passkeys::new(
+            rp,
+            infra.store.clone(),
+            infra.clock.clone(),
+            throttles.clone(),
+            sharing.clone(),
+        );
+        Self {
             admin,
+            throttles,
             connections,
             sharing,
+            passkeys,
         }
     }
 }
