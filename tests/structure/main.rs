@@ -10,6 +10,7 @@
 //! count. Every run prints the figures it measured.
 
 mod graph;
+mod layers;
 mod source;
 
 use std::collections::BTreeSet;
@@ -50,6 +51,24 @@ fn modules_depend_on_each_other_in_one_direction() {
     assert!(
         cycles.is_empty(),
         "modules import each other in a circle:{report}"
+    );
+}
+
+#[test]
+fn services_never_name_the_web_layer() {
+    let graph = ModuleGraph::read(&root().join("src"));
+    for service in layers::SERVICES {
+        assert!(
+            graph.edges.contains_key(*service),
+            "{service} is listed as a service but is not a module"
+        );
+    }
+    let found = layers::services_naming_the_web_layer(&graph);
+    let list: Vec<String> = found.iter().map(|(s, w)| format!("{s} -> {w}")).collect();
+    assert!(
+        found.is_empty(),
+        "services name the web layer (they take what they use instead):\n  {}",
+        list.join("\n  ")
     );
 }
 
@@ -170,5 +189,21 @@ fn the_reader_finds_a_cycle_and_ignores_test_modules() {
     assert_eq!(
         functions(&long),
         vec![("long".to_owned(), 92), ("short".to_owned(), 1)]
+    );
+}
+
+/// The layer rule can fail: a service naming the state is found.
+#[test]
+fn a_service_naming_the_state_is_found() {
+    let files = [
+        ("server/mod.rs", "pub mod state;\npub mod tokens;\n"),
+        ("server/state.rs", "use super::tokens::Tokens;\n"),
+        ("server/tokens.rs", "use crate::server::state::AppState;\n"),
+    ];
+    let graph =
+        ModuleGraph::from_sources(files.iter().map(|(p, t)| (p.to_string(), t.to_string())));
+    assert_eq!(
+        layers::services_naming_the_web_layer(&graph),
+        vec![("server::tokens".to_owned(), "server::state".to_owned())]
     );
 }
