@@ -4,18 +4,16 @@
 
 use std::sync::Arc;
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 
 use crate::{
-    model::{AppError, ConnectError, IntegrationStatus, Role},
+    model::{AppError, ConnectError},
     server::{
         clock::Clock,
         config::Config,
         crypto::Keyring,
         db::Store,
-        db::{
-            ConnectionWrite, IntegrationRow, OAuthStateRow, SignInMethodRow, StoreError, UserRow,
-        },
+        db::{IntegrationRow, OAuthStateRow},
         ids,
         instagram::InstagramClient,
         instagram::{
@@ -24,6 +22,11 @@ use crate::{
         throttle::Throttles,
     },
 };
+
+mod return_to;
+mod save;
+
+pub use return_to::{safe_return_to, DEFAULT_RETURN_TO, MAX_RETURN_TO};
 
 /// Connecting accounts: the OAuth start, the callback's exchange, and saving the connection.
 /// Built once at startup; cheap to clone.
@@ -69,35 +72,8 @@ impl Connections {
 
 /// How long a `state` stays valid (OA-03: 10–15 minutes).
 pub const STATE_TTL_SECS: i64 = 15 * 60;
-/// Where people land after connecting, unless they asked for somewhere else.
-pub const DEFAULT_RETURN_TO: &str = crate::paths::MEDIA;
-/// The longest `return_to` kept; a longer one becomes the default.
-pub const MAX_RETURN_TO: usize = 512;
 /// OAuth states one browser session may hold at once; starting more drops the oldest.
 pub const STATES_PER_SESSION: i64 = 5;
-
-/// A same-site path to return to after connecting (OA-06): anything that could leave the site
-/// (`//host`, `/\host`, a scheme, an encoded slash, control characters) becomes the default.
-pub fn safe_return_to(candidate: Option<&str>) -> String {
-    let Some(c) = candidate.map(str::trim).filter(|c| !c.is_empty()) else {
-        return DEFAULT_RETURN_TO.to_owned();
-    };
-    let lower = c.to_ascii_lowercase();
-    let unsafe_path = c.len() > MAX_RETURN_TO
-        || !c.starts_with('/')
-        || c.starts_with("//")
-        || c.starts_with("/\\")
-        || lower.contains("%2f")
-        || lower.contains("%5c")
-        || c.contains('\\')
-        || c.chars().any(|ch| ch.is_control())
-        || lower.contains(':');
-    if unsafe_path {
-        DEFAULT_RETURN_TO.to_owned()
-    } else {
-        c.to_owned()
-    }
-}
 
 impl Connections {
     /// Starts a connection for the session `session_id`: stores a fresh `state` (128 random bits,
@@ -267,144 +243,6 @@ impl Connections {
         })
     }
 
-    /// Who a signed-out connection is for: the person the account signs in, or a new one.
-    async fn person_for(
-        &self,
-        profile: &crate::server::instagram::Profile,
-        existing: Option<&IntegrationRow>,
-        now: i64,
-    ) -> Result<(String, Option<String>, bool), StoreError> {
-        if let Some(m) = self.store.method_for_instagram(&profile.user_id).await? {
-            if existing.is_some_and(|r| r.status != IntegrationStatus::Revoked) {
-                return Ok((m.user_id, Some(m.id), false));
-            }
-            // A way to sign in outlives its account only by mistake: it ends now.
-            self.store
-                .method_delete_for_instagram(&profile.user_id)
-                .await?;
-        }
-        let user = UserRow {
-            id: ids::new_id("usr"),
-            display_name: profile
-                .name
-                .clone()
-                .filter(|n| !n.trim().is_empty())
-                .unwrap_or_else(|| profile.username.clone()),
-            created_at: now,
-            updated_at: now,
-        };
-        self.store.user_insert(&user).await?;
-        Ok((user.id, None, true))
-    }
-
-    /// Saves the account, the person's role and, for a new person, their way to sign in.
-    async fn save(
-        &self,
-        profile: &crate::server::instagram::Profile,
-        permissions: &[String],
-        long: &crate::server::instagram::LongLivedToken,
-        signed_in: Option<&str>,
-        now: i64,
-    ) -> Result<Connected, StoreError> {
-        let token = long.access_token.expose_secret();
-        let last4 = crate::server::tokens::last4(token);
-        for _ in 0..3 {
-            let existing = self
-                .store
-                .integration_by_instagram_id(&profile.user_id)
-                .await?;
-            let (user_id, mut method_id, new_user) = match signed_in {
-                Some(u) => (u.to_owned(), None, false),
-                None => self.person_for(profile, existing.as_ref(), now).await?,
-            };
-            let integration_id = existing
-                .as_ref()
-                .map(|r| r.id.clone())
-                .unwrap_or_else(|| ids::new_id("int"));
-            let row = self
-                .store
-                .integration_save_connection(&ConnectionWrite {
-                    id: integration_id.clone(),
-                    user_id: user_id.clone(),
-                    instagram_id: profile.user_id.clone(),
-                    app_scoped_id: Some(profile.id.clone()),
-                    username: profile.username.clone(),
-                    account_type: profile.account_type.clone(),
-                    scopes: permissions.join(","),
-                    status: IntegrationStatus::Active,
-                    // ST-02: the ciphertext is bound to this row's ID.
-                    sealed: self.keyring.seal(&integration_id, &long.access_token),
-                    token_last4: last4.clone(),
-                    issued_at: now,
-                    expires_at: now + long.expires_in,
-                    now,
-                })
-                .await?;
-            if row.id != integration_id {
-                // A concurrent first connection of the same account created the row: our person
-                // is not needed, and our token, sealed for another ID, is written again.
-                if new_user {
-                    self.store.user_delete(&user_id).await?;
-                }
-                continue;
-            }
-            let was_revoked = existing.is_some_and(|r| r.status == IntegrationStatus::Revoked);
-            let role = self.store.member_role(&row.id, &user_id).await?;
-            if was_revoked && role.as_deref() != Some(Role::Owner.as_str()) {
-                self.store.members_reset(&row.id, &user_id, now).await?;
-            } else {
-                self.store
-                    .member_set(&row.id, &user_id, Role::Owner.as_str(), None, now)
-                    .await?;
-            }
-            if new_user {
-                let method = SignInMethodRow {
-                    id: ids::new_id("sim"),
-                    user_id: user_id.clone(),
-                    kind: "instagram".to_owned(),
-                    instagram_id: Some(profile.user_id.clone()),
-                    credential_id: None,
-                    credential: None,
-                    label: format!("@{}", profile.username),
-                    created_at: now,
-                    last_used_at: Some(now),
-                };
-                if self.store.method_insert(&method).await? {
-                    method_id = Some(method.id);
-                } else if let Some(theirs) =
-                    self.store.method_for_instagram(&profile.user_id).await?
-                {
-                    // Someone else's first connection of this account made it theirs a moment
-                    // ago: the account signs that person in, and ours is not needed.
-                    self.store.member_remove(&row.id, &user_id).await?;
-                    self.store.person_delete_if_unused(&user_id).await?;
-                    self.store
-                        .member_set(&row.id, &theirs.user_id, Role::Owner.as_str(), None, now)
-                        .await?;
-                    return Ok(Connected {
-                        row,
-                        user_id: theirs.user_id,
-                        method_id: Some(theirs.id),
-                        new_user: false,
-                        token: SecretString::from(String::new()),
-                    });
-                }
-            } else if let Some(m) = &method_id {
-                self.store.method_used(m, now, None).await?;
-            }
-            return Ok(Connected {
-                row,
-                user_id,
-                method_id,
-                new_user,
-                token: SecretString::from(String::new()),
-            });
-        }
-        Err(StoreError::Unsupported(
-            "saving the connection kept racing with another".to_owned(),
-        ))
-    }
-
     /// Consumes the `state` of a callback for this session: `Ok(return_to)` if it is genuine,
     /// unexpired and unused (OA-02, OA-03).
     pub async fn consume_state(
@@ -435,6 +273,7 @@ impl Connections {
         }
     }
 }
+
 /// What a finished connection produced.
 #[derive(Debug)]
 pub struct Connected {
@@ -450,55 +289,4 @@ pub struct Connected {
     pub new_user: bool,
     /// The long-lived token (for API-key callers of the REST API only).
     pub token: SecretString,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn return_paths_never_leave_the_site() {
-        let long = format!("/{}", "a".repeat(MAX_RETURN_TO));
-        for bad in [
-            "https://evil.example",
-            "//evil.example",
-            "/\\evil.example",
-            "%2F%2Fevil",
-            "/%2F%2Fevil.example",
-            "javascript:alert(1)",
-            "/x\nLocation: https://evil.example",
-            long.as_str(),
-            "evil.example/path",
-            "",
-        ] {
-            assert_eq!(safe_return_to(Some(bad)), DEFAULT_RETURN_TO, "{bad:?}");
-        }
-        assert_eq!(safe_return_to(None), DEFAULT_RETURN_TO);
-        assert_eq!(safe_return_to(Some("/media?tab=reels")), "/media?tab=reels");
-        assert_eq!(safe_return_to(Some("/admin")), "/admin");
-    }
-
-    #[test]
-    fn any_return_path_starts_with_a_single_slash() {
-        // A small property test over generated strings (OA-06).
-        let alphabet = [
-            '/', '\\', ':', '%', '2', 'f', 'F', 'e', '.', 'x', ' ', '\t', '?',
-        ];
-        let mut seed = 0x1234_5678u64;
-        for _ in 0..20_000 {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let len = (seed >> 60) as usize + 1;
-            let s: String = (0..len)
-                .map(|i| alphabet[((seed >> (i * 4)) & 0xF) as usize % alphabet.len()])
-                .collect();
-            let out = safe_return_to(Some(&s));
-            assert!(out.starts_with('/'), "{s:?} -> {out:?}");
-            assert!(
-                !out.starts_with("//") && !out.starts_with("/\\"),
-                "{s:?} -> {out:?}"
-            );
-        }
-    }
 }

@@ -6,23 +6,23 @@
 
 use std::{sync::Arc, time::Duration};
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 
-use crate::model::{AppError, IntegrationStatus};
+use crate::model::AppError;
 use crate::server::{
     clock::Clock,
     crypto::CryptoError,
     crypto::Keyring,
     db::Store,
-    db::{IntegrationRow, RefreshFailure, StoreError},
-    failpoint::Failpoints,
-    failpoint::{self, Tripped},
-    ids,
+    db::{IntegrationRow, StoreError},
+    failpoint::{Failpoints, Tripped},
     instagram::InstagramClient,
     instagram::{ErrorKind, InstagramError},
     metrics::Metrics,
     revoke::{self, Revocations},
 };
+
+mod refresh;
 
 /// How long a refresh lease lasts by default (`REFRESH_LEASE_SECS`). The whole per-claim
 /// budget (attempts, backoff, timeouts) stays well below it (RF-10).
@@ -170,123 +170,6 @@ impl Tokens {
         result
     }
 
-    async fn refresh_with(
-        &self,
-        id: &str,
-        window: Option<i64>,
-    ) -> Result<IntegrationRow, RefreshError> {
-        let now = self.clock.now();
-        let owner = ids::random_token(12);
-        let Some(row) = self
-            .store
-            .integration_claim(id, &owner, now + self.lease_secs, now)
-            .await?
-        else {
-            return Err(match self.store.integration_get(id).await? {
-                None => RefreshError::NotFound,
-                Some(r) if !r.is_active() => RefreshError::Inactive(r.status.as_str().to_owned()),
-                Some(_) => RefreshError::Busy,
-            });
-        };
-
-        // RF-04: the rules are checked on the row as claimed.
-        let issued_at = row.issued_at.unwrap_or(0);
-        let expires_at = row.expires_at.unwrap_or(0);
-        if expires_at <= now {
-            self.store
-                .integration_end(
-                    id,
-                    IntegrationStatus::Expired,
-                    Some("The access expired before it could be refreshed; reconnect the account."),
-                    Some("expired"),
-                    now,
-                )
-                .await?;
-            return Err(RefreshError::Inactive("expired".to_owned()));
-        }
-        if let Some(window) = window {
-            let cooling = row.next_attempt_at.is_some_and(|t| t > now);
-            if expires_at - now > window || cooling {
-                self.store.integration_release(id, &owner).await?;
-                return Err(RefreshError::Fresh);
-            }
-        }
-        if now - issued_at < MIN_AGE_SECS {
-            self.store.integration_release(id, &owner).await?;
-            return Err(RefreshError::TooYoung {
-                allowed_at: issued_at + MIN_AGE_SECS,
-            });
-        }
-        let token = match self.open_token(&row).await {
-            Ok(t) => t,
-            Err(e) => return Err(e),
-        };
-        self.failpoints
-            .check(failpoint::AFTER_CLAIM)
-            .map_err(RefreshError::Stopped)?;
-
-        match self.instagram.refresh(&row.instagram_id, &token).await {
-            Ok(fresh) => {
-                self.failpoints
-                    .check(failpoint::AFTER_HTTP)
-                    .map_err(RefreshError::Stopped)?;
-                let sealed = self.keyring.seal(id, &fresh.access_token);
-                let done = self.clock.now();
-                self.failpoints
-                    .check(failpoint::DURING_WRITE)
-                    .map_err(RefreshError::Stopped)?;
-                let written = self
-                    .store
-                    .integration_store_refreshed(
-                        id,
-                        row.version,
-                        &owner,
-                        &sealed,
-                        &last4(fresh.access_token.expose_secret()),
-                        done,
-                        done + fresh.expires_in,
-                        done,
-                    )
-                    .await?;
-                if !written {
-                    tracing::warn!(integration.id = %id, "a newer token was written meanwhile; ours is discarded");
-                    return Err(RefreshError::Superseded);
-                }
-                self.failpoints
-                    .check(failpoint::AFTER_COMMIT)
-                    .map_err(RefreshError::Stopped)?;
-                tracing::info!(integration.id = %id, "token refreshed");
-                self.store
-                    .integration_get(id)
-                    .await?
-                    .ok_or(RefreshError::NotFound)
-            }
-            Err(e) => {
-                let reauth = e.needs_reauth();
-                let recorded = self
-                    .store
-                    .integration_record_failure(&RefreshFailure {
-                        id: id.to_owned(),
-                        version: row.version,
-                        owner,
-                        now: self.clock.now(),
-                        message: format!("{} {}", e.message, e.action()),
-                        class: e.class().to_owned(),
-                        day: now / 86_400,
-                        next_attempt_at: (!reauth).then(|| next_attempt(now, &e, row.failed_days)),
-                        status: reauth.then_some(IntegrationStatus::NeedsReauth),
-                    })
-                    .await?;
-                if !recorded {
-                    // RF-07: the row moved on (a reconnect or another worker): not our failure.
-                    return Err(RefreshError::Superseded);
-                }
-                tracing::warn!(integration.id = %id, error.class = e.class(), error = %e, "token refresh failed");
-                Err(RefreshError::Upstream(e))
-            }
-        }
-    }
-
     /// Like [`refresh`], but when another writer refreshed the token meanwhile, their (current)
     /// row is the answer: the caller wanted fresh access, and it has it.
     pub async fn refresh_or_current(&self, id: &str) -> Result<IntegrationRow, RefreshError> {
@@ -306,19 +189,6 @@ pub fn last4(token: &str) -> String {
         .chars()
         .skip(token.chars().count().saturating_sub(4))
         .collect()
-}
-
-/// When to try again after a failure: the wait Instagram gave, else exponential in the number
-/// of failed days, between 15 minutes and 6 hours.
-fn next_attempt(now: i64, e: &InstagramError, failed_days: i64) -> i64 {
-    let backoff = e
-        .retry_after
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_else(|| {
-            let exp = 900i64.saturating_mul(1 << failed_days.clamp(0, 5));
-            exp.min(6 * 3600)
-        });
-    now + backoff.max(60)
 }
 
 /// The name of an outcome, for metrics and reports.
@@ -412,26 +282,5 @@ mod tests {
     fn last4_takes_the_end() {
         assert_eq!(last4("IGAAabcdef1234"), "1234");
         assert_eq!(last4("ab"), "ab");
-    }
-
-    #[test]
-    fn failures_back_off_more_each_day_within_bounds() {
-        let e = InstagramError {
-            kind: ErrorKind::Transient,
-            code: None,
-            subcode: None,
-            http_status: None,
-            message: String::new(),
-            trace_id: None,
-            retry_after: None,
-        };
-        assert_eq!(next_attempt(0, &e, 0), 900);
-        assert_eq!(next_attempt(0, &e, 2), 3600);
-        assert_eq!(next_attempt(0, &e, 30), 6 * 3600);
-        let waited = InstagramError {
-            retry_after: Some(Duration::from_secs(1200)),
-            ..e
-        };
-        assert_eq!(next_attempt(0, &waited, 0), 1200);
     }
 }

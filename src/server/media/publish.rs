@@ -14,21 +14,20 @@
 
 use std::{future::Future, time::Duration};
 
-use serde::{Deserialize, Serialize};
-
 use super::{cache::Access, Media};
 use crate::{
-    model::{AppError, Problem, PublishJobView, PublishKind, PublishStatus},
+    model::{AppError, PublishJobView, PublishKind, PublishStatus},
     server::{
         db::{IntegrationRow, PublishJobRow, StoreError},
         ids,
-        instagram::{
-            ContainerState, ErrorKind, ImageContainer, InstagramError, PublishOutcome,
-            PublishingIssue, VideoContainer, VideoKind, CAROUSEL_ITEMS, MAX_COMMENT_CHARS,
-        },
-        tokens,
     },
 };
+
+mod steps;
+mod validate;
+
+use steps::Next;
+pub use validate::{validate, Item, NewPost};
 
 /// How long a worker holds a job per step.
 const LEASE_SECS: i64 = 120;
@@ -36,113 +35,6 @@ const LEASE_SECS: i64 = 120;
 const GIVE_UP_AFTER_SECS: i64 = 15 * 60;
 /// Failed steps (Instagram unavailable, rate limited) before the job fails.
 const MAX_ATTEMPTS: i64 = 40;
-/// Hashtags Instagram allows in a caption.
-const MAX_HASHTAGS: usize = 30;
-
-/// One item to publish.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Item {
-    /// Its public URL.
-    pub url: String,
-    /// Whether it is a video.
-    pub video: bool,
-}
-
-/// A validated request to publish.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewPost {
-    /// The idempotency key.
-    pub key: String,
-    /// What it is.
-    pub kind: PublishKind,
-    /// The media.
-    pub items: Vec<Item>,
-    /// The caption.
-    pub caption: String,
-}
-
-fn path_of(url: &url::Url) -> String {
-    url.path().to_ascii_lowercase()
-}
-
-fn is_video_path(p: &str) -> bool {
-    [".mp4", ".mov", ".m4v"].iter().any(|e| p.ends_with(e))
-}
-
-fn is_non_jpeg_image(p: &str) -> bool {
-    [".png", ".gif", ".webp", ".heic", ".bmp", ".svg"]
-        .iter()
-        .any(|e| p.ends_with(e))
-}
-
-/// Checks a publishing form: the key, the kind, one public URL per line, the caption.
-pub fn validate(key: &str, kind: &str, urls: &str, caption: &str) -> Result<NewPost, AppError> {
-    let bad = |m: &str| AppError::BadRequest(m.to_owned());
-    if !(16..=64).contains(&key.len())
-        || !key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        return Err(bad("The form has expired. Reload the page and try again."));
-    }
-    let kind =
-        PublishKind::parse(kind).ok_or_else(|| bad("Choose a photo, a reel or a carousel."))?;
-    let mut items = Vec::new();
-    for line in urls.split_whitespace() {
-        let url = url::Url::parse(line)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-            .ok_or_else(|| {
-                AppError::BadRequest(format!(
-                    "{} is not a public web address (it must start with https://).",
-                    crate::model::excerpt(line, 60)
-                ))
-            })?;
-        let path = path_of(&url);
-        if is_non_jpeg_image(&path) {
-            return Err(bad(
-                "Instagram publishes photos in JPEG format only (.jpg).",
-            ));
-        }
-        items.push(Item {
-            video: is_video_path(&path),
-            url: url.into(),
-        });
-    }
-    match kind {
-        PublishKind::Image => match items.as_slice() {
-            [one] if !one.video => {}
-            [_] => return Err(bad("That address is a video: choose Reel to publish it.")),
-            _ => return Err(bad("A photo post takes exactly one image address.")),
-        },
-        PublishKind::Reel => match items.as_mut_slice() {
-            [one] => one.video = true,
-            _ => return Err(bad("A reel takes exactly one video address.")),
-        },
-        PublishKind::Carousel => {
-            if !CAROUSEL_ITEMS.contains(&items.len()) {
-                return Err(bad("A carousel takes 2 to 10 addresses, one per line."));
-            }
-        }
-    }
-    let caption = caption.trim().to_owned();
-    if caption.chars().count() > MAX_COMMENT_CHARS {
-        return Err(AppError::BadRequest(format!(
-            "A caption holds at most {MAX_COMMENT_CHARS} characters."
-        )));
-    }
-    if caption.matches('#').count() > MAX_HASHTAGS {
-        return Err(AppError::BadRequest(format!(
-            "Instagram allows at most {MAX_HASHTAGS} hashtags in a caption."
-        )));
-    }
-    Ok(NewPost {
-        key: key.to_owned(),
-        kind,
-        items,
-        caption,
-    })
-}
 
 /// A fresh idempotency key for a form.
 pub fn new_key() -> String {
@@ -306,178 +198,6 @@ impl Media {
         Ok(())
     }
 
-    /// Saves progress in the middle of a step (the lease is kept).
-    async fn save(&self, job: &PublishJobRow, owner: &str) -> Result<(), StoreError> {
-        self.store
-            .publish_job_update(job, owner, true, self.clock.now())
-            .await?;
-        Ok(())
-    }
-
-    async fn advance(
-        &self,
-        row: &IntegrationRow,
-        access: &Access,
-        job: &mut PublishJobRow,
-        owner: &str,
-    ) -> Result<Next, StoreError> {
-        let user = access.user();
-        let ig = &self.instagram;
-        let status = job.status;
-        let result: Result<Next, InstagramError> = async {
-            match status {
-                PublishStatus::Queued => {
-                    let limit = ig.publishing_limit(&user).await?;
-                    if limit.remaining() == 0 {
-                        return Ok(Next::Failed(format!(
-                            "You reached Instagram's limit of {} posts per {} hours. Nothing was posted; try again later.",
-                            limit.total,
-                            limit.window_secs / 3600
-                        )));
-                    }
-                    let items: Vec<Item> = serde_json::from_str(&job.items).unwrap_or_default();
-                    let caption = (!job.caption.is_empty()).then_some(job.caption.as_str());
-                    let kind = PublishKind::parse(&job.kind).unwrap_or(PublishKind::Image);
-                    let container = match kind {
-                        PublishKind::Image => {
-                            let url = items.first().map(|i| i.url.as_str()).unwrap_or_default();
-                            ig.create_image_container(
-                                &user,
-                                &ImageContainer { image_url: url, caption, alt_text: None, is_carousel_item: false },
-                            )
-                            .await?
-                        }
-                        PublishKind::Reel => {
-                            let url = items.first().map(|i| i.url.as_str()).unwrap_or_default();
-                            ig.create_video_container(
-                                &user,
-                                &VideoContainer { video_url: url, kind: VideoKind::Reels, caption, cover_url: None, is_carousel_item: false },
-                            )
-                            .await?
-                        }
-                        PublishKind::Carousel => {
-                            let mut children: Vec<String> =
-                                serde_json::from_str(&job.children).unwrap_or_default();
-                            for item in items.iter().skip(children.len()) {
-                                let child = if item.video {
-                                    ig.create_video_container(
-                                        &user,
-                                        &VideoContainer { video_url: &item.url, kind: VideoKind::Video, caption: None, cover_url: None, is_carousel_item: true },
-                                    )
-                                    .await?
-                                } else {
-                                    ig.create_image_container(
-                                        &user,
-                                        &ImageContainer { image_url: &item.url, caption: None, alt_text: None, is_carousel_item: true },
-                                    )
-                                    .await?
-                                };
-                                children.push(child);
-                                job.children = serde_json::to_string(&children).unwrap_or_default();
-                                self.save(job, owner).await.map_err(store_failure)?;
-                            }
-                            ig.create_carousel_container(&user, &children, caption).await?
-                        }
-                    };
-                    job.container_id = Some(container);
-                    job.status = PublishStatus::Processing;
-                    self.save(job, owner).await.map_err(store_failure)?;
-                    Ok(Next::After(poll_delay(0)))
-                }
-                PublishStatus::Processing => {
-                    let container = job.container_id.clone().unwrap_or_default();
-                    let s = ig.container_status(&user, &container).await?;
-                    match s.state {
-                        ContainerState::InProgress => Ok(Next::After(poll_delay(job.attempts))),
-                        ContainerState::Finished => {
-                            job.status = PublishStatus::Publishing;
-                            self.save(job, owner).await.map_err(store_failure)?;
-                            self.publish_now(&user, job, owner).await
-                        }
-                        // An earlier publish went out but its answer was lost.
-                        ContainerState::Published => Ok(Next::Published),
-                        ContainerState::Error | ContainerState::Expired => Ok(Next::Failed(format!(
-                            "Instagram could not use the media{}. Check that every address is public and in a supported format, then try again.",
-                            s.detail.map(|d| format!(" ({})", crate::model::excerpt(&d, 120))).unwrap_or_default()
-                        ))),
-                    }
-                }
-                PublishStatus::Publishing => self.publish_now(&user, job, owner).await,
-                PublishStatus::Published | PublishStatus::Failed => Ok(Next::Published),
-            }
-        }
-        .await;
-        match result {
-            Ok(Next::Published) => {
-                tracing::info!(integration.id = %row.id, publish.job = %job.id, "published");
-                self.invalidate_after_publish(row).await?;
-                Ok(Next::Published)
-            }
-            Ok(next) => Ok(next),
-            Err(e) => Ok(self.on_error(row, job, &e).await?),
-        }
-    }
-
-    /// Publishes the job's finished container; the media ID is saved before anything else.
-    async fn publish_now(
-        &self,
-        user: &crate::server::instagram::UserToken<'_>,
-        job: &mut PublishJobRow,
-        owner: &str,
-    ) -> Result<Next, InstagramError> {
-        let ig = &self.instagram;
-        let container = job.container_id.clone().unwrap_or_default();
-        match ig.publish(user, &container).await? {
-            PublishOutcome::Published { media_id } => {
-                job.media_id = Some(media_id.clone());
-                self.save(job, owner).await.map_err(store_failure)?;
-                if let Ok(m) = ig.media(user, &media_id).await {
-                    job.permalink = m.permalink;
-                }
-            }
-            PublishOutcome::AlreadyPublished => {}
-        }
-        Ok(Next::Published)
-    }
-
-    async fn on_error(
-        &self,
-        row: &IntegrationRow,
-        job: &mut PublishJobRow,
-        e: &InstagramError,
-    ) -> Result<Next, StoreError> {
-        tracing::warn!(publish.job = %job.id, error.class = e.class(), error = %e, "publishing step failed");
-        Ok(match e.kind {
-            ErrorKind::Publishing(PublishingIssue::NotReady) => {
-                job.status = PublishStatus::Processing;
-                Next::After(poll_delay(job.attempts))
-            }
-            ErrorKind::Publishing(PublishingIssue::QuotaReached) => Next::Failed(
-                "You reached Instagram's daily publishing limit. Nothing was posted; try again later."
-                    .to_owned(),
-            ),
-            ErrorKind::Publishing(PublishingIssue::Spam) => Next::Failed(
-                "Instagram blocked this post as possible spam. Check the post on Instagram before trying again."
-                    .to_owned(),
-            ),
-            ErrorKind::Publishing(_) => Next::Failed(format!(
-                "Instagram could not use the media: {} Nothing was posted.",
-                e.public_message()
-            )),
-            ErrorKind::Transient | ErrorKind::Malformed => Next::After(poll_delay(job.attempts).max(5)),
-            ErrorKind::RateLimited => Next::After(tokens::retry_after(e).as_secs().clamp(5, 900) as i64),
-            _ => match self.problem_for(row, e)
-                .await
-                .map_err(|_| StoreError::Unsupported("storage failure".to_owned()))?
-            {
-                Problem::Reconnect { reason } => {
-                    Next::Failed(format!("{reason} Reconnect the account, then publish again."))
-                }
-                _ => Next::Failed(format!("Instagram refused the post: {}", e.public_message())),
-            },
-        })
-    }
-
     /// An account's job, or "not found" for anyone else's.
     pub async fn job_of(&self, row: &IntegrationRow, id: &str) -> Result<PublishJobRow, AppError> {
         if id.len() > 64 {
@@ -513,85 +233,5 @@ impl Media {
                 () = tokio::time::sleep(pause) => {}
             }
         }
-    }
-}
-
-/// What a step decided.
-enum Next {
-    /// Run the next step after this many seconds.
-    After(i64),
-    /// Done.
-    Published,
-    /// Failed, for this reason.
-    Failed(String),
-}
-
-/// Polling interval while Instagram processes: 1 s, growing to 30 s.
-fn poll_delay(attempts: i64) -> i64 {
-    (1 + attempts * attempts / 4).min(30)
-}
-
-/// A storage failure in the middle of a step: reported as a passing problem, so the step is
-/// tried again (its results so far are saved or harmless).
-fn store_failure(e: StoreError) -> InstagramError {
-    tracing::error!(error = %e, "publishing progress could not be saved");
-    InstagramError::new(ErrorKind::Transient, "progress could not be saved")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const KEY: &str = "k_0123456789abcdef";
-
-    #[test]
-    fn forms_are_checked_with_clear_errors() {
-        let ok = validate(KEY, "image", " https://example.com/a.jpg \n", " Hello ").unwrap();
-        assert_eq!(ok.items.len(), 1);
-        assert_eq!(ok.caption, "Hello");
-        let msg = |r: Result<NewPost, AppError>| r.unwrap_err().to_string();
-        assert!(msg(validate("short", "image", "https://e.com/a.jpg", "")).contains("expired"));
-        assert!(msg(validate(KEY, "story", "https://e.com/a.jpg", "")).contains("Choose"));
-        assert!(msg(validate(KEY, "image", "https://e.com/a.png", "")).contains("JPEG"));
-        assert!(msg(validate(KEY, "image", "ftp://e.com/a.jpg", "")).contains("public web address"));
-        assert!(msg(validate(KEY, "image", "https://e.com/a.mp4", "")).contains("Reel"));
-        assert!(msg(validate(KEY, "carousel", "https://e.com/a.jpg", "")).contains("2 to 10"));
-        assert!(msg(validate(
-            KEY,
-            "image",
-            "https://e.com/a.jpg",
-            &"x".repeat(2201)
-        ))
-        .contains("2200"));
-        assert!(msg(validate(
-            KEY,
-            "image",
-            "https://e.com/a.jpg",
-            &"#t ".repeat(31)
-        ))
-        .contains("hashtags"));
-        let c = validate(
-            KEY,
-            "carousel",
-            "https://e.com/a.jpg\nhttps://e.com/b.mp4",
-            "",
-        )
-        .unwrap();
-        assert_eq!(
-            c.items.iter().map(|i| i.video).collect::<Vec<_>>(),
-            [false, true]
-        );
-        let r = validate(KEY, "reel", "https://e.com/clip", "").unwrap();
-        assert!(
-            r.items[0].video,
-            "a reel's address is a video whatever its name"
-        );
-    }
-
-    #[test]
-    fn polling_slows_down_to_thirty_seconds() {
-        assert_eq!(poll_delay(0), 1);
-        assert!(poll_delay(4) > poll_delay(1));
-        assert_eq!(poll_delay(100), 30);
     }
 }
