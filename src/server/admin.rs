@@ -292,7 +292,7 @@ struct Batch {
 
 /// Counts one token's outcome in the batch's progress.
 fn tally(b: &mut BatchView, item: &Item) {
-    if item.outcome == "refreshed" {
+    if item.refreshed() {
         b.refreshed += 1;
     } else if item.failed() {
         b.failed += 1;

@@ -313,6 +313,11 @@ pub struct Item {
 }
 
 impl Item {
+    /// Whether this token was refreshed.
+    pub fn refreshed(&self) -> bool {
+        self.outcome == tokens::REFRESHED
+    }
+
     /// Whether this token failed (and needs attention or a retry).
     pub fn failed(&self) -> bool {
         self.outcome.starts_with("failed_") || self.outcome == "stopped"
@@ -366,7 +371,7 @@ fn item(row: &IntegrationRow, result: &Result<IntegrationRow, RefreshError>) -> 
             "Instagram allows a refresh from {}.",
             tokens::rfc3339(*allowed_at)
         )),
-        Err(RefreshError::Inactive(status)) => Some(format!("The account is {status}.")),
+        Err(RefreshError::Inactive(status)) => Some(format!("The account is {}.", status.as_str())),
         Err(RefreshError::Busy) => Some("Another worker holds its lease.".to_owned()),
         Err(RefreshError::Fresh) => Some("Refreshed meanwhile, or cooling down.".to_owned()),
         Err(RefreshError::Superseded) => Some("A newer token was written meanwhile.".to_owned()),

@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 use tower_sessions::Session;
 
 use crate::{
-    model::{Capability, ConnectError},
+    model::{Capability, ConnectError, IntegrationStatus},
     server::{
         auth::{self, api_keys, table::checked, Caller},
         db::IntegrationRow,
@@ -355,9 +355,9 @@ fn refresh_api_error(e: RefreshError) -> ApiError {
         RefreshError::Inactive(status) => ApiError::new(
             StatusCode::GONE,
             "reconnect_required",
-            match status.as_str() {
-                "revoked" => "The account was disconnected; it must be connected again before its token can be refreshed.",
-                "expired" => "The token expired before it was refreshed; the account must be connected again.",
+            match status {
+                IntegrationStatus::Revoked => "The account was disconnected; it must be connected again before its token can be refreshed.",
+                IntegrationStatus::Expired => "The token expired before it was refreshed; the account must be connected again.",
                 _ => "Instagram no longer accepts this account's token; the account must be connected again.",
             },
         ),

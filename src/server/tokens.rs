@@ -8,7 +8,7 @@ use std::{sync::Arc, time::Duration};
 
 use secrecy::SecretString;
 
-use crate::model::AppError;
+use crate::model::{AppError, IntegrationStatus};
 use crate::server::{
     clock::Clock,
     crypto::CryptoError,
@@ -90,7 +90,7 @@ pub enum RefreshError {
     /// No such integration.
     NotFound,
     /// The integration is not active (`needs_reauth`, `expired`, `revoked`, `incomplete`…).
-    Inactive(String),
+    Inactive(IntegrationStatus),
     /// The token is younger than 24 hours; refreshing is allowed from `allowed_at`.
     TooYoung {
         /// Unix seconds.
@@ -124,7 +124,7 @@ impl Tokens {
     /// never panicking and never returning garbage.
     pub async fn open_token(&self, row: &IntegrationRow) -> Result<SecretString, RefreshError> {
         let Some(sealed) = row.sealed() else {
-            return Err(RefreshError::Inactive(row.status.as_str().to_owned()));
+            return Err(RefreshError::Inactive(row.status));
         };
         match self.keyring.open(&row.id, &sealed) {
             Ok(t) => Ok(t),
@@ -191,10 +191,13 @@ pub fn last4(token: &str) -> String {
         .collect()
 }
 
+/// The name of a successful refresh's outcome.
+pub const REFRESHED: &str = "refreshed";
+
 /// The name of an outcome, for metrics and reports.
 pub fn outcome_name(result: &Result<IntegrationRow, RefreshError>) -> String {
     match result {
-        Ok(_) => "refreshed".to_owned(),
+        Ok(_) => REFRESHED.to_owned(),
         Err(RefreshError::NotFound) => "not_found".to_owned(),
         Err(RefreshError::Inactive(_)) => "inactive".to_owned(),
         Err(RefreshError::TooYoung { .. }) => "too_young".to_owned(),
@@ -224,9 +227,9 @@ pub fn app_error(e: RefreshError) -> AppError {
         }
         RefreshError::Stopped(_) => AppError::Internal,
         RefreshError::Inactive(status) => AppError::Reconnect(
-            match status.as_str() {
-                "revoked" => "The account was disconnected.",
-                "expired" => "Its access expired before it could be renewed.",
+            match status {
+                IntegrationStatus::Revoked => "The account was disconnected.",
+                IntegrationStatus::Expired => "Its access expired before it could be renewed.",
                 _ => "Instagram no longer accepts its access.",
             }
             .to_owned(),

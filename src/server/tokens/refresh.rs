@@ -62,7 +62,7 @@ impl Tokens {
         else {
             return Err(match self.store.integration_get(id).await? {
                 None => RefreshError::NotFound,
-                Some(r) if !r.is_active() => RefreshError::Inactive(r.status.as_str().to_owned()),
+                Some(r) if !r.is_active() => RefreshError::Inactive(r.status),
                 Some(_) => RefreshError::Busy,
             });
         };
@@ -100,7 +100,7 @@ impl Tokens {
                     now,
                 )
                 .await?;
-            return Err(RefreshError::Inactive("expired".to_owned()));
+            return Err(RefreshError::Inactive(IntegrationStatus::Expired));
         }
         if let Some(window) = window {
             let cooling = row.next_attempt_at.is_some_and(|t| t > now);
