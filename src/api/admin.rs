@@ -68,7 +68,7 @@ pub async fn admin_refresh(id: String) -> Result<Outcome, AppError> {
             }
         },
     };
-    back_to_admin(outcome == Outcome::Done, text).await?;
+    super::back_to(crate::paths::ADMIN, &outcome, &text).await?;
     Ok(outcome)
 }
 
@@ -87,7 +87,8 @@ pub async fn admin_disconnect(id: String) -> Result<Outcome, AppError> {
             crate::server::revoke::Why::Disconnected { by: "an admin" },
         )
         .await?;
-    back_to_admin(true, format!("@{} was disconnected.", row.username)).await?;
+    let done = format!("@{} was disconnected.", row.username);
+    super::back_to(crate::paths::ADMIN, &Outcome::Done, &done).await?;
     Ok(Outcome::Done)
 }
 
@@ -110,18 +111,6 @@ pub async fn admin_refresh_all(days: i64) -> Result<Outcome, AppError> {
         }
         Err(e) => return Err(e),
     };
-    back_to_admin(outcome == Outcome::Done, text).await?;
+    super::back_to(crate::paths::ADMIN, &outcome, &text).await?;
     Ok(outcome)
-}
-
-/// After a plain form post: the outcome waits in the session; the browser goes back to the
-/// console.
-#[cfg(feature = "ssr")]
-async fn back_to_admin(ok: bool, text: String) -> Result<(), AppError> {
-    if super::plain_form_post() {
-        let session = super::session().await?;
-        crate::server::auth::session::leave_notice(&session, ok, text).await;
-        leptos_axum::redirect(crate::paths::ADMIN);
-    }
-    Ok(())
 }

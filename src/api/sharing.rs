@@ -182,15 +182,8 @@ pub async fn accept_invitation() -> Result<Outcome, AppError> {
     let (st, session, person) = super::with_status(super::person().await)?;
     match st.sharing.accept_pending(&session, &person).await {
         Ok(next) => {
-            if super::plain_form_post() {
-                crate::server::auth::session::leave_notice(
-                    &session,
-                    true,
-                    "Invitation accepted: the shared accounts are yours to use.",
-                )
-                .await;
-                leptos_axum::redirect(&next);
-            }
+            let done = "Invitation accepted: the shared accounts are yours to use.";
+            super::back_to(&next, &Outcome::Done, done).await?;
             Ok(Outcome::Done)
         }
         Err(e @ (AppError::Conflict(_) | AppError::BadRequest(_))) => {

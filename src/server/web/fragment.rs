@@ -86,8 +86,19 @@ pub async fn failed(e: AppError, fragment: bool, session: &Session, back: String
     if e == AppError::Unauthorized {
         return Redirect::to(paths::MEDIA).into_response();
     }
-    leave_notice(session, false, e.to_string()).await;
-    Redirect::to(&back).into_response()
+    back_with_notice(session, false, e.to_string(), &back).await
+}
+
+/// Answers a plain form post: the outcome waits in the session as a notice, and the browser
+/// goes back to `to`.
+pub async fn back_with_notice(
+    session: &Session,
+    ok: bool,
+    text: impl Into<String>,
+    to: &str,
+) -> Response {
+    leave_notice(session, ok, text.into()).await;
+    Redirect::to(to).into_response()
 }
 
 #[cfg(test)]

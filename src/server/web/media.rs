@@ -17,7 +17,9 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::fragment::{failed, html, render, text_error, wants_fragment, with_next_page};
+use super::fragment::{
+    back_with_notice, failed, html, render, text_error, wants_fragment, with_next_page,
+};
 use crate::{
     components::{
         comments::CommentSection,
@@ -27,7 +29,7 @@ use crate::{
     model::{scope_label, AppError, Capability, Notice, COMMENTS_SCOPE},
     paths,
     server::{
-        auth::{browsing, session::leave_notice, table::checked},
+        auth::{browsing, table::checked},
         media::{self, access::Browsing, publish, Refresh},
         state::AppState,
     },
@@ -105,23 +107,20 @@ async fn refresh(
     .await;
     match result {
         Ok(Refresh::Done) => {
-            leave_notice(
+            back_with_notice(
                 &session,
                 true,
-                "Fresh posts and counters were loaded.".to_owned(),
+                "Fresh posts and counters were loaded.",
+                &back,
             )
-            .await;
-            Redirect::to(&back).into_response()
+            .await
         }
         Ok(Refresh::TooSoon { allowed_at }) => {
             let wait = (allowed_at - st.clock.now()).max(1);
-            leave_notice(
-                &session,
-                true,
-                format!("This account was refreshed moments ago; you can refresh it again in {wait} seconds."),
-            )
-            .await;
-            Redirect::to(&back).into_response()
+            let text = format!(
+                "This account was refreshed moments ago; you can refresh it again in {wait} seconds."
+            );
+            back_with_notice(&session, true, text, &back).await
         }
         Err(e) => failed(e, fragment, &session, back).await,
     }
@@ -160,8 +159,7 @@ async fn after_change(
     st.media.comments_changed(&b.row, media).await;
     let back = format!("{}#comments", paths::post(&b.row.id, media));
     if !fragment {
-        leave_notice(session, true, done.to_owned()).await;
-        return Redirect::to(&back).into_response();
+        return back_with_notice(session, true, done, &back).await;
     }
     let (detail, comments) = tokio::join!(
         st.media.media(&b.row, media),
@@ -320,13 +318,8 @@ async fn submit(
             }))
         }
         Ok(_) => {
-            leave_notice(
-                &session,
-                true,
-                "Sent to Instagram. The post appears here as soon as it is published.".to_owned(),
-            )
-            .await;
-            Redirect::to(&back).into_response()
+            let text = "Sent to Instagram. The post appears here as soon as it is published.";
+            back_with_notice(&session, true, text, &back).await
         }
         Err(e) => failed(e, fragment, &session, back).await,
     }
