@@ -28,14 +28,14 @@ impl Person {
         self.accounts
             .iter()
             .find(|m| m.integration.id == integration_id)
-            .and_then(|m| Role::parse(&m.role))
+            .map(|m| m.role)
     }
 
     /// The accounts they have at least `role` on.
     pub fn accounts_with(&self, role: Role) -> impl Iterator<Item = &IntegrationRow> {
         self.accounts
             .iter()
-            .filter(move |m| Role::parse(&m.role).is_some_and(|r| r >= role))
+            .filter(move |m| m.role >= role)
             .map(|m| &m.integration)
     }
 }

@@ -60,7 +60,7 @@ pub async fn who(st: &AppState, session: &Session) -> Result<Option<Person>, App
     let accounts = st.store.memberships_of(&row.user_id).await?;
     let admin = row.operator_admin
         || accounts.iter().any(|m| {
-            m.role == Role::Owner.as_str()
+            m.role == Role::Owner
                 && m.integration.status == IntegrationStatus::Active
                 && st.config.is_admin_account(&m.integration.instagram_id)
         });
@@ -102,7 +102,7 @@ pub fn viewer_of(st: &AppState, p: &Person) -> Viewer {
             .map(|m| {
                 summarize(
                     &m.integration,
-                    Role::parse(&m.role),
+                    Some(m.role),
                     &st.config.instagram.scopes,
                     p.admin,
                 )

@@ -65,7 +65,7 @@ async fn list(st: &AppState) -> anyhow::Result<()> {
         match st.store.integration_by_instagram_id(ig).await? {
             Some(row) if row.is_active() => {
                 for m in st.store.members_of(&row.id).await? {
-                    if m.role == "owner" {
+                    if m.role == crate::model::Role::Owner {
                         println!("{:<20} {:<24} admin while they own @{} (ADMIN_INSTAGRAM_USERS)", m.user_id, m.display_name, row.username);
                     }
                 }

@@ -170,11 +170,11 @@ impl Connections {
         now: i64,
     ) -> Result<(), StoreError> {
         let role = self.store.member_role(&row.id, user_id).await?;
-        if was_revoked && role.as_deref() != Some(Role::Owner.as_str()) {
+        if was_revoked && role != Some(Role::Owner) {
             self.store.members_reset(&row.id, user_id, now).await?;
         } else {
             self.store
-                .member_set(&row.id, user_id, Role::Owner.as_str(), None, now)
+                .member_set(&row.id, user_id, Role::Owner, None, now)
                 .await?;
         }
         Ok(())
@@ -236,7 +236,7 @@ impl Connections {
         self.store.member_remove(&row.id, user_id).await?;
         self.store.person_delete_if_unused(user_id).await?;
         self.store
-            .member_set(&row.id, &theirs.user_id, Role::Owner.as_str(), None, now)
+            .member_set(&row.id, &theirs.user_id, Role::Owner, None, now)
             .await?;
         Ok(Connected {
             row,

@@ -29,7 +29,7 @@ pub trait MembershipStore: Send + Sync {
         &self,
         integration_id: &str,
         user_id: &str,
-        role: &str,
+        role: crate::model::Role,
         added_by: Option<&str>,
         now: i64,
     ) -> Result<(), StoreError>;
@@ -39,7 +39,7 @@ pub trait MembershipStore: Send + Sync {
         &self,
         integration_id: &str,
         user_id: &str,
-        role: &str,
+        role: crate::model::Role,
         added_by: Option<&str>,
         now: i64,
     ) -> Result<(), StoreError>;
@@ -48,7 +48,7 @@ pub trait MembershipStore: Send + Sync {
         &self,
         integration_id: &str,
         user_id: &str,
-    ) -> Result<Option<String>, StoreError>;
+    ) -> Result<Option<crate::model::Role>, StoreError>;
     /// Takes a person's role away.
     async fn member_remove(&self, integration_id: &str, user_id: &str) -> Result<bool, StoreError>;
     /// Everyone with a role on an account, owners first.
@@ -86,7 +86,7 @@ macro_rules! membership_store {
                     &self,
                     integration_id: &str,
                     user_id: &str,
-                    role: &str,
+                    role: crate::model::Role,
                     added_by: Option<&str>,
                     now: i64,
                 ) -> Result<(), StoreError> {
@@ -110,7 +110,7 @@ macro_rules! membership_store {
                     &self,
                     integration_id: &str,
                     user_id: &str,
-                    role: &str,
+                    role: crate::model::Role,
                     added_by: Option<&str>,
                     now: i64,
                 ) -> Result<(), StoreError> {
@@ -138,7 +138,7 @@ macro_rules! membership_store {
                     &self,
                     integration_id: &str,
                     user_id: &str,
-                ) -> Result<Option<String>, StoreError> {
+                ) -> Result<Option<crate::model::Role>, StoreError> {
                     Ok(sqlx::query_scalar(
                         "SELECT role FROM account_members WHERE integration_id = $1 AND user_id = $2",
                     )

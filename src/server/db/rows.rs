@@ -3,7 +3,7 @@
 
 use super::WebhookStatus;
 use crate::{
-    model::{IntegrationStatus, PublishStatus},
+    model::{IntegrationStatus, PublishStatus, Role},
     server::crypto::Sealed,
 };
 
@@ -69,8 +69,8 @@ pub struct MemberRow {
     pub user_id: String,
     /// Their name.
     pub display_name: String,
-    /// `viewer`, `editor` or `owner`.
-    pub role: String,
+    /// Their role.
+    pub role: Role,
     /// Who shared it with them (none for whoever connected it).
     pub added_by: Option<String>,
     /// Since.
@@ -83,8 +83,8 @@ pub struct MembershipRow {
     /// The account.
     #[sqlx(flatten)]
     pub integration: IntegrationRow,
-    /// `viewer`, `editor` or `owner`.
-    pub role: String,
+    /// Their role.
+    pub role: Role,
 }
 
 /// A one-time link: sharing accounts with a role, or making an admin.
@@ -95,7 +95,7 @@ pub struct InvitationRow {
     /// `share` or `admin`.
     pub kind: String,
     /// The role it grants (`share`).
-    pub role: Option<String>,
+    pub role: Option<Role>,
     /// Who made it (none: an operator, with the CLI).
     pub created_by: Option<String>,
     /// Created at.

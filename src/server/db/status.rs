@@ -2,7 +2,7 @@
 //! backend (the column's type stays TEXT); a stored name the enum does not know is a decode
 //! error naming the value, never a panic.
 
-use crate::model::{IntegrationStatus, PublishStatus};
+use crate::model::{IntegrationStatus, PublishStatus, Role};
 
 /// Implements sqlx's `Type`, `Encode` and `Decode` for `$ty` on every backend whose `str`
 /// does, through the type's `as_str(self) -> &'static str` and `parse(&str) -> Option<Self>`.
@@ -54,6 +54,7 @@ pub(super) use text_column;
 // `parse` reads the legacy "incomplete" as `Active`; `Active` is written as "active".
 text_column!(IntegrationStatus, "integration status");
 text_column!(PublishStatus, "publishing job status");
+text_column!(Role, "role");
 
 #[cfg(test)]
 mod tests {

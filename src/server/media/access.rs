@@ -42,7 +42,7 @@ impl Browsing {
             .person
             .accounts
             .iter()
-            .map(|m| account_ref(&m.integration, Role::parse(&m.role)))
+            .map(|m| account_ref(&m.integration, Some(m.role)))
             .collect();
         if self.role.is_none() {
             list.push(account_ref(&self.row, None));

@@ -129,7 +129,6 @@ impl Media {
             .store
             .member_role(&job.integration_id, by)
             .await?
-            .and_then(|r| crate::model::Role::parse(&r))
             .is_some_and(|r| r.allows(crate::model::Capability::Publish)))
     }
 

@@ -94,11 +94,7 @@ impl Sharing {
         }
         Ok(InvitationOffer::Share {
             from,
-            role: row
-                .role
-                .as_deref()
-                .and_then(Role::parse)
-                .unwrap_or(Role::Viewer),
+            role: row.role.unwrap_or(Role::Viewer),
             accounts: names,
         })
     }
@@ -133,23 +129,16 @@ impl Sharing {
             tracing::info!(user.id = %user_id, invitation.id = %inv.id, "admin invitation accepted");
             return Ok(crate::paths::ADMIN.to_owned());
         }
-        let role = inv
-            .row
-            .role
-            .as_deref()
-            .and_then(Role::parse)
-            .unwrap_or(Role::Viewer);
+        let role = inv.row.role.unwrap_or(Role::Viewer);
         let maker = inv.row.created_by.clone().unwrap_or_default();
         let mut first = None;
         for account in &inv.accounts {
             // The maker must still own it: a link does not outlive its maker's rights.
-            if self.store.member_role(account, &maker).await?.as_deref()
-                != Some(Role::Owner.as_str())
-            {
+            if self.store.member_role(account, &maker).await? != Some(Role::Owner) {
                 continue;
             }
             self.store
-                .member_grant(account, user_id, role.as_str(), Some(&maker), now)
+                .member_grant(account, user_id, role, Some(&maker), now)
                 .await?;
             first.get_or_insert_with(|| account.clone());
         }

@@ -61,7 +61,7 @@ impl Sharing {
         let row = InvitationRow {
             id: ids::new_id("inv"),
             kind: "share".to_owned(),
-            role: Some(role.as_str().to_owned()),
+            role: Some(role),
             created_by: Some(person.user_id.clone()),
             created_at: now,
             expires_at: now + days * 86_400,

@@ -11,7 +11,7 @@ impl Sharing {
             .members_of(account)
             .await?
             .into_iter()
-            .filter(|m| m.role == Role::Owner.as_str() && m.user_id != except)
+            .filter(|m| m.role == Role::Owner && m.user_id != except)
             .map(|m| m.user_id)
             .collect())
     }
@@ -23,14 +23,14 @@ impl Sharing {
             .member_role(account, user_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if current == Role::Owner.as_str()
+        if current == Role::Owner
             && role != Role::Owner
             && self.other_owners(account, user_id).await?.is_empty()
         {
             return Err(last_owner());
         }
         self.store
-            .member_set(account, user_id, role.as_str(), None, self.clock.now())
+            .member_set(account, user_id, role, None, self.clock.now())
             .await?;
         self.keep_primary_owner(account, user_id).await
     }
@@ -42,8 +42,7 @@ impl Sharing {
             .member_role(account, user_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if current == Role::Owner.as_str() && self.other_owners(account, user_id).await?.is_empty()
-        {
+        if current == Role::Owner && self.other_owners(account, user_id).await?.is_empty() {
             return Err(last_owner());
         }
         self.store.member_remove(account, user_id).await?;
@@ -56,8 +55,7 @@ impl Sharing {
             return Ok(());
         };
         if row.user_id == changed
-            && self.store.member_role(account, changed).await?.as_deref()
-                != Some(Role::Owner.as_str())
+            && self.store.member_role(account, changed).await? != Some(Role::Owner)
         {
             if let Some(owner) = self.other_owners(account, changed).await?.first() {
                 self.store.integration_set_primary(account, owner).await?;

@@ -24,7 +24,7 @@ impl Sharing {
                     you: m.user_id == person.user_id,
                     user_id: m.user_id,
                     name: m.display_name,
-                    role: Role::parse(&m.role).unwrap_or(Role::Viewer),
+                    role: m.role,
                 })
                 .collect();
             accounts.push(SharedAccount {
@@ -47,11 +47,7 @@ impl Sharing {
             };
             invitations.push(InvitationView {
                 id: row.id.clone(),
-                role: row
-                    .role
-                    .as_deref()
-                    .and_then(Role::parse)
-                    .unwrap_or(Role::Viewer),
+                role: row.role.unwrap_or(Role::Viewer),
                 accounts: names,
                 state: state_of(&row, now),
                 created_at: row.created_at,

@@ -121,7 +121,7 @@ impl Rig {
             .await
             .unwrap()
             .into_iter()
-            .map(|m| (m.user_id, m.role))
+            .map(|m| (m.user_id, m.role.as_str().to_owned()))
             .collect();
         let owner = self.app.viewer(&self.clients[&As::Owner]).await;
         let methods = self

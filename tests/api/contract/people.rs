@@ -40,7 +40,7 @@ fn invitation(id: &str, kind: &str, by: Option<&str>, expires_at: i64) -> Invita
     InvitationRow {
         id: id.into(),
         kind: kind.into(),
-        role: (kind == "share").then(|| "viewer".into()),
+        role: (kind == "share").then_some(instagram_connect::model::Role::Viewer),
         created_by: by.map(Into::into),
         created_at: NOW,
         expires_at,
@@ -125,19 +125,43 @@ async fn ending_a_method_ends_its_sessions(store: &dyn Store) {
 /// Roles: set, raise but never lower by a grant, list owners first, reset for a new holder.
 async fn roles(store: &dyn Store) {
     store
-        .member_set("int_c", "usr_a", "owner", None, NOW)
+        .member_set(
+            "int_c",
+            "usr_a",
+            instagram_connect::model::Role::Owner,
+            None,
+            NOW,
+        )
         .await
         .unwrap();
     store
-        .member_grant("int_c", "usr_c", "viewer", Some("usr_a"), NOW)
+        .member_grant(
+            "int_c",
+            "usr_c",
+            instagram_connect::model::Role::Viewer,
+            Some("usr_a"),
+            NOW,
+        )
         .await
         .unwrap();
     store
-        .member_grant("int_c", "usr_c", "editor", Some("usr_a"), NOW)
+        .member_grant(
+            "int_c",
+            "usr_c",
+            instagram_connect::model::Role::Editor,
+            Some("usr_a"),
+            NOW,
+        )
         .await
         .unwrap();
     store
-        .member_grant("int_c", "usr_c", "viewer", Some("usr_a"), NOW)
+        .member_grant(
+            "int_c",
+            "usr_c",
+            instagram_connect::model::Role::Viewer,
+            Some("usr_a"),
+            NOW,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -145,7 +169,7 @@ async fn roles(store: &dyn Store) {
             .member_role("int_c", "usr_c")
             .await
             .unwrap()
-            .as_deref(),
+            .map(|r| r.as_str()),
         Some("editor"),
         "a grant never lowers a role"
     );
@@ -267,7 +291,7 @@ async fn a_new_holder(store: &dyn Store) {
             .member_role("int_c", "usr_c")
             .await
             .unwrap()
-            .as_deref(),
+            .map(|r| r.as_str()),
         Some("owner")
     );
     assert_eq!(

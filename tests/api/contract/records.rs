@@ -331,7 +331,13 @@ pub(super) async fn deleting_account_data(store: &dyn Store, session: SessionRow
         .await
         .unwrap();
     store
-        .member_set("int_1", "usr_1", "owner", None, NOW)
+        .member_set(
+            "int_1",
+            "usr_1",
+            instagram_connect::model::Role::Owner,
+            None,
+            NOW,
+        )
         .await
         .unwrap();
     let deleted = store.delete_account_data("1784").await.unwrap();

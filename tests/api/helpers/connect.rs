@@ -132,7 +132,7 @@ impl TestApp {
             .member_set(
                 &id,
                 &format!("usr_{}", name.replace('.', "_")),
-                "owner",
+                instagram_connect::model::Role::Owner,
                 None,
                 now,
             )

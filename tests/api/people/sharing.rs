@@ -41,7 +41,7 @@ async fn sharing_gives_roles_and_reconnecting_keeps_them() {
             .member_role(&bakery, &vid)
             .await
             .unwrap()
-            .as_deref(),
+            .map(|r| r.as_str()),
         Some("editor")
     );
 
@@ -204,11 +204,23 @@ async fn a_link_grants_nothing_once_its_maker_no_longer_owns(
     let coid = app.user_id(&co).await;
     let oid = app.user_id(owner).await;
     app.store
-        .member_set(bakery, &coid, "owner", None, app.clock.now())
+        .member_set(
+            bakery,
+            &coid,
+            instagram_connect::model::Role::Owner,
+            None,
+            app.clock.now(),
+        )
         .await
         .unwrap();
     app.store
-        .member_set(bakery, &oid, "viewer", None, app.clock.now())
+        .member_set(
+            bakery,
+            &oid,
+            instagram_connect::model::Role::Viewer,
+            None,
+            app.clock.now(),
+        )
         .await
         .unwrap();
     assert_eq!(app.accept(guest, &stale).await.status(), 200);
