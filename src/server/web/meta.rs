@@ -216,19 +216,29 @@ fn verified_user(st: &AppState, form: &SignedForm) -> Result<String, String> {
     }
 }
 
+/// The Instagram user a callback's verified `signed_request` names, or the 400 that refuses it.
+fn signed_user(
+    st: &AppState,
+    form: Result<Form<SignedForm>, axum::extract::rejection::FormRejection>,
+) -> Result<String, Response> {
+    let Ok(Form(form)) = form else {
+        return Err(bad_signed_request(
+            "the body is not a form with signed_request",
+        ));
+    };
+    verified_user(st, &form).map_err(bad_signed_request)
+}
+
 /// Deauthorize: the person removed the app on Instagram. The connection ends the one way
-/// connections end ([`revoke::end`]: token erased, cache purged, its sign-in method and
+/// connections end ([`Revocations::end`](crate::server::revoke::Revocations::end): token erased, cache purged, its sign-in method and
 /// sessions ended). Idempotent.
 async fn deauthorize(
     State(st): State<AppState>,
     form: Result<Form<SignedForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return bad_signed_request("the body is not a form with signed_request");
-    };
-    let instagram_id = match verified_user(&st, &form) {
+    let instagram_id = match signed_user(&st, form) {
         Ok(u) => u,
-        Err(why) => return bad_signed_request(why),
+        Err(refused) => return refused,
     };
     let result = async {
         match st.store.integration_by_instagram_id(&instagram_id).await? {
@@ -252,18 +262,15 @@ async fn deauthorize(
 }
 
 /// Data deletion: everything stored about the account is deleted now
-/// ([`revoke::delete_account`]); Meta gets the status page's URL and the confirmation code. A
+/// ([`Revocations::delete_account`](crate::server::revoke::Revocations::delete_account)); Meta gets the status page's URL and the confirmation code. A
 /// replay answers with the same code.
 async fn data_deletion(
     State(st): State<AppState>,
     form: Result<Form<SignedForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return bad_signed_request("the body is not a form with signed_request");
-    };
-    let instagram_id = match verified_user(&st, &form) {
+    let instagram_id = match signed_user(&st, form) {
         Ok(u) => u,
-        Err(why) => return bad_signed_request(why),
+        Err(refused) => return refused,
     };
     let result = async {
         let now = st.clock.now();
