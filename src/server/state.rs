@@ -240,7 +240,7 @@ impl PeopleServices {
             infra.config.clone(),
             lifecycle.clone(),
         );
-        let throttles = Arc::new(Throttles::default());
+        let throttles = Arc::new(Throttles::new(infra.config.connect_starts_per_minute));
         let connections = Connections::new(ConnectionParts {
             store: infra.store.clone(),
             clock: infra.clock.clone(),

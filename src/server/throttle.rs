@@ -84,7 +84,8 @@ impl AddressThrottle {
     }
 }
 
-/// Connections one client address may start per minute.
+/// Connections one client address may start per minute, unless `CONNECT_STARTS_PER_MINUTE`
+/// says otherwise.
 pub const STARTS_PER_MINUTE: u32 = 20;
 
 /// The throttles of what anonymous callers start.
@@ -96,12 +97,19 @@ pub struct Throttles {
     pub passkeys: AddressThrottle,
 }
 
-impl Default for Throttles {
-    fn default() -> Self {
+impl Throttles {
+    /// The throttles, with `connect_starts_per_minute` connections per address and minute.
+    pub fn new(connect_starts_per_minute: u32) -> Self {
         Self {
-            connect_starts: AddressThrottle::new(STARTS_PER_MINUTE, 10_000),
+            connect_starts: AddressThrottle::new(connect_starts_per_minute, 10_000),
             passkeys: AddressThrottle::new(30, 10_000),
         }
+    }
+}
+
+impl Default for Throttles {
+    fn default() -> Self {
+        Self::new(STARTS_PER_MINUTE)
     }
 }
 

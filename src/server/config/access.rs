@@ -16,6 +16,8 @@ pub(super) struct Access {
     pub(super) expose_token_to_browser: bool,
     /// The bearer token `GET /metrics` requires.
     pub(super) metrics_token: Option<SecretString>,
+    /// Connections one client address may start per minute.
+    pub(super) connect_starts_per_minute: u32,
 }
 
 impl Access {
@@ -31,6 +33,11 @@ impl Access {
                 "use true or false",
             ),
             metrics_token: r.get("METRICS_TOKEN").map(SecretString::from),
+            connect_starts_per_minute: r.number(
+                "CONNECT_STARTS_PER_MINUTE",
+                crate::server::throttle::STARTS_PER_MINUTE,
+                1..=100_000,
+            ),
         }
     }
 }

@@ -71,6 +71,8 @@ pub struct Config {
     /// The bearer token `GET /metrics` requires (`METRICS_TOKEN`); without one, metrics are
     /// served outside production only.
     pub metrics_token: Option<SecretString>,
+    /// Connections one client address may start per minute (`CONNECT_STARTS_PER_MINUTE`).
+    pub connect_starts_per_minute: u32,
 }
 
 impl Config {
@@ -109,6 +111,7 @@ impl Config {
             expose_token_to_browser: access.expose_token_to_browser,
             refresh,
             metrics_token: access.metrics_token,
+            connect_starts_per_minute: access.connect_starts_per_minute,
         })
     }
 

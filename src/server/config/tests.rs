@@ -448,3 +448,17 @@ fn the_database_backend_follows_the_scheme() {
     assert!(DatabaseUrl::parse("mysql://h/db").is_err());
     assert!(DatabaseUrl::parse("data.db").is_err());
 }
+
+#[test]
+fn the_connect_start_limit_defaults_to_twenty_and_must_be_a_positive_number() {
+    assert_eq!(load(&[]).unwrap().connect_starts_per_minute, 20);
+    let c = load(&[("CONNECT_STARTS_PER_MINUTE", "1000")]).unwrap();
+    assert_eq!(c.connect_starts_per_minute, 1000);
+    for bad in ["0", "many", "-1"] {
+        let e = load(&[("CONNECT_STARTS_PER_MINUTE", bad)]).unwrap_err();
+        assert!(
+            e.to_string().contains("CONNECT_STARTS_PER_MINUTE"),
+            "{bad}: {e}"
+        );
+    }
+}
