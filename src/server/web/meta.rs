@@ -216,17 +216,15 @@ fn verified_user(st: &AppState, form: &SignedForm) -> Result<String, String> {
     }
 }
 
-/// The Instagram user a callback's verified `signed_request` names, or the 400 that refuses it.
+/// The Instagram user a callback's verified `signed_request` names, or why it is refused.
 fn signed_user(
     st: &AppState,
     form: Result<Form<SignedForm>, axum::extract::rejection::FormRejection>,
-) -> Result<String, Response> {
+) -> Result<String, String> {
     let Ok(Form(form)) = form else {
-        return Err(bad_signed_request(
-            "the body is not a form with signed_request",
-        ));
+        return Err("the body is not a form with signed_request".to_owned());
     };
-    verified_user(st, &form).map_err(bad_signed_request)
+    verified_user(st, &form)
 }
 
 /// Deauthorize: the person removed the app on Instagram. The connection ends the one way
@@ -238,7 +236,7 @@ async fn deauthorize(
 ) -> Response {
     let instagram_id = match signed_user(&st, form) {
         Ok(u) => u,
-        Err(refused) => return refused,
+        Err(why) => return bad_signed_request(why),
     };
     let result = async {
         match st.store.integration_by_instagram_id(&instagram_id).await? {
@@ -270,7 +268,7 @@ async fn data_deletion(
 ) -> Response {
     let instagram_id = match signed_user(&st, form) {
         Ok(u) => u,
-        Err(refused) => return refused,
+        Err(why) => return bad_signed_request(why),
     };
     let result = async {
         let now = st.clock.now();
