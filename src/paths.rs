@@ -23,8 +23,12 @@ pub const MEDIA: &str = "/media";
 pub const POST: &str = "/media/{account}/posts/{media}";
 /// An account's insights.
 pub const INSIGHTS: &str = "/media/{account}/insights";
-/// The publishing page (GET), and the form that publishes (POST).
+/// The publishing page (GET), and the form that publishes (POST, files or addresses).
 pub const PUBLISH: &str = "/media/{account}/publish";
+/// A planned or past post (GET), and the form that edits, reschedules or cancels it (POST).
+pub const PUBLISH_JOB: &str = "/media/{account}/publish/{job}";
+/// The publishing calendar (`?view=week|month&date=YYYY-MM-DD&tz=`).
+pub const CALENDAR: &str = "/media/{account}/calendar";
 /// A person's accounts and sign-in methods.
 pub const ACCOUNTS: &str = "/accounts";
 /// Who shares which account.
@@ -75,6 +79,9 @@ pub const OPENAPI: &str = "/integrations/instagram/openapi.json";
 pub const HEALTH: &str = "/healthz";
 /// Prometheus metrics.
 pub const METRICS: &str = "/metrics";
+/// An uploaded file, for Meta to fetch: `{file}` is its secret and extension. It answers only
+/// until the post is published or cancelled.
+pub const UPLOAD: &str = "/uploads/{upload}/{file}";
 
 // --- Meta's callbacks ----------------------------------------------------------------------------
 
@@ -158,6 +165,26 @@ pub fn refresh(account: &str) -> String {
     fill(FEED_REFRESH, &[account])
 }
 
+/// A planned or past post, and its edit form.
+pub fn publish_job(account: &str, job: &str) -> String {
+    fill(PUBLISH_JOB, &[account, job])
+}
+
+/// The publishing calendar of a week or a month around `date` (`YYYY-MM-DD`).
+pub fn calendar(account: &str, mode: &str, date: &str) -> String {
+    format!(
+        "{}?view={}&date={}",
+        fill(CALENDAR, &[account]),
+        encode(mode),
+        encode(date)
+    )
+}
+
+/// An uploaded file's address (relative to `PUBLIC_BASE_URL`).
+pub fn upload(upload: &str, file: &str) -> String {
+    fill(UPLOAD, &[upload, file])
+}
+
 /// A publishing job's status (an HTML fragment).
 pub fn job_status(account: &str, job: &str) -> String {
     fill(PUBLISH_STATUS, &[account, job])
@@ -186,6 +213,12 @@ mod tests {
             "/media/int_1/page?after=c%2Bd"
         );
         assert_eq!(job_status("i", "j"), "/media/i/publish/j/status");
+        assert_eq!(publish_job("i", "j"), "/media/i/publish/j");
+        assert_eq!(
+            calendar("i", "week", "2026-12-08"),
+            "/media/i/calendar?view=week&date=2026-12-08"
+        );
+        assert_eq!(upload("u1", "s3cr3t.jpg"), "/uploads/u1/s3cr3t.jpg");
         assert_eq!(comment_reply("i", "m"), "/media/i/posts/m/comments");
         assert_eq!(
             with_return_to(CONNECT, "/media?x=1"),
