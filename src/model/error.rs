@@ -25,6 +25,9 @@ pub enum AppError {
     /// The request itself is wrong; the message says how.
     #[error("{0}")]
     BadRequest(String),
+    /// What was sent is larger than a limit; the message names the limit.
+    #[error("{0}")]
+    TooLarge(String),
     /// The request conflicts with the current state; the message says why.
     #[error("{0}")]
     Conflict(String),
@@ -60,6 +63,7 @@ impl AppError {
             AppError::Forbidden | AppError::NotAllowed(_) => 403,
             AppError::BadRequest(_) => 400,
             AppError::Conflict(_) => 409,
+            AppError::TooLarge(_) => 413,
             AppError::RateLimited { .. } => 429,
             AppError::Upstream(_) => 502,
             AppError::Internal => 500,
@@ -98,6 +102,7 @@ mod tests {
         assert_eq!(AppError::Forbidden.status_code(), 403);
         assert_eq!(AppError::BadRequest("x".into()).status_code(), 400);
         assert_eq!(AppError::Conflict("x".into()).status_code(), 409);
+        assert_eq!(AppError::TooLarge("x".into()).status_code(), 413);
         assert_eq!(
             AppError::RateLimited {
                 retry_after_secs: 3

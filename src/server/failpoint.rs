@@ -1,5 +1,5 @@
-//! Failpoints: named places in the token refresh where a test makes the work stop as if the
-//! process had died there (SECURITY.md §6, T-CRASH).
+//! Failpoints: named places in the token refresh and in publishing where a test makes the work
+//! stop as if the process had died there (SECURITY.md §6, T-CRASH).
 //!
 //! Tests set them on a running app's state; a child process gets them from
 //! `INSTAGRAM_CONNECT_FAILPOINTS` (`name=action,…`), which is ignored in production. An
@@ -20,8 +20,11 @@ pub const DURING_WRITE: &str = "refresh.during_write";
 /// After the new token is committed.
 pub const AFTER_COMMIT: &str = "refresh.after_commit";
 
-/// Every failpoint, for validation.
+/// Every failpoint of the token refresh.
 pub const ALL: [&str; 4] = [AFTER_CLAIM, AFTER_HTTP, DURING_WRITE, AFTER_COMMIT];
+
+/// Publishing: after a post's container was created and saved, before Instagram processed it.
+pub const PUBLISH_AFTER_CONTAINER: &str = "publish.after_container";
 
 /// What a failpoint does when reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +61,7 @@ impl Failpoints {
                 "exit" => Action::Exit,
                 _ => Action::Error,
             };
-            match ALL.iter().find(|n| **n == name) {
+            match ALL.iter().chain([&PUBLISH_AFTER_CONTAINER]).find(|n| **n == name) {
                 Some(n) => fp.set(n, Some(action)),
                 None => tracing::warn!(failpoint = name, "unknown failpoint ignored"),
             }

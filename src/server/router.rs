@@ -14,7 +14,6 @@ use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer, sensitive_headers::SetSensitiveHeadersLayer,
-    timeout::TimeoutLayer,
 };
 
 use super::{
@@ -33,6 +32,8 @@ use crate::app::{shell, App, ShellOptions};
 
 /// A request that takes longer than this is answered with 408.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Uploads of large videos on slow connections take longer.
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// Builds the app's router: the open routes and the people's routes, under the layers every
 /// request goes through.
@@ -100,6 +101,7 @@ fn people_routes(
     Router::new()
         .merge(rest::routes())
         .merge(super::web::media::routes())
+        .merge(super::web::publish::routes())
         .merge(super::web::admin::routes())
         .merge(super::web::passkeys::routes())
         .leptos_routes_with_context(state, routes, provide_request_context, page_shell)
@@ -124,7 +126,8 @@ fn open_routes(assets: &StaticAssets) -> Router<AppState> {
                 table::checked(crate::paths::METRICS),
                 get(super::web::metrics::handler),
             )
-            .merge(super::web::meta::routes()),
+            .merge(super::web::meta::routes())
+            .merge(super::web::uploads::routes()),
     )
 }
 
@@ -146,11 +149,28 @@ fn with_shared_layers(router: Router<AppState>, state: &AppState) -> Router<AppS
                 security::headers,
             ))
             .layer(CatchPanicLayer::new())
-            .layer(TimeoutLayer::with_status_code(
-                StatusCode::REQUEST_TIMEOUT,
-                REQUEST_TIMEOUT,
-            )),
+            .layer(middleware::from_fn(timeout)),
     )
+}
+
+/// Answers `408` to a request that takes longer than [`REQUEST_TIMEOUT`], or than
+/// [`UPLOAD_TIMEOUT`] for the form that uploads files to publish and for Meta fetching them.
+async fn timeout(request: axum::extract::Request, next: middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = request.uri().path();
+    let upload = (request.method() == axum::http::Method::POST && is_publish_form(path))
+        || path.starts_with("/uploads/");
+    let limit = if upload { UPLOAD_TIMEOUT } else { REQUEST_TIMEOUT };
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
+}
+
+/// Whether `path` is an account's publishing form (`/media/{account}/publish`).
+fn is_publish_form(path: &str) -> bool {
+    let segments: Vec<&str> = path.split('/').collect();
+    matches!(segments.as_slice(), ["", "media", account, "publish"] if !account.is_empty())
 }
 
 /// What every page render gets besides Leptos' own context: the CSP nonce, and who is signed

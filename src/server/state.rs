@@ -10,14 +10,14 @@ use leptos::config::LeptosOptions;
 use super::{
     admin::Admin,
     clock::Clock,
-    config::Config,
+    config::{AppEnv, Config},
     connect::{ConnectionParts, Connections},
     crypto::Keyring,
     db::Store,
     failpoint::Failpoints,
     instagram::InstagramClient,
     lifecycle::Lifecycle,
-    media::{Media, MediaRuntime},
+    media::{upload, Media, MediaRuntime, UploadSettings, Uploads},
     metrics::Metrics,
     passkeys::{Passkeys, RelyingParty},
     revoke::Revocations,
@@ -203,6 +203,20 @@ struct MediaServices {
 impl MediaServices {
     /// Media over `tokens`, and the webhooks that act on it.
     fn wire(infra: &Infra, media_runtime: Arc<MediaRuntime>, tokens: &Tokens) -> Self {
+        let config = &infra.config;
+        let uploads = Uploads::new(
+            infra.store.clone(),
+            infra.clock.clone(),
+            UploadSettings {
+                config: config.uploads.clone(),
+                public_base_url: config.public_base_url.clone(),
+                unreachable: upload::unreachable_reason(
+                    &config.public_base_url,
+                    config.uses_sandbox(),
+                    config.app_env == AppEnv::Production,
+                ),
+            },
+        );
         let media = Media::new(
             infra.store.clone(),
             infra.clock.clone(),
@@ -210,6 +224,7 @@ impl MediaServices {
             infra.metrics.clone(),
             media_runtime,
             tokens.clone(),
+            uploads,
         );
         let webhooks = Webhooks::new(
             infra.store.clone(),

@@ -64,6 +64,11 @@ pub struct TokenParts {
 }
 
 impl Tokens {
+    /// The failpoints the app's work stops at in tests.
+    pub fn failpoints(&self) -> &Failpoints {
+        &self.failpoints
+    }
+
     /// The service over its parts.
     pub fn new(p: TokenParts) -> Self {
         Self {

@@ -32,6 +32,9 @@ pub enum Who {
     LinkHolder,
     /// A signed-in person, or the holder of an invitation link (who becomes a person).
     PersonOrLinkHolder,
+    /// Whoever holds an uploaded file's unguessable address (Meta, fetching it for a post),
+    /// until the post is published or cancelled.
+    UploadLink,
     /// A background job acting for the person who started it; their role is checked again
     /// each time it runs.
     Job(Capability),
@@ -150,6 +153,7 @@ pub const TABLE: &[Entry] = &[
     e(Fragment, "POST", P::COMMENT_DELETE, Account(Moderate)),
     e(Fragment, "POST", P::PUBLISH, Account(Publish)),
     e(Fragment, "GET", P::PUBLISH_STATUS, Account(Publish)),
+    e(Fragment, "POST", P::PUBLISH_JOB, Account(Publish)),
     e(Fragment, "GET", P::ADMIN_BATCH, Admin),
     e(Stream, "GET", P::ADMIN_EVENTS, Admin),
     // Passkeys.
@@ -169,6 +173,7 @@ pub const TABLE: &[Entry] = &[
     e(Callback, "POST", P::WEBHOOK, Meta),
     e(Callback, "POST", P::DEAUTHORIZE, Meta),
     e(Callback, "POST", P::DATA_DELETION, Meta),
+    e(Callback, "GET", P::UPLOAD, UploadLink),
     // Static files (the bundle, the stylesheet, `public/`).
     e(Asset, "GET", ASSETS, Anyone),
     // Background work.

@@ -19,6 +19,7 @@ mod keys;
 mod reader;
 mod refresh;
 mod site;
+mod uploads;
 
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -33,6 +34,7 @@ pub use graph::{SandboxMode, DEFAULT_SANDBOX_ADDR};
 pub use instagram::{InstagramConfig, InstagramCredentials};
 pub use refresh::RefreshConfig;
 pub use site::{AppEnv, LogFormat, DEFAULT_LISTEN_ADDR};
+pub use uploads::{UploadConfig, UploadStorage};
 
 use access::Access;
 use database::Storage;
@@ -73,6 +75,8 @@ pub struct Config {
     pub metrics_token: Option<SecretString>,
     /// Connections one client address may start per minute (`CONNECT_STARTS_PER_MINUTE`).
     pub connect_starts_per_minute: u32,
+    /// Where uploaded files are kept, and their limits.
+    pub uploads: UploadConfig,
 }
 
 impl Config {
@@ -95,6 +99,7 @@ impl Config {
         let token_keys = keys::read_token_keys(&mut r, production, &storage.data_dir);
         let access = Access::read(&mut r);
         let refresh = RefreshConfig::read(&mut r);
+        let uploads = UploadConfig::read(&mut r, storage.database_url.backend(), &storage.data_dir);
         let log_format = site::read_log_format(&mut r, production);
         r.finish()?;
         Ok(Config {
@@ -112,6 +117,7 @@ impl Config {
             refresh,
             metrics_token: access.metrics_token,
             connect_starts_per_minute: access.connect_starts_per_minute,
+            uploads,
         })
     }
 

@@ -30,6 +30,7 @@ mod sqlite;
 mod status;
 #[cfg(test)]
 mod tests;
+mod uploads;
 mod webhooks;
 
 use std::{sync::Arc, time::Duration};
@@ -57,6 +58,7 @@ pub use self::{
     sessions::SessionStore,
     snapshots::SnapshotStore,
     sqlite::SqliteStore,
+    uploads::{UploadRow, UploadStore},
     webhooks::{WebhookStatus, WebhookStore},
 };
 use super::config::{Backend, DatabaseUrl};
@@ -106,6 +108,7 @@ pub trait Store:
     + MediaCacheStore
     + SnapshotStore
     + PublishJobStore
+    + UploadStore
     + ActionKeyStore
     + JobStore
     + DataDeletionStore

@@ -405,7 +405,7 @@ pub struct PublishJobRow {
     pub id: String,
     /// The account it publishes to.
     pub integration_id: String,
-    /// `image`, `reel` or `carousel`.
+    /// `image`, `reel`, `carousel` or `story`.
     pub kind: String,
     /// The media, as JSON (`[{"url": …, "video": false}]`).
     pub items: String,
@@ -437,6 +437,18 @@ pub struct PublishJobRow {
     pub updated_at: i64,
     /// The person who asked for it (their role is checked again when it runs).
     pub created_by: Option<String>,
+    /// When it goes out, if scheduled.
+    pub scheduled_at: Option<i64>,
+    /// The IANA time zone it was planned in.
+    pub time_zone: String,
+    /// Posted as a comment right after publishing.
+    pub first_comment: Option<String>,
+    /// The first comment's ID, once posted.
+    pub comment_id: Option<String>,
+    /// Why the first comment could not be posted.
+    pub comment_error: Option<String>,
+    /// When Instagram confirmed the post.
+    pub published_at: Option<i64>,
 }
 
 /// A background job's lease and last run (`job_runs`).

@@ -7,15 +7,22 @@
 
 pub mod access;
 pub mod cache;
+pub mod calendar;
 pub mod convert;
 pub mod moderation;
+pub mod prepare;
 pub mod publish;
 pub mod runtime;
+pub mod upload;
 pub mod views;
 
 use std::sync::{atomic::Ordering, Arc};
 
-pub use self::{cache::Loaded, runtime::MediaRuntime};
+pub use self::{
+    cache::Loaded,
+    runtime::MediaRuntime,
+    upload::{UploadSettings, Uploads},
+};
 use crate::{
     model::{
         AccountInsights, AppError, CommentsPage, FeedPage, MediaDetail, MetricTotal, Point,
@@ -44,6 +51,7 @@ pub struct Media {
     metrics: Arc<Metrics>,
     runtime: Arc<MediaRuntime>,
     tokens: Tokens,
+    uploads: Uploads,
 }
 
 impl Media {
@@ -55,6 +63,7 @@ impl Media {
         metrics: Arc<Metrics>,
         runtime: Arc<MediaRuntime>,
         tokens: Tokens,
+        uploads: Uploads,
     ) -> Self {
         Self {
             store,
@@ -63,7 +72,13 @@ impl Media {
             metrics,
             runtime,
             tokens,
+            uploads,
         }
+    }
+
+    /// Uploaded files.
+    pub fn uploads(&self) -> &Uploads {
+        &self.uploads
     }
 
     /// The cache's counters in this process.

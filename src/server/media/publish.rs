@@ -5,10 +5,12 @@
 //! each job in steps under a lease, writing every result (item containers, the container,
 //! the media ID) before the next step, so a crash resumes instead of repeating:
 //!
+//! 0. `draft` waits for a person; `scheduled` waits for its time, then runs as `queued`.
 //! 1. `queued`: check the quota, create the containers (carousel items first).
 //! 2. `processing`: poll the container until Instagram has fetched and processed the media.
 //! 3. `publishing`: publish. [`InstagramClient::publish`] looks at the container first and
-//!    never posts one that is already published, so a lost answer is not a second post.
+//!    never posts one that is already published, so a lost answer is not a second post. The
+//!    first comment follows; uploaded files are deleted once the post is out.
 //!
 //! [`InstagramClient::publish`]: crate::server::instagram::InstagramClient::publish
 
@@ -16,18 +18,23 @@ use std::{future::Future, time::Duration};
 
 use super::{cache::Access, Media};
 use crate::{
-    model::{AppError, PublishJobView, PublishKind, PublishStatus},
+    model::{AppError, PublishStatus},
     server::{
         db::{IntegrationRow, PublishJobRow, StoreError},
         ids,
     },
 };
 
+mod plan;
 mod steps;
 mod validate;
+mod view;
+pub mod when;
 
 use steps::Next;
-pub use validate::{validate, Item, NewPost};
+pub use plan::Change;
+pub use validate::{check, check_key, complete, Item, NewPost, Plan, PostForm};
+pub use view::view;
 
 /// How long a worker holds a job per step.
 const LEASE_SECS: i64 = 120;
@@ -39,23 +46,6 @@ const MAX_ATTEMPTS: i64 = 40;
 /// A fresh idempotency key for a form.
 pub fn new_key() -> String {
     ids::random_token(24)
-}
-
-/// The job as pages show it.
-pub fn view(job: &PublishJobRow) -> PublishJobView {
-    let items: Vec<Item> = serde_json::from_str(&job.items).unwrap_or_default();
-    PublishJobView {
-        id: job.id.clone(),
-        kind: PublishKind::parse(&job.kind).unwrap_or(PublishKind::Image),
-        status: job.status,
-        caption: job.caption.clone(),
-        items: items.len() as u32,
-        error: job.error.clone(),
-        media_id: job.media_id.clone(),
-        permalink: job.permalink.clone(),
-        created_at: job.created_at,
-        updated_at: job.updated_at,
-    }
 }
 
 impl Media {
@@ -80,25 +70,36 @@ impl Media {
             return Err(AppError::Forbidden);
         }
         let now = self.clock.now();
+        let (status, scheduled_at, next_run_at) = match post.plan {
+            Plan::Now => (PublishStatus::Queued, None, now),
+            Plan::At(at) => (PublishStatus::Scheduled, Some(at), at),
+            Plan::Draft(at) => (PublishStatus::Draft, at, now),
+        };
         let job = PublishJobRow {
             id: post.key.clone(),
             integration_id: row.id.clone(),
             kind: post.kind.as_str().to_owned(),
             items: serde_json::to_string(&post.items).map_err(|_| AppError::Internal)?,
             caption: post.caption.clone(),
-            status: PublishStatus::Queued,
+            status,
             children: "[]".to_owned(),
             container_id: None,
             media_id: None,
             permalink: None,
             error: None,
             attempts: 0,
-            next_run_at: now,
+            next_run_at,
             lease_owner: None,
             lease_until: None,
             created_at: now,
             updated_at: now,
             created_by: Some(by.to_owned()),
+            scheduled_at,
+            time_zone: post.time_zone.clone(),
+            first_comment: post.first_comment.clone(),
+            comment_id: None,
+            comment_error: None,
+            published_at: None,
         };
         let created = self.store.publish_job_insert(&job).await?;
         let stored = self
@@ -112,9 +113,13 @@ impl Media {
             ));
         }
         if created {
-            tracing::info!(integration.id = %row.id, publish.job = %job.id, publish.kind = %job.kind, "publishing job created");
+            tracing::info!(integration.id = %row.id, publish.job = %job.id, publish.kind = %job.kind, publish.status = %job.status.as_str(), "publishing job created");
+            let uploads: Vec<String> = post.items.iter().filter_map(|i| i.upload.clone()).collect();
+            self.uploads.attach(&uploads, by, &job.id).await?;
             self.runtime.jobs.notify_one();
         } else {
+            let uploads: Vec<String> = post.items.iter().filter_map(|i| i.upload.clone()).collect();
+            self.uploads.discard(&uploads).await;
             tracing::info!(publish.job = %job.id, "the same publishing request again: nothing new created");
         }
         Ok(stored)
@@ -164,10 +169,13 @@ impl Media {
                 "The account is not connected any more: reconnect it, then publish again.".to_owned(),
             ),
         };
+        if matches!(next, Next::Abandon) {
+            return Ok(());
+        }
         let now = self.clock.now();
+        let started = job.scheduled_at.unwrap_or(job.created_at).max(job.created_at);
         match next {
-            Next::After(_)
-                if now - job.created_at > GIVE_UP_AFTER_SECS || job.attempts >= MAX_ATTEMPTS =>
+            Next::After(_) if now - started > GIVE_UP_AFTER_SECS || job.attempts >= MAX_ATTEMPTS =>
             {
                 job.status = PublishStatus::Failed;
                 job.error = Some(
@@ -179,11 +187,13 @@ impl Media {
             Next::Published => {
                 job.status = PublishStatus::Published;
                 job.error = None;
+                job.published_at = Some(now);
             }
             Next::Failed(why) => {
                 job.status = PublishStatus::Failed;
                 job.error = Some(why);
             }
+            Next::Abandon => {}
         }
         if !self
             .store
@@ -193,6 +203,11 @@ impl Media {
             tracing::warn!(publish.job = %job.id, "the publishing lease was lost; another worker carries on");
         } else if job.status == PublishStatus::Failed {
             tracing::warn!(publish.job = %job.id, "publishing failed");
+        } else if job.status == PublishStatus::Published {
+            // Published: the files Meta fetched are not served any more.
+            if let Err(e) = self.uploads.delete_of_job(&job.id).await {
+                tracing::warn!(publish.job = %job.id, error = %e, "the post's uploads could not be deleted yet");
+            }
         }
         Ok(())
     }
@@ -212,6 +227,7 @@ impl Media {
     /// Runs due jobs until `shutdown`: woken when a job is created, otherwise every few seconds.
     pub async fn run_worker(&self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
+        let mut last_sweep: Option<std::time::Instant> = None;
         loop {
             let mut busy = false;
             match self.store.publish_jobs_due(self.clock.now(), 16).await {
@@ -224,6 +240,12 @@ impl Media {
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "publishing jobs could not be read"),
+            }
+            if !busy && last_sweep.is_none_or(|t| t.elapsed() > Duration::from_secs(60)) {
+                last_sweep = Some(std::time::Instant::now());
+                if let Err(e) = self.uploads.sweep().await {
+                    tracing::warn!(error = %e, "old uploads could not be deleted");
+                }
             }
             let pause = Duration::from_secs(if busy { 1 } else { 5 });
             tokio::select! {

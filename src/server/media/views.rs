@@ -6,7 +6,7 @@ use super::{
 };
 use crate::model::{
     AccountRef, AppError, Capability, Freshness, GalleryView, InsightsView, IntegrationStatus,
-    PostView, Problem, PublishView, COMMENTS_SCOPE, INSIGHTS_SCOPE,
+    PostView, Problem, PublishStatus, PublishView, COMMENTS_SCOPE, INSIGHTS_SCOPE,
 };
 
 /// The account as shown after loading: a token Instagram refused on the way marks it as
@@ -130,7 +130,8 @@ impl Media {
             }
         };
         let profile = self.profile(&b.row).await?;
-        let jobs = self.store.publish_jobs_for(&b.row.id, 10).await?;
+        let jobs = self.store.publish_jobs_for(&b.row.id, 30).await?;
+        let planned = self.store.publish_jobs_planned(&b.row.id, 100).await?;
         let blocked = if !b.row.is_active() {
             Some("Reconnect the account to publish.".to_owned())
         } else if !account.has_scope(crate::model::PUBLISH_SCOPE) {
@@ -147,11 +148,20 @@ impl Media {
             account: after_load(account, &fresh),
             profile: profile.value,
             quota: quota.value,
-            jobs: jobs.iter().map(publish::view).collect(),
+            jobs: jobs
+                .iter()
+                .filter(|j| !j.status.is_planned() && j.status != PublishStatus::Cancelled)
+                .take(10)
+                .map(publish::view)
+                .collect(),
             key: publish::new_key(),
             blocked,
             fresh,
             now: self.clock.now(),
+            planned: planned.iter().map(publish::view).collect(),
+            uploads_unreachable: self.uploads.unreachable().map(str::to_owned),
+            limits: self.uploads.limits(&b.person.user_id).await?,
+            time_zone: self.time_zone_for(b, None).await?,
         })
     }
 }

@@ -24,7 +24,6 @@ use crate::{
     components::{
         comments::CommentSection,
         media::Tiles,
-        publish::{JobStatus, PublishAnswer},
     },
     model::{scope_label, AppError, Capability, Notice, COMMENTS_SCOPE},
     paths,
@@ -43,8 +42,6 @@ pub fn routes() -> Router<AppState> {
         .route(checked(paths::COMMENT_REPLY), post(reply))
         .route(checked(paths::COMMENT_HIDE), post(hide))
         .route(checked(paths::COMMENT_DELETE), post(delete))
-        .route(checked(paths::PUBLISH), post(submit))
-        .route(checked(paths::PUBLISH_STATUS), get(job_status))
 }
 
 #[derive(Debug, Deserialize)]
@@ -276,77 +273,5 @@ async fn delete(
     match result {
         Ok(b) => after_change(&st, &session, &b, &media, fragment, "Comment deleted.").await,
         Err(e) => failed(e, fragment, &session, back).await,
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct PublishRequest {
-    key: String,
-    kind: String,
-    urls: String,
-    #[serde(default)]
-    caption: String,
-}
-
-/// Creates a publishing job (or finds the one this form already created).
-async fn submit(
-    State(st): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
-    Path(account): Path<String>,
-    Form(form): Form<PublishRequest>,
-) -> Response {
-    let fragment = wants_fragment(&headers);
-    let back = paths::publish(&account);
-    let result = async {
-        let b = browsing::require(&st, &session, &account).await?;
-        b.require(Capability::Publish)?;
-        let post = publish::validate(&form.key, &form.kind, &form.urls, &form.caption)?;
-        let job = st.media.submit(&b.row, &post, &b.person.user_id).await?;
-        Ok::<_, AppError>((b, job))
-    }
-    .await;
-    match result {
-        Ok((b, job)) if fragment => {
-            let view = publish::view(&job);
-            let now = st.clock.now();
-            let quota = st.media.quota(&b.row).await.ok().and_then(|q| q.value);
-            let key = publish::new_key();
-            let account = b.row.id.clone();
-            html(render(move || {
-                view! { <PublishAnswer account job=view now key quota /> }
-            }))
-        }
-        Ok(_) => {
-            let text = "Sent to Instagram. The post appears here as soon as it is published.";
-            back_with_notice(&session, true, text, &back).await
-        }
-        Err(e) => failed(e, fragment, &session, back).await,
-    }
-}
-
-/// A job's progress, for polling.
-async fn job_status(
-    State(st): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
-    Path((account, job)): Path<(String, String)>,
-) -> Response {
-    if !wants_fragment(&headers) {
-        return Redirect::to(&paths::publish(&account)).into_response();
-    }
-    let result = async {
-        let b = browsing::require(&st, &session, &account).await?;
-        b.require(Capability::Publish)?;
-        st.media.job_of(&b.row, &job).await
-    }
-    .await;
-    match result {
-        Ok(job) => {
-            let view = publish::view(&job);
-            let now = st.clock.now();
-            html(render(move || view! { <JobStatus account job=view now /> }))
-        }
-        Err(e) => text_error(&e),
     }
 }

@@ -9,3 +9,5 @@ pub mod media;
 pub mod meta;
 pub mod metrics;
 pub mod passkeys;
+pub mod publish;
+pub mod uploads;

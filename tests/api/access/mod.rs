@@ -104,6 +104,8 @@ fn expected(entry: &Entry, caller: As) -> Expect {
         }
         // Called without a link opened in the session: nothing to see or accept.
         Who::LinkHolder => Refused(&[401, 404]),
+        // Without the file's secret address: nothing, for anyone.
+        Who::UploadLink => Refused(&[404]),
         Who::Account(cap) => account(entry, cap, caller),
         Who::Job(_) | Who::System => unreachable!("jobs are not called over HTTP"),
     }

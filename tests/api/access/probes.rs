@@ -116,6 +116,12 @@ impl Rig {
             (_, "/media/{account}/publish") if entry.kind == Kind::Page => {
                 Probe::get(format!("/media/{a}/publish"))
             }
+            (_, "/media/{account}/publish/{job}") if entry.kind == Kind::Page => {
+                Probe::get(format!("/media/{a}/publish/{}", self.job))
+            }
+            (_, "/media/{account}/calendar") => {
+                Probe::get(format!("/media/{a}/calendar?view=week"))
+            }
             (_, "/accounts") => Probe::get("/accounts".into()),
             (_, "/sharing") => Probe::get("/sharing".into()),
             (_, "/invite") => Probe::get("/invite".into()),
@@ -156,6 +162,10 @@ impl Rig {
             (_, "/api/media/post") => Probe::post(entry.path, &[("account", a), ("media", m)]),
             (_, "/api/media/insights") => Probe::post(entry.path, &[("account", a)]),
             (_, "/api/media/publishing") => Probe::post(entry.path, &[("account", a)]),
+            (_, "/api/media/publish-job") => {
+                Probe::post(entry.path, &[("account", a), ("job", &self.job)])
+            }
+            (_, "/api/media/calendar") => Probe::post(entry.path, &[("account", a)]),
             (_, "/api/media/notice") => Probe::post(entry.path, &[]),
             (_, "/api/sharing/view") => Probe::post(entry.path, &[]),
             (_, "/api/sharing/invite") => Probe::post(
@@ -228,6 +238,15 @@ impl Rig {
                 ],
             )
             .fragment(),
+            // The post is published: whoever may act gets 409 and nothing changes.
+            ("POST", "/media/{account}/publish/{job}") => Probe::post(
+                &format!("/media/{a}/publish/{}", self.job),
+                &[("action", "cancel")],
+            )
+            .fragment(),
+            (_, "/uploads/{upload}/{file}") => {
+                Probe::get("/uploads/upl_unknown/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.jpg".into())
+            }
             (_, "/media/{account}/publish/{job}/status") => {
                 Probe::get(format!("/media/{a}/publish/{}/status", self.job)).fragment()
             }

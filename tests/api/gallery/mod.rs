@@ -4,7 +4,9 @@
 mod cache;
 mod post;
 mod publishing;
+mod scheduling;
 mod states;
+mod uploads;
 
 use instagram_connect::server::sandbox::{seed::BAKERY_ID, state::Kind};
 use reqwest::{header, StatusCode};

@@ -11,11 +11,13 @@
 mod connect;
 mod database;
 mod logs;
+mod peers;
 mod people;
 mod wait;
 
 pub use database::{postgres_database, Raw};
 pub use logs::capture_logs;
+pub use peers::Peer;
 pub use wait::{eventually, eventually_blocking, eventually_explained};
 
 use std::{

@@ -25,6 +25,9 @@ pub(super) enum Next {
     Published,
     /// Failed, for this reason.
     Failed(String),
+    /// Stopped at a failpoint, as if the process died: nothing more is written, and the lease
+    /// stays held until it expires.
+    Abandon,
 }
 
 impl Media {
@@ -39,14 +42,19 @@ impl Media {
     ) -> Result<Next, StoreError> {
         let user = access.user();
         let result = match job.status {
-            PublishStatus::Queued => self.create_containers(&user, job, owner).await,
+            PublishStatus::Scheduled | PublishStatus::Queued => {
+                self.create_containers(&user, job, owner).await
+            }
             PublishStatus::Processing => self.check_processing(&user, job, owner).await,
             PublishStatus::Publishing => self.publish_now(&user, job, owner).await,
             PublishStatus::Published | PublishStatus::Failed => Ok(Next::Published),
+            // Never claimed: a person moves them on.
+            PublishStatus::Draft | PublishStatus::Cancelled => Ok(Next::After(3600)),
         };
         match result {
             Ok(Next::Published) => {
                 tracing::info!(integration.id = %row.id, publish.job = %job.id, "published");
+                self.first_comment(&user, job, owner).await;
                 self.invalidate_after_publish(row).await?;
                 Ok(Next::Published)
             }
@@ -83,6 +91,14 @@ impl Media {
         job.container_id = Some(container);
         job.status = PublishStatus::Processing;
         self.save(job, owner).await.map_err(store_failure)?;
+        if self
+            .tokens
+            .failpoints()
+            .check(crate::server::failpoint::PUBLISH_AFTER_CONTAINER)
+            .is_err()
+        {
+            return Ok(Next::Abandon);
+        }
         Ok(Next::After(poll_delay(0)))
     }
 
@@ -95,14 +111,37 @@ impl Media {
     ) -> Result<String, InstagramError> {
         let ig = &self.instagram;
         let items: Vec<Item> = serde_json::from_str(&job.items).unwrap_or_default();
-        let first_url = items.first().map(|i| i.url.as_str()).unwrap_or_default();
+        let first = items.first();
+        let first_url = first.map(|i| i.url.as_str()).unwrap_or_default();
+        let alt_text = first.and_then(|i| i.alt_text.as_deref());
         match PublishKind::parse(&job.kind).unwrap_or(PublishKind::Image) {
             PublishKind::Image => {
                 let image = ImageContainer {
                     image_url: first_url,
                     caption: caption_of(job),
+                    alt_text,
+                    is_carousel_item: false,
+                    story: false,
+                };
+                ig.create_image_container(user, &image).await
+            }
+            PublishKind::Story if first.is_some_and(|i| i.video) => {
+                let video = VideoContainer {
+                    video_url: first_url,
+                    kind: VideoKind::Stories,
+                    caption: None,
+                    cover_url: None,
+                    is_carousel_item: false,
+                };
+                ig.create_video_container(user, &video).await
+            }
+            PublishKind::Story => {
+                let image = ImageContainer {
+                    image_url: first_url,
+                    caption: None,
                     alt_text: None,
                     is_carousel_item: false,
+                    story: true,
                 };
                 ig.create_image_container(user, &image).await
             }
@@ -149,8 +188,9 @@ impl Media {
                 let image = ImageContainer {
                     image_url: &item.url,
                     caption: None,
-                    alt_text: None,
+                    alt_text: item.alt_text.as_deref(),
                     is_carousel_item: true,
+                    story: false,
                 };
                 ig.create_image_container(user, &image).await?
             };
@@ -209,6 +249,32 @@ impl Media {
             PublishOutcome::AlreadyPublished => {}
         }
         Ok(Next::Published)
+    }
+
+    /// Posts the job's first comment on the published media, once. A comment that fails leaves
+    /// the post published and says why on the job.
+    async fn first_comment(&self, user: &UserToken<'_>, job: &mut PublishJobRow, owner: &str) {
+        let (Some(text), Some(media), None) = (&job.first_comment, &job.media_id, &job.comment_id)
+        else {
+            return;
+        };
+        match self.instagram.comment(user, media, text).await {
+            Ok(id) => {
+                job.comment_id = Some(id);
+                job.comment_error = None;
+                // Saved at once: a resumed job does not comment twice.
+                if let Err(e) = self.save(job, owner).await {
+                    tracing::error!(publish.job = %job.id, error = %e, "the first comment's ID could not be saved");
+                }
+            }
+            Err(e) => {
+                tracing::warn!(publish.job = %job.id, error.class = e.class(), "the first comment could not be posted");
+                job.comment_error = Some(format!(
+                    "The post is published, but its first comment could not be posted: {} Add it from the post's page.",
+                    e.public_message()
+                ));
+            }
+        }
     }
 
     /// What a failed step means for the job: try again later, or fail it with a reason.
