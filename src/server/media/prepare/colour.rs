@@ -54,7 +54,11 @@ pub(super) fn to_srgb(icc: &[u8], layout: Layout, pixels: &mut [u8]) -> Outcome 
     let channels = layout.channels();
     let probe_in: Vec<u8> = PROBES
         .iter()
-        .flat_map(|rgb| rgb.iter().copied().chain(std::iter::repeat_n(255, channels - 3)))
+        .flat_map(|rgb| {
+            rgb.iter()
+                .copied()
+                .chain(std::iter::repeat_n(255, channels - 3))
+        })
         .collect();
     let mut probe_out = vec![0; probe_in.len()];
     if transform.transform(&probe_in, &mut probe_out).is_err() {

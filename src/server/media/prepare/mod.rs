@@ -13,6 +13,8 @@ mod video;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_input;
+#[cfg(test)]
 mod tests_video;
 
 pub use self::photo::{prepare_image, PreparedImage};
@@ -188,7 +190,10 @@ pub struct PrepareError {
 impl PrepareError {
     /// A refusal: the file needs to change. `reason` is a sentence after "name ".
     pub(crate) fn refused(name: &str, reason: impl std::fmt::Display) -> Self {
-        Self { message: format!("{name} {reason}"), kind: PrepareErrorKind::Refused }
+        Self {
+            message: format!("{name} {reason}"),
+            kind: PrepareErrorKind::Refused,
+        }
     }
 
     /// A server-side reading or writing failure; the details go to the log only.
@@ -212,7 +217,8 @@ impl PrepareError {
 }
 
 /// Reads up to [`SNIFF_LEN`] first bytes of a file.
-pub(crate) fn read_head(file: &mut impl std::io::Read) -> std::io::Result<Vec<u8>> {
+pub(crate) fn read_head<R: std::io::Read>(file: &mut R) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
     let mut head = Vec::with_capacity(SNIFF_LEN);
     file.take(SNIFF_LEN as u64).read_to_end(&mut head)?;
     Ok(head)

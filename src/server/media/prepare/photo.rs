@@ -70,7 +70,13 @@ pub fn prepare_image(
     let rgb = shape(rgb, target, fit, name, &mut changes)?;
     let jpeg = encode(&rgb, name, &mut changes)?;
     std::fs::write(output, &jpeg).map_err(|e| PrepareError::io(name, "writing the photo", &e))?;
-    tracing::debug!(file = name, width = rgb.width(), height = rgb.height(), ?changes, "photo prepared");
+    tracing::debug!(
+        file = name,
+        width = rgb.width(),
+        height = rgb.height(),
+        ?changes,
+        "photo prepared"
+    );
     Ok(PreparedImage {
         width: rgb.width(),
         height: rgb.height(),
@@ -91,7 +97,8 @@ struct Decoded {
 fn decode(input: &Path, name: &str) -> Result<Decoded, PrepareError> {
     let file = File::open(input).map_err(|e| PrepareError::io(name, "opening the upload", &e))?;
     let mut reader = BufReader::new(file);
-    let head = read_head(&mut reader).map_err(|e| PrepareError::io(name, "reading the upload", &e))?;
+    let head =
+        read_head(&mut reader).map_err(|e| PrepareError::io(name, "reading the upload", &e))?;
     reader
         .seek(SeekFrom::Start(0))
         .map_err(|e| PrepareError::io(name, "reading the upload", &e))?;
@@ -112,7 +119,9 @@ fn decode(input: &Path, name: &str) -> Result<Decoded, PrepareError> {
     let mut image_reader = ImageReader::new(reader);
     image_reader.set_format(format);
     image_reader.limits(limits());
-    let mut decoder = image_reader.into_decoder().map_err(|e| image_error(name, e))?;
+    let mut decoder = image_reader
+        .into_decoder()
+        .map_err(|e| image_error(name, e))?;
     let (width, height) = decoder.dimensions();
     if u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(too_large(name, Some((width, height))));
@@ -123,7 +132,12 @@ fn decode(input: &Path, name: &str) -> Result<Decoded, PrepareError> {
     });
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let image = DynamicImage::from_decoder(decoder).map_err(|e| image_error(name, e))?;
-    Ok(Decoded { kind, image, icc, orientation })
+    Ok(Decoded {
+        kind,
+        image,
+        icc,
+        orientation,
+    })
 }
 
 /// The decoding limits that keep a small file from taking all memory.
@@ -195,7 +209,11 @@ fn image_error(name: &str, err: ImageError) -> PrepareError {
 }
 
 /// Converts to 8-bit sRGB and fills transparent areas with white.
-fn to_srgb_on_white(image: DynamicImage, icc: Option<&[u8]>, changes: &mut Vec<String>) -> RgbImage {
+fn to_srgb_on_white(
+    image: DynamicImage,
+    icc: Option<&[u8]>,
+    changes: &mut Vec<String>,
+) -> RgbImage {
     if image.color().has_alpha() {
         let mut rgba = image.into_rgba8();
         convert_profile(icc, Layout::Rgba, &mut rgba, changes);
@@ -219,7 +237,12 @@ fn to_srgb_on_white(image: DynamicImage, icc: Option<&[u8]>, changes: &mut Vec<S
 }
 
 /// Converts pixels to sRGB when the picture carries another colour profile.
-fn convert_profile(icc: Option<&[u8]>, layout: Layout, pixels: &mut [u8], changes: &mut Vec<String>) {
+fn convert_profile(
+    icc: Option<&[u8]>,
+    layout: Layout,
+    pixels: &mut [u8],
+    changes: &mut Vec<String>,
+) {
     let Some(icc) = icc else { return };
     if colour::to_srgb(icc, layout, pixels) == Outcome::Converted {
         changes.push("colour profile converted to sRGB".to_owned());
@@ -239,7 +262,11 @@ fn shape(
         image = crop_to_ratio(image, changes);
     }
     let (w, h) = image.dimensions();
-    let (canvas_w, _) = if ratio_limited { padded_size(w, h) } else { (w, h) };
+    let (canvas_w, _) = if ratio_limited {
+        padded_size(w, h)
+    } else {
+        (w, h)
+    };
     if canvas_w > MAX_WIDTH {
         // Scale the content so that, once padded, the photo is exactly the widest allowed.
         let scale = f64::from(MAX_WIDTH) / f64::from(canvas_w);
@@ -249,7 +276,11 @@ fn shape(
         changes.push(format!("resized to {MAX_WIDTH} px wide"));
     }
     let (w, h) = image.dimensions();
-    let (canvas_w, canvas_h) = if ratio_limited { padded_size(w, h) } else { (w, h) };
+    let (canvas_w, canvas_h) = if ratio_limited {
+        padded_size(w, h)
+    } else {
+        (w, h)
+    };
     if (canvas_w, canvas_h) != (w, h) {
         image = pad(&image, canvas_w, canvas_h, changes);
     }
@@ -313,13 +344,21 @@ fn pad(image: &RgbImage, canvas_w: u32, canvas_h: u32, changes: &mut Vec<String>
     let x = (canvas_w - image.width()) / 2;
     let y = (canvas_h - image.height()) / 2;
     imageops::replace(&mut canvas, image, i64::from(x), i64::from(y));
-    let limit = if canvas_w > image.width() { "4:5" } else { "1.91:1" };
+    let limit = if canvas_w > image.width() {
+        "4:5"
+    } else {
+        "1.91:1"
+    };
     changes.push(format!("white borders added to reach {limit}"));
     canvas
 }
 
 /// Encodes a baseline JPEG, lowering the quality until it fits in [`MAX_BYTES`].
-fn encode(image: &RgbImage, name: &str, changes: &mut Vec<String>) -> Result<Vec<u8>, PrepareError> {
+fn encode(
+    image: &RgbImage,
+    name: &str,
+    changes: &mut Vec<String>,
+) -> Result<Vec<u8>, PrepareError> {
     let mut jpeg = Vec::new();
     for quality in QUALITIES {
         jpeg.clear();
@@ -328,7 +367,9 @@ fn encode(image: &RgbImage, name: &str, changes: &mut Vec<String>) -> Result<Vec
             .map_err(|e| PrepareError::io(name, "encoding the JPEG", &std::io::Error::other(e)))?;
         if jpeg.len() as u64 <= MAX_BYTES {
             if quality != QUALITIES[0] {
-                changes.push(format!("saved at JPEG quality {quality} to stay under 8 MB"));
+                changes.push(format!(
+                    "saved at JPEG quality {quality} to stay under 8 MB"
+                ));
             }
             return Ok(jpeg);
         }

@@ -1,91 +1,122 @@
-//! Tests for sniffing and photo preparation, on pictures made in code.
+//! Sniffing and photo-fitting tests on pictures made in code, and functions the other photo tests share.
 
 use std::path::{Path, PathBuf};
 
-use image::codecs::jpeg::JpegEncoder;
-use image::codecs::png::PngEncoder;
-use image::{DynamicImage, ImageEncoder, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
+use image::{DynamicImage, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
 
-use super::{prepare_image, sniff, Fit, ImageKind, PrepareErrorKind, Sniffed, Target, VideoContainer};
+use super::{
+    prepare_image, sniff, Fit, ImageKind, PrepareErrorKind, Sniffed, Target, VideoContainer,
+};
 
 /// A folder that lives as long as the test.
-fn folder() -> tempfile::TempDir {
+pub(super) fn folder() -> tempfile::TempDir {
     tempfile::tempdir().expect("temporary folder")
 }
 
 /// Writes `bytes` to `name` inside `dir`.
-fn put(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
+pub(super) fn put(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.path().join(name);
     std::fs::write(&path, bytes).expect("write test file");
     path
 }
 
 /// Encodes a picture in `format`.
-fn encoded(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
+pub(super) fn encoded(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
     let mut bytes = std::io::Cursor::new(Vec::new());
-    image.write_to(&mut bytes, format).expect("encode test picture");
+    image
+        .write_to(&mut bytes, format)
+        .expect("encode test picture");
     bytes.into_inner()
 }
 
-/// Encodes an RGB picture as PNG carrying the given ICC profile.
-fn png_with_icc(image: &RgbImage, icc: Vec<u8>) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    let mut encoder = PngEncoder::new(&mut bytes);
-    encoder.set_icc_profile(icc).expect("png takes icc");
-    encoder
-        .write_image(image.as_raw(), image.width(), image.height(), image::ExtendedColorType::Rgb8)
-        .expect("encode png");
-    bytes
-}
-
 /// Prepares `input` and returns the result with the decoded output.
-fn run(input: &Path, target: Target, fit: Fit) -> (super::PreparedImage, RgbImage, Vec<u8>) {
+pub(super) fn run(
+    input: &Path,
+    target: Target,
+    fit: Fit,
+) -> (super::PreparedImage, RgbImage, Vec<u8>) {
     let output = input.with_extension("out.jpg");
     let prepared = prepare_image(input, &output, target, fit, "upload").expect("prepared");
     let bytes = std::fs::read(&output).expect("output written");
-    let decoded = image::load_from_memory_with_format(&bytes, ImageFormat::Jpeg).expect("output is JPEG");
+    let decoded =
+        image::load_from_memory_with_format(&bytes, ImageFormat::Jpeg).expect("output is JPEG");
     (prepared, decoded.to_rgb8(), bytes)
 }
 
 /// Prepares `input` expecting a refusal, and returns its message.
-fn refusal(input: &Path, target: Target, fit: Fit, name: &str) -> String {
+pub(super) fn refusal(input: &Path, target: Target, fit: Fit, name: &str) -> String {
     let output = input.with_extension("out.jpg");
     let err = prepare_image(input, &output, target, fit, name).expect_err("refused");
     assert_eq!(err.kind(), PrepareErrorKind::Refused, "{err}");
-    assert!(err.to_string().starts_with(name), "message names the file: {err}");
+    assert!(
+        err.to_string().starts_with(name),
+        "message names the file: {err}"
+    );
     assert!(!output.exists(), "no output for a refused file");
     err.to_string()
 }
 
 /// Whether `w:h` is within Instagram's feed ratios.
-fn feed_ratio(w: u32, h: u32) -> bool {
+pub(super) fn feed_ratio(w: u32, h: u32) -> bool {
     let ratio = f64::from(w) / f64::from(h);
     (0.8..=1.91).contains(&ratio)
 }
 
 /// Whether two colours are within `tolerance` of each other in every channel.
-fn near(a: Rgb<u8>, b: [u8; 3], tolerance: i16) -> bool {
-    a.0.iter().zip(b).all(|(x, y)| (i16::from(*x) - i16::from(y)).abs() <= tolerance)
+pub(super) fn near(a: Rgb<u8>, b: [u8; 3], tolerance: i16) -> bool {
+    a.0.iter()
+        .zip(b)
+        .all(|(x, y)| (i16::from(*x) - i16::from(y)).abs() <= tolerance)
 }
 
 /// Whether the JPEG holds a baseline frame and no progressive one, and no ICC profile.
-fn baseline_without_icc(jpeg: &[u8]) -> bool {
+pub(super) fn baseline_without_icc(jpeg: &[u8]) -> bool {
     let has = |marker: &[u8]| jpeg.windows(marker.len()).any(|w| w == marker);
-    jpeg.starts_with(&[0xFF, 0xD8]) && has(&[0xFF, 0xC0]) && !has(&[0xFF, 0xC2]) && !has(b"ICC_PROFILE")
+    jpeg.starts_with(&[0xFF, 0xD8])
+        && has(&[0xFF, 0xC0])
+        && !has(&[0xFF, 0xC2])
+        && !has(b"ICC_PROFILE")
 }
 
 #[test]
 fn sniff_tells_kinds_apart_by_content() {
-    assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]), Sniffed::Image(ImageKind::Jpeg));
-    assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Sniffed::Image(ImageKind::Png));
+    assert_eq!(
+        sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]),
+        Sniffed::Image(ImageKind::Jpeg)
+    );
+    assert_eq!(
+        sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+        Sniffed::Image(ImageKind::Png)
+    );
     assert_eq!(sniff(b"GIF89a\x01\0\x01\0"), Sniffed::Image(ImageKind::Gif));
-    assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Sniffed::Image(ImageKind::WebP));
-    assert_eq!(sniff(b"RIFF\0\0\0\0AVI LIST"), Sniffed::Video(VideoContainer::Avi));
-    assert_eq!(sniff(b"\0\0\0\x18ftypheic\0\0\0\0"), Sniffed::Image(ImageKind::Heif));
-    assert_eq!(sniff(b"\0\0\0\x18ftypavif\0\0\0\0"), Sniffed::Image(ImageKind::Avif));
-    assert_eq!(sniff(b"\0\0\0\x18ftypisom\0\0\0\0"), Sniffed::Video(VideoContainer::Mp4));
-    assert_eq!(sniff(b"\0\0\0\x14ftypqt  \0\0\0\0"), Sniffed::Video(VideoContainer::QuickTime));
-    assert_eq!(sniff(&[0x1A, 0x45, 0xDF, 0xA3, 0x9F]), Sniffed::Video(VideoContainer::Matroska));
+    assert_eq!(
+        sniff(b"RIFF\0\0\0\0WEBPVP8 "),
+        Sniffed::Image(ImageKind::WebP)
+    );
+    assert_eq!(
+        sniff(b"RIFF\0\0\0\0AVI LIST"),
+        Sniffed::Video(VideoContainer::Avi)
+    );
+    assert_eq!(
+        sniff(b"\0\0\0\x18ftypheic\0\0\0\0"),
+        Sniffed::Image(ImageKind::Heif)
+    );
+    assert_eq!(
+        sniff(b"\0\0\0\x18ftypavif\0\0\0\0"),
+        Sniffed::Image(ImageKind::Avif)
+    );
+    assert_eq!(
+        sniff(b"\0\0\0\x18ftypisom\0\0\0\0"),
+        Sniffed::Video(VideoContainer::Mp4)
+    );
+    assert_eq!(
+        sniff(b"\0\0\0\x14ftypqt  \0\0\0\0"),
+        Sniffed::Video(VideoContainer::QuickTime)
+    );
+    assert_eq!(
+        sniff(&[0x1A, 0x45, 0xDF, 0xA3, 0x9F]),
+        Sniffed::Video(VideoContainer::Matroska)
+    );
     assert_eq!(sniff(b"hello, this is text"), Sniffed::Unknown);
     assert_eq!(sniff(b""), Sniffed::Unknown);
     assert_eq!(sniff(&[0xFF]), Sniffed::Unknown);
@@ -96,16 +127,39 @@ fn png_with_alpha_becomes_jpeg_on_white() {
     let dir = folder();
     // Left half fully transparent black, right half opaque red.
     let picture = RgbaImage::from_fn(400, 500, |x, _| {
-        if x < 200 { Rgba([0, 0, 0, 0]) } else { Rgba([255, 0, 0, 255]) }
+        if x < 200 {
+            Rgba([0, 0, 0, 0])
+        } else {
+            Rgba([255, 0, 0, 255])
+        }
     });
-    let input = put(&dir, "logo.png", &encoded(&picture.into(), ImageFormat::Png));
+    let input = put(
+        &dir,
+        "logo.png",
+        &encoded(&picture.into(), ImageFormat::Png),
+    );
     let (prepared, out, bytes) = run(&input, Target::Feed, Fit::Crop);
     assert_eq!((out.width(), out.height()), (400, 500));
-    assert_eq!((prepared.width, prepared.height, prepared.bytes), (400, 500, bytes.len() as u64));
-    assert!(near(*out.get_pixel(50, 250), [255, 255, 255], 6), "{:?}", out.get_pixel(50, 250));
-    assert!(near(*out.get_pixel(350, 250), [255, 0, 0], 12), "{:?}", out.get_pixel(350, 250));
-    assert!(prepared.changes.contains(&"converted from PNG to JPEG".to_owned()));
-    assert!(prepared.changes.contains(&"transparent areas filled with white".to_owned()));
+    assert_eq!(
+        (prepared.width, prepared.height, prepared.bytes),
+        (400, 500, bytes.len() as u64)
+    );
+    assert!(
+        near(*out.get_pixel(50, 250), [255, 255, 255], 6),
+        "{:?}",
+        out.get_pixel(50, 250)
+    );
+    assert!(
+        near(*out.get_pixel(350, 250), [255, 0, 0], 12),
+        "{:?}",
+        out.get_pixel(350, 250)
+    );
+    assert!(prepared
+        .changes
+        .contains(&"converted from PNG to JPEG".to_owned()));
+    assert!(prepared
+        .changes
+        .contains(&"transparent areas filled with white".to_owned()));
     assert!(baseline_without_icc(&bytes));
 }
 
@@ -113,7 +167,11 @@ fn png_with_alpha_becomes_jpeg_on_white() {
 fn opaque_jpeg_that_fits_reports_no_change() {
     let dir = folder();
     let picture = RgbImage::from_pixel(1080, 1080, Rgb([10, 120, 200]));
-    let input = put(&dir, "square.jpg", &encoded(&picture.into(), ImageFormat::Jpeg));
+    let input = put(
+        &dir,
+        "square.jpg",
+        &encoded(&picture.into(), ImageFormat::Jpeg),
+    );
     let (prepared, out, _) = run(&input, Target::Feed, Fit::Crop);
     assert_eq!((out.width(), out.height()), (1080, 1080));
     assert!(prepared.changes.is_empty(), "{:?}", prepared.changes);
@@ -135,11 +193,24 @@ fn panorama_is_cropped_to_the_widest_ratio() {
     let dir = folder();
     let input = put(&dir, "wide.png", &encoded(&panorama(), ImageFormat::Png));
     let (prepared, out, _) = run(&input, Target::Feed, Fit::Crop);
-    assert!(feed_ratio(out.width(), out.height()), "{}x{}", out.width(), out.height());
+    assert!(
+        feed_ratio(out.width(), out.height()),
+        "{}x{}",
+        out.width(),
+        out.height()
+    );
     assert_eq!(out.height(), 300);
-    assert!(out.width() >= 570, "cropped no more than needed: {}", out.width());
+    assert!(
+        out.width() >= 570,
+        "cropped no more than needed: {}",
+        out.width()
+    );
     assert!(near(*out.get_pixel(out.width() / 2, 150), [0, 255, 0], 12));
-    assert!(prepared.changes.contains(&"cropped to 1.91:1".to_owned()), "{:?}", prepared.changes);
+    assert!(
+        prepared.changes.contains(&"cropped to 1.91:1".to_owned()),
+        "{:?}",
+        prepared.changes
+    );
 }
 
 #[test]
@@ -147,14 +218,39 @@ fn panorama_is_padded_with_white_to_the_widest_ratio() {
     let dir = folder();
     let input = put(&dir, "wide.png", &encoded(&panorama(), ImageFormat::Png));
     let (prepared, out, _) = run(&input, Target::CarouselItem, Fit::Pad);
-    assert!(feed_ratio(out.width(), out.height()), "{}x{}", out.width(), out.height());
+    assert!(
+        feed_ratio(out.width(), out.height()),
+        "{}x{}",
+        out.width(),
+        out.height()
+    );
     assert_eq!(out.width(), 900);
-    assert!(out.height() > 300 && out.height() <= 475, "{}", out.height());
-    assert!(near(*out.get_pixel(450, 2), [255, 255, 255], 6), "white border on top");
-    assert!(near(*out.get_pixel(450, out.height() - 3), [255, 255, 255], 6), "and at the bottom");
-    assert!(near(*out.get_pixel(450, out.height() / 2), [0, 255, 0], 12), "photo in the middle");
-    assert!(near(*out.get_pixel(20, out.height() / 2), [0, 0, 255], 12), "nothing cut off");
-    assert!(prepared.changes.iter().any(|c| c.contains("white borders")), "{:?}", prepared.changes);
+    assert!(
+        out.height() > 300 && out.height() <= 475,
+        "{}",
+        out.height()
+    );
+    assert!(
+        near(*out.get_pixel(450, 2), [255, 255, 255], 6),
+        "white border on top"
+    );
+    assert!(
+        near(*out.get_pixel(450, out.height() - 3), [255, 255, 255], 6),
+        "and at the bottom"
+    );
+    assert!(
+        near(*out.get_pixel(450, out.height() / 2), [0, 255, 0], 12),
+        "photo in the middle"
+    );
+    assert!(
+        near(*out.get_pixel(20, out.height() / 2), [0, 0, 255], 12),
+        "nothing cut off"
+    );
+    assert!(
+        prepared.changes.iter().any(|c| c.contains("white borders")),
+        "{:?}",
+        prepared.changes
+    );
 }
 
 #[test]
@@ -168,7 +264,9 @@ fn tall_photo_is_cropped_or_padded_to_four_by_five() {
     let (padded, out, _) = run(&input, Target::Feed, Fit::Pad);
     assert_eq!((out.width(), out.height()), (800, 1000));
     assert!(near(*out.get_pixel(5, 500), [255, 255, 255], 6));
-    assert!(padded.changes.contains(&"white borders added to reach 4:5".to_owned()));
+    assert!(padded
+        .changes
+        .contains(&"white borders added to reach 4:5".to_owned()));
 }
 
 #[test]
@@ -187,7 +285,9 @@ fn wide_photo_is_scaled_down_to_1440() {
     let input = put(&dir, "big.jpg", &encoded(&big.into(), ImageFormat::Jpeg));
     let (prepared, out, _) = run(&input, Target::Feed, Fit::Crop);
     assert_eq!((out.width(), out.height()), (1440, 960));
-    assert!(prepared.changes.contains(&"resized to 1440 px wide".to_owned()));
+    assert!(prepared
+        .changes
+        .contains(&"resized to 1440 px wide".to_owned()));
 }
 
 #[test]
@@ -196,7 +296,12 @@ fn padding_a_huge_tall_photo_stays_within_1440() {
     let tall = RgbImage::from_pixel(1000, 4000, Rgb([0, 0, 0]));
     let input = put(&dir, "tower.png", &encoded(&tall.into(), ImageFormat::Png));
     let (_, out, _) = run(&input, Target::Feed, Fit::Pad);
-    assert!(out.width() <= 1440 && feed_ratio(out.width(), out.height()), "{}x{}", out.width(), out.height());
+    assert!(
+        out.width() <= 1440 && feed_ratio(out.width(), out.height()),
+        "{}x{}",
+        out.width(),
+        out.height()
+    );
     assert_eq!(out.height(), 1800);
 }
 
@@ -206,145 +311,9 @@ fn narrow_photo_is_refused() {
     let small = RgbImage::from_pixel(100, 100, Rgb([0, 0, 0]));
     let input = put(&dir, "icon.png", &encoded(&small.into(), ImageFormat::Png));
     let message = refusal(&input, Target::Feed, Fit::Crop, "icon.png");
-    assert!(message.contains("too small: at least 320 pixels wide"), "{message}");
+    assert!(
+        message.contains("too small: at least 320 pixels wide"),
+        "{message}"
+    );
     assert!(message.contains("100 pixels"), "{message}");
-}
-
-/// CRC-32 as PNG chunks use it.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for byte in bytes {
-        crc ^= u32::from(*byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
-}
-
-/// A PNG that claims to be `width × height` but holds almost no data.
-fn png_claiming(width: u32, height: u32) -> Vec<u8> {
-    let mut chunk = b"IHDR".to_vec();
-    chunk.extend(width.to_be_bytes());
-    chunk.extend(height.to_be_bytes());
-    chunk.extend([8, 2, 0, 0, 0]);
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    png.extend(13u32.to_be_bytes());
-    png.extend(&chunk);
-    png.extend(crc32(&chunk).to_be_bytes());
-    let idat = b"IDAT\x78\x9c\x03\x00\x00\x00\x00\x01";
-    png.extend(8u32.to_be_bytes());
-    png.extend(idat);
-    png.extend(crc32(idat).to_be_bytes());
-    png
-}
-
-#[test]
-fn decompression_bombs_are_refused() {
-    let dir = folder();
-    let many_pixels = put(&dir, "bomb.png", &png_claiming(12_000, 10_000));
-    let message = refusal(&many_pixels, Target::Feed, Fit::Crop, "bomb.png");
-    assert!(message.contains("too large") && message.contains("100 megapixels"), "{message}");
-    assert!(message.contains("12000 × 10000"), "{message}");
-    let long_side = put(&dir, "strip.png", &png_claiming(60_000, 10));
-    let message = refusal(&long_side, Target::Feed, Fit::Crop, "strip.png");
-    assert!(message.contains("too large"), "{message}");
-}
-
-#[test]
-fn truncated_png_is_refused_as_damaged() {
-    let dir = folder();
-    let noise = RgbImage::from_fn(400, 400, |x, y| Rgb([(x * 7 + y) as u8, (x ^ y) as u8, (y * 3) as u8]));
-    let whole = encoded(&noise.into(), ImageFormat::Png);
-    let input = put(&dir, "cut.png", &whole[..whole.len() / 2]);
-    let message = refusal(&input, Target::Feed, Fit::Crop, "cut.png");
-    assert_eq!(message, "cut.png is not a picture Instagram can use: the file is damaged or incomplete.");
-}
-
-#[test]
-fn text_named_jpg_is_refused() {
-    let dir = folder();
-    let input = put(&dir, "x.jpg", b"This is a shopping list, not a photo.\n");
-    let message = refusal(&input, Target::Feed, Fit::Crop, "x.jpg");
-    assert!(message.starts_with("x.jpg is not a photo or a video"), "{message}");
-    let empty = put(&dir, "empty.jpg", b"");
-    assert!(refusal(&empty, Target::Feed, Fit::Crop, "empty.jpg").contains("not a photo or a video"));
-}
-
-#[test]
-fn heic_and_video_are_refused_with_advice() {
-    let dir = folder();
-    let heic = put(&dir, "IMG_1.HEIC", b"\0\0\0\x18ftypheic\0\0\0\0mif1heic");
-    let message = refusal(&heic, Target::Feed, Fit::Crop, "IMG_1.HEIC");
-    assert!(message.contains("HEIC") && message.contains("JPEG"), "{message}");
-    let video = put(&dir, "clip.jpg", b"\0\0\0\x18ftypisom\0\0\0\0isommp41");
-    assert!(refusal(&video, Target::Feed, Fit::Crop, "clip.jpg").contains("is a video"));
-}
-
-#[test]
-fn webp_and_gif_are_converted() {
-    let dir = folder();
-    let picture: DynamicImage = RgbaImage::from_pixel(480, 480, Rgba([0, 128, 0, 255])).into();
-    for (format, label, file) in [(ImageFormat::WebP, "WebP", "a.webp"), (ImageFormat::Gif, "GIF", "a.gif")] {
-        let input = put(&dir, file, &encoded(&picture, format));
-        let (prepared, out, _) = run(&input, Target::Feed, Fit::Crop);
-        assert_eq!((out.width(), out.height()), (480, 480));
-        assert!(near(*out.get_pixel(240, 240), [0, 128, 0], 10), "{label}: {:?}", out.get_pixel(240, 240));
-        assert!(prepared.changes.contains(&format!("converted from {label} to JPEG")), "{:?}", prepared.changes);
-    }
-}
-
-#[test]
-fn display_p3_is_converted_to_srgb_and_srgb_is_left_alone() {
-    let dir = folder();
-    let picture = RgbImage::from_pixel(400, 400, Rgb([40, 180, 90]));
-    let p3 = moxcms::ColorProfile::new_display_p3().encode().expect("encode P3 profile");
-    let input = put(&dir, "p3.png", &png_with_icc(&picture, p3));
-    let (prepared, out, bytes) = run(&input, Target::Feed, Fit::Crop);
-    assert!(prepared.changes.contains(&"colour profile converted to sRGB".to_owned()), "{:?}", prepared.changes);
-    let pixel = *out.get_pixel(200, 200);
-    assert!(!near(pixel, [40, 180, 90], 4), "P3 green is more saturated in sRGB: {pixel:?}");
-    assert!(pixel.0[1] > 180 && pixel.0[0] < 40, "{pixel:?}");
-    assert!(baseline_without_icc(&bytes));
-
-    let srgb = moxcms::ColorProfile::new_srgb().encode().expect("encode sRGB profile");
-    let input = put(&dir, "srgb.png", &png_with_icc(&picture, srgb));
-    let (prepared, out, _) = run(&input, Target::Feed, Fit::Crop);
-    assert!(!prepared.changes.iter().any(|c| c.contains("colour")), "{:?}", prepared.changes);
-    assert!(near(*out.get_pixel(200, 200), [40, 180, 90], 4));
-
-    let input = put(&dir, "junk.png", &png_with_icc(&picture, b"not a profile at all".to_vec()));
-    let (prepared, _, _) = run(&input, Target::Feed, Fit::Crop);
-    assert!(!prepared.changes.iter().any(|c| c.contains("colour")), "{:?}", prepared.changes);
-}
-
-/// A little-endian Exif block holding only an orientation tag.
-fn exif_orientation(value: u16) -> Vec<u8> {
-    let mut exif = b"II*\0".to_vec();
-    exif.extend(8u32.to_le_bytes());
-    exif.extend(1u16.to_le_bytes());
-    exif.extend(0x0112u16.to_le_bytes());
-    exif.extend(3u16.to_le_bytes());
-    exif.extend(1u32.to_le_bytes());
-    exif.extend(value.to_le_bytes());
-    exif.extend([0, 0]);
-    exif.extend(0u32.to_le_bytes());
-    exif
-}
-
-#[test]
-fn camera_orientation_is_applied() {
-    let dir = folder();
-    // Top half red, bottom half blue; orientation 6 means "turn 90° clockwise to view".
-    let picture = RgbImage::from_fn(500, 400, |_, y| if y < 200 { Rgb([255, 0, 0]) } else { Rgb([0, 0, 255]) });
-    let mut bytes = Vec::new();
-    let mut encoder = JpegEncoder::new_with_quality(&mut bytes, 95);
-    encoder.set_exif_metadata(exif_orientation(6)).expect("jpeg takes exif");
-    encoder.write_image(picture.as_raw(), 500, 400, image::ExtendedColorType::Rgb8).expect("encode");
-    let input = put(&dir, "phone.jpg", &bytes);
-    let (prepared, out, _) = run(&input, Target::Feed, Fit::Crop);
-    assert_eq!((out.width(), out.height()), (400, 500));
-    assert!(near(*out.get_pixel(350, 250), [255, 0, 0], 20), "old top is now on the right");
-    assert!(near(*out.get_pixel(50, 250), [0, 0, 255], 20), "old bottom is now on the left");
-    assert!(prepared.changes.iter().any(|c| c.contains("upright")), "{:?}", prepared.changes);
 }

@@ -80,25 +80,33 @@ pub fn check_video(input: &Path, target: Target, name: &str) -> Result<VideoInfo
         .map_err(|e| PrepareError::io(name, "reading the upload", &e))?
         .len();
     let mut reader = BufReader::new(file);
-    let head = read_head(&mut reader).map_err(|e| PrepareError::io(name, "reading the upload", &e))?;
+    let head =
+        read_head(&mut reader).map_err(|e| PrepareError::io(name, "reading the upload", &e))?;
     let container = match sniff(&head) {
         Sniffed::Video(c @ (VideoContainer::Mp4 | VideoContainer::QuickTime)) => c,
         Sniffed::Video(other) => {
             return Err(PrepareError::refused(
                 name,
-                format!("is a {} video, which Instagram does not take. Use MP4 or MOV.", other.label()),
+                format!(
+                    "is a {} video, which Instagram does not take. Use MP4 or MOV.",
+                    other.label()
+                ),
             ))
         }
         Sniffed::Image(_) => return Err(PrepareError::refused(name, "is a photo, not a video.")),
         Sniffed::Unknown => return Err(not_media(name)),
     };
-    let movie = Walker::new(&mut reader, bytes).movie().map_err(|err| match err {
-        ReadError::Io(e) => PrepareError::io(name, "reading the video headers", &e),
-        ReadError::Damaged(why) => PrepareError::refused(
-            name,
-            format!("is not a video Instagram can use: the file is damaged or incomplete ({why})."),
-        ),
-    })?;
+    let movie = Walker::new(&mut reader, bytes)
+        .movie()
+        .map_err(|err| match err {
+            ReadError::Io(e) => PrepareError::io(name, "reading the video headers", &e),
+            ReadError::Damaged(why) => PrepareError::refused(
+                name,
+                format!(
+                    "is not a video Instagram can use: the file is damaged or incomplete ({why})."
+                ),
+            ),
+        })?;
     let info = VideoInfo {
         container,
         duration_ms: movie.duration_ms,
@@ -119,7 +127,10 @@ pub fn check_video(input: &Path, target: Target, name: &str) -> Result<VideoInfo
         Ok(info)
     } else {
         let what = limits(target).what;
-        Err(PrepareError::refused(name, format!("cannot be used as {what}: {}.", problems.join("; "))))
+        Err(PrepareError::refused(
+            name,
+            format!("cannot be used as {what}: {}.", problems.join("; ")),
+        ))
     }
 }
 
@@ -149,7 +160,10 @@ fn limit_problems(info: &VideoInfo, limits: &Limits) -> Vec<String> {
         ));
     }
     if let Some(max) = limits.max_width.filter(|max| info.width > *max) {
-        problems.push(format!("it is {} pixels wide, and can be at most {max}", info.width));
+        problems.push(format!(
+            "it is {} pixels wide, and can be at most {max}",
+            info.width
+        ));
     }
     problems
 }
@@ -158,7 +172,7 @@ fn limit_problems(info: &VideoInfo, limits: &Limits) -> Vec<String> {
 fn duration(ms: u64) -> String {
     if ms < 60_000 {
         let tenths = ms.div_ceil(100);
-        return if tenths % 10 == 0 {
+        return if tenths.is_multiple_of(10) {
             format!("{} s", tenths / 10)
         } else {
             format!("{}.{} s", tenths / 10, tenths % 10)
@@ -237,7 +251,11 @@ struct Walker<'r, R> {
 
 impl<'r, R: Read + Seek> Walker<'r, R> {
     fn new(reader: &'r mut R, file_len: u64) -> Self {
-        Self { reader, file_len, boxes: 0 }
+        Self {
+            reader,
+            file_len,
+            boxes: 0,
+        }
     }
 
     /// Reads the whole top level and the parts of `moov` that matter.
@@ -263,7 +281,8 @@ impl<'r, R: Read + Seek> Walker<'r, R> {
         if !found.mdat {
             return Err(ReadError::Damaged("it holds no video data"));
         }
-        let (timescale, mvhd_duration) = found.mvhd.ok_or(ReadError::Damaged("it has no length"))?;
+        let (timescale, mvhd_duration) =
+            found.mvhd.ok_or(ReadError::Damaged("it has no length"))?;
         let units = match (mvhd_duration, found.mehd) {
             (0, Some(fragments)) => fragments,
             (units, _) => units,
@@ -272,11 +291,18 @@ impl<'r, R: Read + Seek> Walker<'r, R> {
             return Err(ReadError::Damaged("its length cannot be read"));
         }
         let duration_ms = (u128::from(units) * 1000 / u128::from(timescale)) as u64;
-        let (width, height) = found.video.ok_or(ReadError::Damaged("it has no picture track"))?;
+        let (width, height) = found
+            .video
+            .ok_or(ReadError::Damaged("it has no picture track"))?;
         if width == 0 || height == 0 {
             return Err(ReadError::Damaged("its picture size is zero"));
         }
-        Ok(Movie { duration_ms, width, height, mdat_before_moov: found.mdat_before_moov })
+        Ok(Movie {
+            duration_ms,
+            width,
+            height,
+            mdat_before_moov: found.mdat_before_moov,
+        })
     }
 
     /// Reads the box header at `pos`; the box must end by `limit`.
@@ -307,7 +333,11 @@ impl<'r, R: Read + Seek> Walker<'r, R> {
         }
         let end = pos.checked_add(size).filter(|end| *end <= limit);
         let end = end.ok_or(ReadError::Damaged("a box runs past the end of the file"))?;
-        Ok(BoxHeader { kind, body: pos + header_len, end })
+        Ok(BoxHeader {
+            kind,
+            body: pos + header_len,
+            end,
+        })
     }
 
     /// Calls `visit` for each child box of `parent`.
@@ -379,7 +409,9 @@ impl<'r, R: Read + Seek> Walker<'r, R> {
 
 /// Reads a big-endian `u32` at `at`.
 fn be32(body: &[u8], at: usize) -> Result<u32, ReadError> {
-    let bytes = body.get(at..at + 4).ok_or(ReadError::Damaged("a header box is cut short"))?;
+    let bytes = body
+        .get(at..at + 4)
+        .ok_or(ReadError::Damaged("a header box is cut short"))?;
     Ok(u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
 }
 
@@ -393,7 +425,9 @@ fn parse_mvhd(body: &[u8]) -> Result<(u32, u64), ReadError> {
     match body.first() {
         Some(0) => Ok((be32(body, 12)?, u64::from(be32(body, 16)?))),
         Some(1) => Ok((be32(body, 20)?, be64(body, 24)?)),
-        _ => Err(ReadError::Damaged("the movie header has an unknown version")),
+        _ => Err(ReadError::Damaged(
+            "the movie header has an unknown version",
+        )),
     }
 }
 
@@ -402,7 +436,9 @@ fn parse_mehd(body: &[u8]) -> Result<u64, ReadError> {
     match body.first() {
         Some(0) => Ok(u64::from(be32(body, 4)?)),
         Some(1) => be64(body, 4),
-        _ => Err(ReadError::Damaged("the fragment header has an unknown version")),
+        _ => Err(ReadError::Damaged(
+            "the fragment header has an unknown version",
+        )),
     }
 }
 
@@ -421,5 +457,9 @@ fn parse_tkhd(body: &[u8]) -> Result<(u32, u32), ReadError> {
     let fixed = |v: u32| v.saturating_add(0x8000) >> 16;
     let width = fixed(be32(body, matrix_at + 36)?);
     let height = fixed(be32(body, matrix_at + 40)?);
-    Ok(if a == 0 && d == 0 { (height, width) } else { (width, height) })
+    Ok(if a == 0 && d == 0 {
+        (height, width)
+    } else {
+        (width, height)
+    })
 }
