@@ -103,6 +103,7 @@ impl Media {
                     caption: caption_of(job),
                     alt_text: None,
                     is_carousel_item: false,
+                    story: false,
                 };
                 ig.create_image_container(user, &image).await
             }
@@ -151,6 +152,7 @@ impl Media {
                     caption: None,
                     alt_text: None,
                     is_carousel_item: true,
+                    story: false,
                 };
                 ig.create_image_container(user, &image).await?
             };
