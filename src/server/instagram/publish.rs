@@ -22,10 +22,12 @@ pub struct ImageContainer<'a> {
     pub image_url: &'a str,
     /// The caption (not for carousel items).
     pub caption: Option<&'a str>,
-    /// Alt text.
+    /// Alt text (feed images and carousel items only; a story takes none).
     pub alt_text: Option<&'a str>,
     /// Whether this image is an item of a carousel.
     pub is_carousel_item: bool,
+    /// Whether this image is a story (`media_type=STORIES`); a story is never a carousel item.
+    pub story: bool,
 }
 
 /// What a video becomes.
@@ -102,15 +104,24 @@ impl InstagramClient {
                 "Instagram publishes JPEG images only",
             ));
         }
+        if req.story && req.is_carousel_item {
+            return Err(InstagramError::new(
+                ErrorKind::BadRequest,
+                "a story cannot be a carousel item",
+            ));
+        }
         let mut call = Call::post("media_create", self.media_edge(user))
             .user(user)
             .param("image_url", req.image_url);
+        if req.story {
+            call = call.param("media_type", "STORIES");
+        }
         if req.is_carousel_item {
             call = call.param("is_carousel_item", "true");
         } else if let Some(c) = req.caption {
             call = call.param("caption", c);
         }
-        if let Some(a) = req.alt_text {
+        if let (Some(a), false) = (req.alt_text, req.story) {
             call = call.param("alt_text", a);
         }
         let (w, _) = self.execute::<IdWire>(call).await?;

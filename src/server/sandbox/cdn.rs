@@ -1,5 +1,6 @@
-//! The sandbox's CDN: pictures drawn on the fly (SVG) and one small video, behind links that
-//! expire like Instagram's (`oe=` is the expiry in hex).
+//! The sandbox's CDN: the photos it downloaded for publishing (JPEG), pictures drawn on the fly
+//! (SVG) for every other item, and one small video, behind links that expire like Instagram's
+//! (`oe=` is the expiry in hex).
 //!
 //! The video (`media/clip.mp4`, 4 s, 480×480, H.264, 35 KB) was made locally with
 //! `ffmpeg -f lavfi -i "gradients=s=480x480:r=24:d=4:c0=f58529:c1=dd2a7b:c2=8134af:c3=515bd4:nb_colors=4:speed=0.04"
@@ -8,6 +9,7 @@
 use std::sync::Arc;
 
 use axum::{
+    body::Bytes,
     extract::{Path, Query, State},
     http::{header, HeaderMap, Method, StatusCode},
     response::{IntoResponse, Response},
@@ -83,8 +85,8 @@ pub struct CdnQuery {
     oe: Option<String>,
 }
 
-/// `GET /cdn/{kind}/{file}`: `m` media picture, `t` video thumbnail, `p` profile picture,
-/// `v` video.
+/// `GET /cdn/{kind}/{file}`: `m` media picture (the published photo when there is one), `t`
+/// video thumbnail, `p` profile picture, `v` video.
 pub async fn serve(
     State(state): State<Arc<SandboxState>>,
     Path((kind, file)): Path<(String, String)>,
@@ -127,7 +129,17 @@ fn answer(
     };
     let w = state.world();
     match kind {
-        "m" | "t" => match w.media.get(id) {
+        "m" => match w.media.get(id) {
+            Some(m) if !m.copyrighted => match w.photos.get(id) {
+                Some(jpeg) => photo(jpeg),
+                None => svg(picture(
+                    m.art_seed,
+                    m.caption.as_deref().unwrap_or("Instagram sandbox media"),
+                )),
+            },
+            _ => (StatusCode::NOT_FOUND, "Not found").into_response(),
+        },
+        "t" => match w.media.get(id) {
             Some(m) if !m.copyrighted => svg(picture(
                 m.art_seed,
                 m.caption.as_deref().unwrap_or("Instagram sandbox media"),
@@ -144,6 +156,18 @@ fn answer(
         },
         _ => (StatusCode::NOT_FOUND, "Not found").into_response(),
     }
+}
+
+/// A published photo: the JPEG the sandbox downloaded when its container was made.
+fn photo(jpeg: Bytes) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/jpeg"),
+            (header::CACHE_CONTROL, "max-age=1209600, no-transform"),
+        ],
+        jpeg,
+    )
+        .into_response()
 }
 
 /// The clip, honouring a single `Range` (browsers seek with it).

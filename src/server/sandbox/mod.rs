@@ -4,6 +4,11 @@
 //! webhook subscriptions), hashtag search on the Facebook host, a CDN with expiring links,
 //! fault injection, a webhook sender and a request log. Its clock can be moved.
 //!
+//! Publishing downloads the media URL of each new container, as Meta does, and checks its
+//! content; hosts on the reserved documentation names (`example.com`, `example.net`,
+//! `example.org`, `.example`) stand in for the public internet and are not fetched, and
+//! `.invalid` hosts cannot be reached (see `graph/fetch.rs`).
+//!
 //! Tests start it in-process ([`Sandbox::start`]); `instagram-connect sandbox` runs it alone;
 //! the app embeds it when no Meta credentials are configured. It is refused in production.
 

@@ -70,6 +70,7 @@ fn image(image_url: &str) -> ImageContainer<'_> {
         caption: None,
         alt_text: None,
         is_carousel_item: false,
+        story: false,
     }
 }
 

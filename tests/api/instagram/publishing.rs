@@ -29,6 +29,7 @@ async fn an_image_is_published_once() {
                 caption: Some("Fresh from the oven"),
                 alt_text: Some("A loaf"),
                 is_carousel_item: false,
+                story: false,
             },
         )
         .await
@@ -140,6 +141,7 @@ async fn carousels_publish_with_their_items() {
                         caption: None,
                         alt_text: None,
                         is_carousel_item: true,
+                        story: false,
                     },
                 )
                 .await

@@ -1,8 +1,10 @@
 //! The sandbox itself, over HTTP: the authorize page, redirects, token endpoint rules, the
-//! CDN, the control API, the webhook sender and signed callbacks, and the subcommand.
+//! CDN, the control API, downloading media for publishing, the webhook sender and signed
+//! callbacks, and the subcommand.
 
 mod callbacks;
 mod control;
+mod fetching;
 mod oauth;
 
 use instagram_connect::server::sandbox::{Sandbox, SandboxOptions};

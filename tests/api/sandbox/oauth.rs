@@ -217,7 +217,7 @@ async fn publishing_before_the_container_is_ready_is_refused(s: &Sandbox, t: &st
     let c: Value = http()
         .post(format!("{}v25.0/{BAKERY_ID}/media", s.url()))
         .form(&[
-            ("video_url", "https://x/v.mp4"),
+            ("video_url", "https://cdn.example.com/v.mp4"),
             ("media_type", "REELS"),
             ("access_token", t),
         ])

@@ -116,7 +116,12 @@ App ID <code>{}</code>. Graph calls take any version, e.g. <code>/v25.0/me</code
 <h2>Demo accounts</h2><table><thead><tr><th>Username</th><th>IG ID</th><th>Type</th><th>Media</th></tr></thead><tbody>{rows}</tbody></table>\
 <h2>Control API</h2><p>JSON under <code>/__sandbox</code>: <code>accounts</code>, <code>clock</code>, <code>faults</code>, <code>requests</code>, \
 <code>settings</code>, <code>tokens</code>, <code>tokens/revoke</code>, <code>authorize</code>, <code>reset</code>, <code>simulate/comment</code>, \
-<code>webhooks/send</code>, <code>signed-request</code>, <code>callbacks</code>.</p></body></html>",
+<code>webhooks/send</code>, <code>signed-request</code>, <code>callbacks</code>.</p>\
+<h2>Publishing</h2><p>A new container's <code>image_url</code> or <code>video_url</code> is downloaded, as Meta does: an image must be a JPEG of at most 8 MB \
+(the CDN then serves that photo as the published item's picture), a video MP4 or MOV of at most 300 MB. \
+Hosts under <code>example.com</code>, <code>example.net</code>, <code>example.org</code> and <code>.example</code> stand in for the public internet: \
+they are not fetched, a <code>.png</code> (or other non-JPEG) extension is refused and <code>error</code> in the URL makes processing fail. \
+Hosts under <code>.invalid</code> cannot be reached.</p></body></html>",
         state.app.app_id
     ))
 }

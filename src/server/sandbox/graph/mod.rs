@@ -6,6 +6,8 @@
 
 mod account;
 mod comments;
+mod container;
+mod fetch;
 mod insights;
 mod media;
 mod op;
@@ -99,8 +101,12 @@ pub async fn edge(
     serve(Req::new(state, method, target, &headers, q, &body), op).await
 }
 
-/// Runs `op` as an emulated endpoint (faults, usage headers, the log).
-async fn serve(r: Req, op: Op) -> Response {
+/// Runs `op` as an emulated endpoint (faults, usage headers, the log). A new container's
+/// media is downloaded first, before the world is locked.
+async fn serve(mut r: Req, op: Op) -> Response {
+    if op == Op::Account(AccountOp::CreateContainer) {
+        r.fetched = fetch::prefetch(&r).await;
+    }
     let ctx = r.ctx(op.endpoint());
     let state = r.state.clone();
     common::run(&state, ctx, move |w, now| answer(w, &r, op, now)).await
@@ -124,7 +130,7 @@ fn answer(w: &mut World, r: &Req, op: Op, now: i64) -> Result<Value, ApiError> {
         Op::Account(AccountOp::ListMedia) => account::media_list(w, r, auth, now),
         Op::Account(AccountOp::SubscribedApps(verb)) => account::subscribed_apps(w, r, auth, verb),
         Op::Account(AccountOp::Insights) => insights::account(w, r, auth, now),
-        Op::Account(AccountOp::CreateContainer) => publish::create_container(w, r, auth, now),
+        Op::Account(AccountOp::CreateContainer) => container::create_container(w, r, auth, now),
         Op::Account(AccountOp::Publish) => publish::publish(w, r, auth, now),
         Op::Account(AccountOp::PublishingLimit) => publish::limit(w, r, auth, now),
         Op::Container => publish::status(w, r, auth, now),

@@ -1,5 +1,5 @@
-//! Content publishing: containers (images, videos, carousels) that process for a while,
-//! publishing them within the 24-hour quota, and the container status.
+//! Content publishing: publishing containers (made in [`container`](super::container)) within
+//! the 24-hour quota, and the container status.
 
 use serde_json::{json, Map, Value};
 
@@ -8,7 +8,7 @@ use crate::server::instagram::endpoints::SCOPE_PUBLISH;
 use crate::server::sandbox::{
     auth::Auth,
     error::ApiError,
-    world::{Container, ContainerKind, Kind, MediaItem, Settings, World, CONTAINER_TTL},
+    world::{Container, ContainerKind, Kind, MediaItem, World, CONTAINER_TTL},
 };
 
 /// A container's `status_code` and `status` at `now`.
@@ -75,120 +75,6 @@ pub fn limit(w: &World, r: &Req, auth: &Auth, now: i64) -> Result<Value, ApiErro
     )
 }
 
-/// A media URL parameter: absent, or an absolute http(s) URL.
-fn url_param(r: &Req, name: &str) -> Result<Option<String>, ApiError> {
-    match r.params.get(name) {
-        None => Ok(None),
-        Some(u) => match url::Url::parse(u) {
-            Ok(p) if matches!(p.scheme(), "http" | "https") => Ok(Some(u.clone())),
-            _ => Err(ApiError::graph(
-                9004,
-                Some(2207052),
-                format!("The media could not be fetched from this URI: {name} is not a valid URL"),
-            )),
-        },
-    }
-}
-
-/// `POST /{ig-id}/media`: a container for an image, a video (reel, story) or a carousel.
-pub fn create_container(w: &mut World, r: &Req, auth: &Auth, now: i64) -> Result<Value, ApiError> {
-    auth.require(SCOPE_PUBLISH)?;
-    let owner = own_account(auth, &r.id, &r.method)?.to_owned();
-    let image = url_param(r, "image_url")?;
-    let video = url_param(r, "video_url")?;
-    let media_type = r.params.get("media_type").cloned();
-    let is_item = r.flag("is_carousel_item")?.unwrap_or(false);
-    let caption = r.params.get("caption").cloned();
-    let settings = w.settings.clone();
-    let (kind, ready_in, error) = match (image, video, media_type.as_deref()) {
-        (Some(url), None, None | Some("IMAGE")) => image_container(url, &settings)?,
-        (None, Some(url), Some(t @ ("VIDEO" | "REELS" | "STORIES"))) => {
-            let error = url.contains("error").then(|| "ERROR: the video could not be processed".to_owned());
-            (ContainerKind::Video { url, media_type: t.to_owned() }, settings.video_processing_secs, error)
-        }
-        (None, None, Some("CAROUSEL")) => (carousel_container(w, r, &owner)?, 0, None),
-        (None, Some(_), None) => return Err(ApiError::param("(#100) media_type is required for videos: VIDEO, REELS or STORIES")),
-        _ => return Err(ApiError::param("(#100) Provide image_url, or video_url with media_type, or media_type=CAROUSEL with children")),
-    };
-    let cid = w.new_id("1790");
-    w.containers.insert(
-        cid.clone(),
-        Container {
-            id: cid.clone(),
-            owner,
-            kind,
-            caption: if is_item { None } else { caption },
-            alt_text: r.params.get("alt_text").cloned(),
-            is_carousel_item: is_item,
-            created_at: now,
-            ready_at: now + ready_in,
-            error,
-            published_media: None,
-        },
-    );
-    Ok(json!({ "id": cid }))
-}
-
-/// What a container holds, how long it processes, and its processing error.
-type Contents = (ContainerKind, i64, Option<String>);
-
-/// An image container: JPEG only.
-fn image_container(url: String, settings: &Settings) -> Result<Contents, ApiError> {
-    let path = url
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if [".png", ".gif", ".webp", ".heic", ".bmp"]
-        .iter()
-        .any(|e| path.ends_with(e))
-    {
-        return Err(ApiError::graph(
-            9004,
-            Some(2207052),
-            "Only photo or video can be accepted as media type; images must be JPEG",
-        ));
-    }
-    let error = url
-        .contains("error")
-        .then(|| "ERROR: the media could not be processed".to_owned());
-    Ok((
-        ContainerKind::Image { url },
-        settings.image_processing_secs,
-        error,
-    ))
-}
-
-/// A carousel container: 2 to 10 item containers of the same account.
-fn carousel_container(w: &World, r: &Req, owner: &str) -> Result<ContainerKind, ApiError> {
-    let children: Vec<String> = r
-        .params
-        .get("children")
-        .map(|c| {
-            c.split(',')
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    if !(2..=10).contains(&children.len()) {
-        return Err(ApiError::param(
-            "(#100) A carousel needs between 2 and 10 children",
-        ));
-    }
-    for c in &children {
-        match w.containers.get(c) {
-            Some(k) if k.owner == owner && k.is_carousel_item => {}
-            _ => {
-                return Err(ApiError::param(format!(
-                    "(#100) The child {c} is not a carousel item container of this account"
-                )))
-            }
-        }
-    }
-    Ok(ContainerKind::Carousel { children })
-}
-
 /// `POST /{ig-id}/media_publish`: publishes a finished container within the quota.
 pub fn publish(w: &mut World, r: &Req, auth: &Auth, now: i64) -> Result<Value, ApiError> {
     auth.require(SCOPE_PUBLISH)?;
@@ -209,7 +95,7 @@ pub fn publish(w: &mut World, r: &Req, auth: &Auth, now: i64) -> Result<Value, A
         "IN_PROGRESS" => return Err(ApiError::graph(9007, Some(2207027), "Media ID is not available: the media is not ready for publishing, please wait for a moment")),
         "PUBLISHED" => return Err(ApiError::param("(#100) This media has already been published")),
         "EXPIRED" => return Err(ApiError::graph(-2, Some(2207020), "The media container has expired: create a new one")),
-        _ => return Err(ApiError::graph(-2, Some(2207032), "Create media failed: the container has an error")),
+        _ => return Err(c.failure.clone().unwrap_or_else(|| ApiError::graph(-2, Some(2207032), "Create media failed: the container has an error"))),
     }
     let quota = w.settings.quota_total;
     let used = w.accounts[&owner]
@@ -241,7 +127,11 @@ fn post(w: &mut World, c: &Container, owner: &str, now: i64) -> String {
         .bytes()
         .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
     let (kind, product_type, children) = match &c.kind {
-        ContainerKind::Image { .. } => (Kind::Image, "FEED", Vec::new()),
+        ContainerKind::Image { story, .. } => (
+            Kind::Image,
+            if *story { "STORY" } else { "FEED" },
+            Vec::new(),
+        ),
         ContainerKind::Video { media_type, .. } => (
             Kind::Video,
             if media_type == "STORIES" {
@@ -253,6 +143,7 @@ fn post(w: &mut World, c: &Container, owner: &str, now: i64) -> String {
         ),
         ContainerKind::Carousel { children } => (Kind::Carousel, "FEED", children.clone()),
     };
+    w.photos.rename(&c.id, &media_id);
     let child_ids = post_items(w, &children, owner, &media_id, seed, now);
     w.media.insert(
         media_id.clone(),
@@ -316,6 +207,7 @@ fn post_items(
                 reach: 0,
             },
         );
+        w.photos.rename(child, &child_id);
         if let Some(ic) = w.containers.get_mut(child) {
             ic.published_media = Some(child_id.clone());
         }

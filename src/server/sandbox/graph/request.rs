@@ -9,6 +9,7 @@ use axum::{
 };
 use serde_json::Value;
 
+use super::fetch::Fetched;
 use crate::server::instagram::endpoints::is_graph_version;
 use crate::server::sandbox::{
     auth::{authenticate, Auth, Host},
@@ -37,6 +38,8 @@ pub struct Req {
     pub params: Params,
     /// The base URL of links in the answer.
     pub base: String,
+    /// A new container's media, downloaded before the world was locked.
+    pub fetched: Option<Fetched>,
 }
 
 /// Where a request went: the Graph version, the node and the edge.
@@ -77,6 +80,7 @@ impl Req {
             id: target.id,
             rest,
             base,
+            fetched: None,
         }
     }
 

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::server::sandbox::error::ApiError;
+
 /// Unpublished containers expire after this long.
 pub const CONTAINER_TTL: i64 = 86_400;
 /// Hashtag searches allowed per account and rolling week.
@@ -140,10 +142,12 @@ pub struct CommentItem {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ContainerKind {
-    /// An image.
+    /// An image, for the feed or a story.
     Image {
         /// Its URL.
         url: String,
+        /// A story (`media_type=STORIES`).
+        story: bool,
     },
     /// A video, reel or story.
     Video {
@@ -180,6 +184,9 @@ pub struct Container {
     pub ready_at: i64,
     /// Processing failure, if any.
     pub error: Option<String>,
+    /// Meta's error for that failure, when it has its own: publishing the container answers it.
+    #[serde(skip)]
+    pub failure: Option<ApiError>,
     /// The published media.
     pub published_media: Option<String>,
 }

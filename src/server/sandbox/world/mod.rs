@@ -4,6 +4,7 @@
 
 mod access;
 mod content;
+mod photos;
 mod settings;
 
 use std::collections::{BTreeMap, HashMap};
@@ -18,6 +19,7 @@ pub use self::{
         Account, AccountType, CommentItem, Container, ContainerKind, Kind, MediaItem,
         CONTAINER_TTL, HASHTAG_LIMIT,
     },
+    photos::Photos,
     settings::{ExchangeShape, Settings, CDN_URL_TTL},
 };
 use super::faults::FaultRule;
@@ -76,6 +78,8 @@ pub struct World {
     pub next_seq: u64,
     /// Calls per account (sandbox time), for the usage headers.
     pub calls: HashMap<String, Vec<i64>>,
+    /// Photos downloaded for publishing, served by the CDN.
+    pub photos: Photos,
 }
 
 impl World {
