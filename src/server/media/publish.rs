@@ -55,6 +55,21 @@ pub fn view(job: &PublishJobRow) -> PublishJobView {
         permalink: job.permalink.clone(),
         created_at: job.created_at,
         updated_at: job.updated_at,
+        scheduled_at: None,
+        time_zone: "UTC".into(),
+        scheduled_label: None,
+        scheduled_input: None,
+        first_comment: None,
+        comment_error: None,
+        alt_texts: Vec::new(),
+        media: items
+            .iter()
+            .map(|i| crate::model::PublishItemView {
+                url: i.url.clone(),
+                video: i.video,
+                uploaded: false,
+            })
+            .collect(),
     }
 }
 

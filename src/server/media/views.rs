@@ -152,6 +152,14 @@ impl Media {
             blocked,
             fresh,
             now: self.clock.now(),
+            planned: Vec::new(),
+            uploads_unreachable: None,
+            limits: crate::model::UploadLimits {
+                max_file_bytes: 300 << 20,
+                max_person_bytes: 2048 << 20,
+                used_bytes: 0,
+            },
+            time_zone: "UTC".into(),
         })
     }
 }

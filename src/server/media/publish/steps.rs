@@ -42,7 +42,11 @@ impl Media {
             PublishStatus::Queued => self.create_containers(&user, job, owner).await,
             PublishStatus::Processing => self.check_processing(&user, job, owner).await,
             PublishStatus::Publishing => self.publish_now(&user, job, owner).await,
-            PublishStatus::Published | PublishStatus::Failed => Ok(Next::Published),
+            PublishStatus::Published
+            | PublishStatus::Failed
+            | PublishStatus::Draft
+            | PublishStatus::Scheduled
+            | PublishStatus::Cancelled => Ok(Next::Published),
         };
         match result {
             Ok(Next::Published) => {
@@ -97,7 +101,7 @@ impl Media {
         let items: Vec<Item> = serde_json::from_str(&job.items).unwrap_or_default();
         let first_url = items.first().map(|i| i.url.as_str()).unwrap_or_default();
         match PublishKind::parse(&job.kind).unwrap_or(PublishKind::Image) {
-            PublishKind::Image => {
+            PublishKind::Image | PublishKind::Story => {
                 let image = ImageContainer {
                     image_url: first_url,
                     caption: caption_of(job),

@@ -96,6 +96,7 @@ pub fn validate(key: &str, kind: &str, urls: &str, caption: &str) -> Result<NewP
                 return Err(bad("A carousel takes 2 to 10 addresses, one per line."));
             }
         }
+        PublishKind::Story => return Err(bad("Stories cannot be published yet.")),
     }
     let caption = caption.trim().to_owned();
     if caption.chars().count() > MAX_COMMENT_CHARS {
