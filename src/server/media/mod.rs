@@ -11,6 +11,7 @@ pub mod convert;
 pub mod moderation;
 pub mod publish;
 pub mod runtime;
+mod stub_views;
 pub mod views;
 
 use std::sync::{atomic::Ordering, Arc};
