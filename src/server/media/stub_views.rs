@@ -10,9 +10,16 @@ use crate::server::media::access::Browsing;
 
 impl Media {
     /// A post of the account, for its page.
-    pub async fn publish_job_page(&self, b: &Browsing, job: &str) -> Result<PublishJobPage, AppError> {
+    pub async fn publish_job_page(
+        &self,
+        b: &Browsing,
+        job: &str,
+    ) -> Result<PublishJobPage, AppError> {
         let jobs = self.store.publish_jobs_for(&b.row.id, 100).await?;
-        let row = jobs.iter().find(|j| j.id == job).ok_or(AppError::NotFound)?;
+        let row = jobs
+            .iter()
+            .find(|j| j.id == job)
+            .ok_or(AppError::NotFound)?;
         Ok(PublishJobPage {
             account: account_ref(&b.row, b.role),
             job: publish::view(row),
