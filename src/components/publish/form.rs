@@ -16,7 +16,7 @@ const DEFAULT_ZONE: &str = "UTC";
 /// `300 MB`, `1.5 MB`: a size for people (1 MB = 1,048,576 bytes, as the settings count).
 pub fn megabytes(bytes: u64) -> String {
     const MB: u64 = 1_048_576;
-    if bytes >= 10 * MB || bytes % MB == 0 {
+    if bytes >= 10 * MB || bytes.is_multiple_of(MB) {
         format!("{} MB", (bytes + MB / 2) / MB)
     } else {
         format!("{:.1} MB", bytes as f64 / MB as f64)
