@@ -10,10 +10,10 @@ use leptos_router::{
 use crate::{
     components::layout::Layout,
     pages::{
-        accounts::AccountsPage, admin::AdminPage, callback::CallbackPage, connect::ConnectPage,
-        deletion::DeletionPage, home::HomePage, insights::InsightsPage, invite::InvitePage,
-        media::MediaPage, not_found::NotFound, post::PostPage, publish::PublishPage,
-        sharing::SharingPage, sign_in::SignInPage,
+        accounts::AccountsPage, admin::AdminPage, calendar::CalendarPage, callback::CallbackPage,
+        connect::ConnectPage, deletion::DeletionPage, home::HomePage, insights::InsightsPage,
+        invite::InvitePage, media::MediaPage, not_found::NotFound, post::PostPage,
+        publish::PublishPage, publish_job::JobPage, sharing::SharingPage, sign_in::SignInPage,
     },
 };
 
@@ -96,6 +96,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/media/:account/posts/:media") view=PostPage />
                     <Route path=path!("/media/:account/insights") view=InsightsPage />
                     <Route path=path!("/media/:account/publish") view=PublishPage />
+                    <Route path=path!("/media/:account/publish/:job") view=JobPage />
+                    <Route path=path!("/media/:account/calendar") view=CalendarPage />
                     <Route path=path!("/accounts") view=AccountsPage />
                     <Route path=path!("/sharing") view=SharingPage />
                     <Route path=path!("/invite") view=InvitePage />

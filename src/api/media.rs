@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::model::{AppError, GalleryView, InsightsView, Notice, PostView, PublishView};
+use crate::model::{
+    AppError, CalendarView, GalleryView, InsightsView, Notice, PostView, PublishJobPage,
+    PublishView,
+};
 
 #[cfg(feature = "ssr")]
 async fn browsing(
@@ -83,6 +86,44 @@ pub async fn load_publishing(account: String) -> Result<PublishView, AppError> {
                 .ok_or(AppError::Unauthorized)?;
             b.require(crate::model::Capability::Publish)?;
             st.media.publishing(&b).await
+        }
+        .await,
+    )
+}
+
+/// A post made here, with what its edit page needs.
+#[server(endpoint = "media/publish-job")]
+pub async fn load_publish_job(account: String, job: String) -> Result<PublishJobPage, AppError> {
+    super::with_status(
+        async {
+            let (st, b) = browsing(Some(&account))
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            b.require(crate::model::Capability::Publish)?;
+            st.media.publish_job_page(&b, &job).await
+        }
+        .await,
+    )
+}
+
+/// The publishing calendar: `view` is `week` or `month`, `date` (`YYYY-MM-DD`) the day it is
+/// around, `tz` the time zone (each falls back to the server's choice when absent).
+#[server(endpoint = "media/calendar")]
+pub async fn load_calendar(
+    account: String,
+    view: Option<String>,
+    date: Option<String>,
+    tz: Option<String>,
+) -> Result<CalendarView, AppError> {
+    super::with_status(
+        async {
+            let (st, b) = browsing(Some(&account))
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            b.require(crate::model::Capability::Publish)?;
+            st.media
+                .calendar(&b, view.as_deref(), date.as_deref(), tz.as_deref())
+                .await
         }
         .await,
     )

@@ -38,3 +38,15 @@ pub fn MenuGlyph() -> impl IntoView {
         </svg>
     }
 }
+
+/// A play triangle in a rounded frame: a video.
+#[component]
+pub fn VideoGlyph() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false"
+            fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round">
+            <rect x="3" y="4" width="18" height="16" rx="4" />
+            <path d="M10 9v6l5-3z" fill="currentColor" />
+        </svg>
+    }
+}

@@ -160,6 +160,7 @@ pub fn AccountTabs(
             {tab(paths::gallery(&account, None), "media", "Posts")}
             {tab(paths::insights(&account), "insights", "Insights")}
             {can_publish.then(|| tab(paths::publish(&account), "publish", "Publish"))}
+            {can_publish.then(|| tab(paths::fill(paths::CALENDAR, &[&account]), "calendar", "Calendar"))}
         </nav>
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod calendar;
 pub mod callback;
 pub mod connect;
 pub mod deletion;
@@ -12,5 +13,6 @@ pub mod media;
 pub mod not_found;
 pub mod post;
 pub mod publish;
+pub mod publish_job;
 pub mod sharing;
 pub mod sign_in;

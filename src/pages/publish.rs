@@ -1,5 +1,6 @@
-//! `/media/{account}/publish`: publish a photo, reel or carousel from public addresses, and
-//! follow the latest posts as Instagram processes them.
+//! `/media/{account}/publish`: publish, schedule or save a photo, reel, carousel or story
+//! (uploaded or from public addresses), see what is planned, and follow the latest posts as
+//! Instagram processes them.
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -14,7 +15,8 @@ use crate::{
         },
         publish::{JobStatus, PublishForm},
     },
-    model::{IntegrationStatus, Notice, PublishView},
+    model::{IntegrationStatus, Notice, PublishJobView, PublishView},
+    paths,
 };
 
 /// The publishing page.
@@ -44,9 +46,16 @@ pub fn PublishPage() -> impl IntoView {
 
 fn view_publish(v: PublishView, notice: Option<Notice>) -> impl IntoView {
     let account = v.account.id.clone();
-    let running = v.jobs.iter().any(|j| !j.status.is_final());
+    let running = v.jobs.iter().any(|j| j.status.is_running());
     let now = v.now;
     let has_data = v.quota.is_some();
+    let calendar = paths::fill(paths::CALENDAR, &[&account]);
+    // Planned posts have their own list.
+    let latest: Vec<PublishJobView> = v
+        .jobs
+        .into_iter()
+        .filter(|j| !j.status.is_planned())
+        .collect();
     view! {
         // Without JavaScript, the page reloads itself while a post is on its way.
         {running.then(|| view! { <Meta http_equiv="refresh" content="3" /> })}
@@ -57,11 +66,28 @@ fn view_publish(v: PublishView, notice: Option<Notice>) -> impl IntoView {
         <FreshnessNotice fresh=v.fresh now has_data />
         <Enhance>
             <div class="publish-column">
-            <PublishForm account=account.clone() key=v.key quota=v.quota blocked=v.blocked />
-            {(!v.jobs.is_empty()).then(|| view! {
+            <PublishForm account=account.clone() key=v.key quota=v.quota blocked=v.blocked
+                limits=v.limits uploads_unreachable=v.uploads_unreachable time_zone=v.time_zone />
+            <h2 class="section-title">"Planned"</h2>
+            <p class="muted">
+                "Drafts and scheduled posts, soonest first. "
+                <a href=calendar data-testid="calendar-link">"See them on the calendar"</a>
+            </p>
+            <div class="jobs planned" data-testid="planned">
+                {if v.planned.is_empty() {
+                    view! { <p class="muted" data-testid="planned-empty">"Nothing planned: schedule a post or save a draft above."</p> }.into_any()
+                } else {
+                    v.planned
+                        .into_iter()
+                        .map(|job| view! { <JobStatus account=account.clone() job now /> })
+                        .collect_view()
+                        .into_any()
+                }}
+            </div>
+            {(!latest.is_empty()).then(|| view! {
                 <h2 class="section-title">"Latest posts from here"</h2>
                 <div class="jobs" data-testid="jobs">
-                    {v.jobs
+                    {latest
                         .into_iter()
                         .map(|job| view! { <JobStatus account=account.clone() job now /> })
                         .collect_view()}

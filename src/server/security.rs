@@ -34,12 +34,12 @@ pub async fn headers(State(https): State<Https>, req: Request<Body>, next: Next)
 }
 
 /// The Content-Security-Policy of HTML pages. `media_origins` are where pictures and videos
-/// come from (Instagram's CDN, or the sandbox); `form_origin` is Instagram's sign-in host,
-/// which the connect form redirects to.
+/// come from (Instagram's CDN, or the sandbox), and `blob:` the previews of files chosen for
+/// upload; `form_origin` is Instagram's sign-in host, which the connect form redirects to.
 pub fn content_security_policy(nonce: &str, media_origins: &str, form_origin: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data: {media_origins}; media-src 'self' {media_origins}; connect-src 'self'; \
+         img-src 'self' data: blob: {media_origins}; media-src 'self' blob: {media_origins}; connect-src 'self'; \
          font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
          form-action 'self' {form_origin}"
     )

@@ -105,3 +105,18 @@ pub fn next() -> impl Attribute {
 pub fn position() -> impl Attribute {
     custom_attribute(attr::POSITION, true)
 }
+
+/// `data-drop-zone`: files dropped here go into the file input inside.
+pub fn drop_zone() -> impl Attribute {
+    custom_attribute(attr::DROP_ZONE, true)
+}
+
+/// `data-previews`: where the island previews the form's chosen files.
+pub fn previews() -> impl Attribute {
+    custom_attribute(attr::PREVIEWS, true)
+}
+
+/// `data-local-zone` when `ask`: the island fills this time zone field with the browser's.
+pub fn local_zone(ask: bool) -> impl Attribute {
+    custom_attribute(attr::LOCAL_ZONE, ask)
+}

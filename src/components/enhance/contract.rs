@@ -24,6 +24,23 @@
 //!   to `[data-form-error]`.
 //! - `form[data-auto-submit]` is submitted once, natively, after the address bar is set to
 //!   `data-replace-url` (the OAuth callback: the code leaves the history first).
+//! - An enhanced form whose `enctype` is `multipart/form-data` (files) is sent as multipart:
+//!   the browser's `FormData` as the body, never turned into URL-encoded fields.
+//!
+//! # Files
+//!
+//! - `[data-drop-zone]` holds a file input (`input[type=file]`). Files dragged onto the zone go
+//!   into that input (replacing what it had), as if they had been chosen; while files are
+//!   dragged over it, the zone has the class `dragging`.
+//! - Whenever the input's files change (dropped or chosen), the list `[data-previews]` of the
+//!   same form shows one item per file, in order: an `<img>` for a photo, a muted `<video>` for
+//!   a video (both from object URLs, released on the next change), its name and size, and, once
+//!   a photo has loaded, a warning when its shape is outside Instagram's 4:5 to 1.91:1: "will
+//!   be cropped" or "will get borders", after the form's `fit` choice (`crop` or `pad`;
+//!   changing it updates the warnings). Stories (`kind=story`) get no shape warning.
+//! - `input[data-local-zone]` (a time zone field) is set to the browser's time zone
+//!   (`Intl.DateTimeFormat().resolvedOptions().timeZone`) when the island starts on it. The
+//!   server writes it only when it does not know the person's zone.
 //!
 //! # Live parts
 //!
@@ -91,6 +108,9 @@ macro_rules! name {
     (next) => { "data-next" };
     (position) => { "data-position" };
     (target) => { "data-target" };
+    (drop_zone) => { "data-drop-zone" };
+    (previews) => { "data-previews" };
+    (local_zone) => { "data-local-zone" };
     (started) => { "data-started" };
 }
 
@@ -138,6 +158,12 @@ pub mod attr {
     pub const NEXT: &str = name!(next);
     /// In a carousel: where it shows "2 / 5".
     pub const POSITION: &str = name!(position);
+    /// A drop zone around a file input.
+    pub const DROP_ZONE: &str = name!(drop_zone);
+    /// In a form with a file input: the list of the chosen files' previews.
+    pub const PREVIEWS: &str = name!(previews);
+    /// On a time zone field: the island fills in the browser's time zone.
+    pub const LOCAL_ZONE: &str = name!(local_zone);
     /// Written by the island on a carousel: the slide a button is scrolling to.
     pub const TARGET: &str = name!(target);
     /// Written by the island: the widgets started on an element (see [`super::Widget`]).
@@ -166,6 +192,9 @@ pub mod attr {
         PREV,
         NEXT,
         POSITION,
+        DROP_ZONE,
+        PREVIEWS,
+        LOCAL_ZONE,
     ];
 
     /// The attributes only the island writes.
@@ -186,6 +215,7 @@ pub mod attr {
         "data-hidden",
         "data-metric",
         "data-theme",
+        "data-date",
     ];
 }
 
@@ -219,6 +249,14 @@ pub mod select {
     pub const NEXT: &str = concat!("[", name!(next), "]");
     /// `[data-prev], [data-next]`
     pub const CAROUSEL_BUTTON: &str = concat!("[", name!(prev), "], [", name!(next), "]");
+    /// `[data-drop-zone]`
+    pub const DROP_ZONE: &str = concat!("[", name!(drop_zone), "]");
+    /// `[data-previews]`
+    pub const PREVIEWS: &str = concat!("[", name!(previews), "]");
+    /// `input[data-local-zone]`
+    pub const LOCAL_ZONE: &str = concat!("input[", name!(local_zone), "]");
+    /// `input[type=file]`: the file input of a drop zone.
+    pub const FILE_INPUT: &str = "input[type=file]";
 }
 
 /// The HTTP headers.
@@ -293,15 +331,21 @@ pub enum Widget {
     Carousel,
     /// `form[data-auto-submit]`
     AutoSubmit,
+    /// `[data-drop-zone]`
+    DropZone,
+    /// `input[data-local-zone]`
+    LocalZone,
 }
 
 impl Widget {
     /// All of them, in the order they start.
-    pub const ALL: [Widget; 5] = [
+    pub const ALL: [Widget; 7] = [
         Widget::Poll,
         Widget::Sse,
         Widget::LoadMore,
         Widget::Carousel,
+        Widget::LocalZone,
+        Widget::DropZone,
         Widget::AutoSubmit,
     ];
 
@@ -313,6 +357,8 @@ impl Widget {
             Widget::LoadMore => select::LOAD_MORE,
             Widget::Carousel => select::CAROUSEL,
             Widget::AutoSubmit => select::AUTO_SUBMIT,
+            Widget::DropZone => select::DROP_ZONE,
+            Widget::LocalZone => select::LOCAL_ZONE,
         }
     }
 
@@ -324,6 +370,8 @@ impl Widget {
             Widget::LoadMore => "load-more",
             Widget::Carousel => "carousel",
             Widget::AutoSubmit => "auto-submit",
+            Widget::DropZone => "drop-zone",
+            Widget::LocalZone => "local-zone",
         }
     }
 
@@ -339,6 +387,45 @@ impl Widget {
         } else {
             format!("{} {}", started.trim(), self.token())
         })
+    }
+}
+
+/// Photo shapes Instagram accepts in a feed post, as width / height.
+pub mod shape {
+    /// The tallest: 4:5.
+    pub const MIN_RATIO: f64 = 4.0 / 5.0;
+    /// The widest: 1.91:1.
+    pub const MAX_RATIO: f64 = 1.91;
+
+    /// The warning for a photo of `width` × `height` pixels, with the form's `fit` choice
+    /// (`pad` adds borders; anything else crops); `None` when the shape fits or is unknown.
+    pub fn warning(width: u32, height: u32, fit: &str) -> Option<String> {
+        if width == 0 || height == 0 {
+            return None;
+        }
+        let ratio = f64::from(width) / f64::from(height);
+        // A little slack: Instagram rounds, and so do cameras.
+        if (MIN_RATIO - 0.005..=MAX_RATIO + 0.005).contains(&ratio) {
+            return None;
+        }
+        let what = if ratio < MIN_RATIO { "tall" } else { "wide" };
+        let then = if fit == "pad" {
+            "it will get borders"
+        } else {
+            "it will be cropped"
+        };
+        Some(format!(
+            "{width}×{height} is too {what} for Instagram (4:5 to 1.91:1): {then}."
+        ))
+    }
+}
+
+/// A file's size for people: `820 KB`, `3.4 MB`.
+pub fn file_size(bytes: f64) -> String {
+    if bytes < 1_048_576.0 {
+        format!("{:.0} KB", (bytes / 1024.0).ceil())
+    } else {
+        format!("{:.1} MB", bytes / 1_048_576.0)
     }
 }
 

@@ -204,6 +204,17 @@ fn rendered() -> Vec<(&'static str, String, &'static str)> {
             ("prev", html(attrs::prev()), "<p data-prev></p>"),
             ("next", html(attrs::next()), "<p data-next></p>"),
             ("position", html(attrs::position()), "<p data-position></p>"),
+            (
+                "drop_zone",
+                html(attrs::drop_zone()),
+                "<p data-drop-zone></p>",
+            ),
+            ("previews", html(attrs::previews()), "<p data-previews></p>"),
+            (
+                "local_zone",
+                html(attrs::local_zone(true)),
+                "<p data-local-zone></p>",
+            ),
         ]
     })
 }
@@ -225,6 +236,8 @@ fn the_builders_write_exactly_the_contracts_attributes() {
         stopped, "<p data-poll-ms=\"1500\"></p>",
         "a finished poll has no URL"
     );
+    let known = Owner::new().with(|| html(attrs::local_zone(false)));
+    assert_eq!(known, "<p></p>", "a known zone is left alone");
 }
 
 #[test]
@@ -259,6 +272,9 @@ fn selectors_name_contract_attributes() {
         select::PREV,
         select::NEXT,
         select::CAROUSEL_BUTTON,
+        select::DROP_ZONE,
+        select::PREVIEWS,
+        select::LOCAL_ZONE,
     ];
     for s in selectors {
         for name in data_names(s) {
@@ -334,6 +350,25 @@ fn a_widget_starts_once_per_element() {
         Widget::ALL.len(),
         "every widget has its own word"
     );
+}
+
+#[test]
+fn photo_shapes_outside_instagrams_are_named_with_what_happens() {
+    use super::contract::{file_size, shape};
+    assert_eq!(shape::warning(400, 500, "crop"), None, "4:5");
+    assert_eq!(shape::warning(1910, 1000, "crop"), None, "1.91:1");
+    assert_eq!(shape::warning(1080, 1080, "pad"), None);
+    assert_eq!(shape::warning(0, 10, "crop"), None);
+    assert_eq!(
+        shape::warning(900, 1600, "crop").as_deref(),
+        Some("900×1600 is too tall for Instagram (4:5 to 1.91:1): it will be cropped.")
+    );
+    assert_eq!(
+        shape::warning(3000, 1000, "pad").as_deref(),
+        Some("3000×1000 is too wide for Instagram (4:5 to 1.91:1): it will get borders.")
+    );
+    assert_eq!(file_size(1000.0), "1 KB");
+    assert_eq!(file_size(3.5 * 1_048_576.0), "3.5 MB");
 }
 
 #[test]

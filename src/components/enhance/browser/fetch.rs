@@ -42,6 +42,16 @@ pub async fn post_form(url: &str, body: String) -> Option<Answer> {
     read(req.send().await.ok()?).await
 }
 
+/// `POST url` with a form's fields and files as `multipart/form-data` (the browser writes the
+/// boundary); `None` when the network failed.
+pub async fn post_multipart(url: &str, body: web_sys::FormData) -> Option<Answer> {
+    let req = Request::post(url)
+        .header(header::FRAGMENT, "1")
+        .body(body)
+        .ok()?;
+    read(req.send().await.ok()?).await
+}
+
 async fn send(req: RequestBuilder) -> Option<Answer> {
     read(req.header(header::FRAGMENT, "1").send().await.ok()?).await
 }

@@ -80,7 +80,7 @@ fn passkey(form: HtmlFormElement, mode: String) {
     });
 }
 
-/// Sends an enhanced form; its answer replaces the form's `[data-swap]` container, or its
+/// Sends an enhanced form (as multipart when its `enctype` says so); its answer replaces the form's `[data-swap]` container, or its
 /// error shows in the form.
 fn send(form: HtmlFormElement) {
     if is_busy(&form) {
@@ -90,13 +90,22 @@ fn send(form: HtmlFormElement) {
     let Ok(data) = FormData::new_with_form(&form) else {
         return;
     };
-    let Ok(body) = UrlSearchParams::new_with_str_sequence_sequence(&data) else {
-        return;
+    // Files go as multipart; other forms as URL-encoded fields, which every route reads.
+    let encoded = if form.enctype() == "multipart/form-data" {
+        None
+    } else {
+        match UrlSearchParams::new_with_str_sequence_sequence(&data) {
+            Ok(body) => Some(String::from(body.to_string())),
+            Err(_) => return,
+        }
     };
     set_busy(&form, true);
     let action = form.action();
     spawn_local(async move {
-        let answer = fetch::post_form(&action, String::from(body.to_string())).await;
+        let answer = match encoded {
+            Some(body) => fetch::post_form(&action, body).await,
+            None => fetch::post_multipart(&action, data).await,
+        };
         match answer {
             Some(a) if a.outcome == Outcome::Fragment => {
                 let target = form

@@ -4,6 +4,7 @@
 mod carousel;
 mod feed;
 mod fetch;
+mod files;
 mod forms;
 mod poll;
 
@@ -72,6 +73,8 @@ fn start(nodes: &[Element]) {
                     Widget::LoadMore => feed::observe(&el),
                     Widget::Carousel => carousel::ready(&el),
                     Widget::AutoSubmit => forms::auto_submit(el),
+                    Widget::DropZone => files::drop_zone(el),
+                    Widget::LocalZone => files::local_zone(el),
                 }
             }
         }
