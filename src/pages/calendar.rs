@@ -47,7 +47,7 @@ pub fn CalendarPage() -> impl IntoView {
     }
 }
 
-fn view_calendar(v: CalendarView) -> impl IntoView {
+fn view_calendar(v: CalendarView) -> AnyView {
     let account = v.account.clone();
     view! {
         {(account.status != IntegrationStatus::Active).then(|| view! { <ReconnectBanner account=account.clone() /> })}
@@ -57,5 +57,5 @@ fn view_calendar(v: CalendarView) -> impl IntoView {
             <a href=paths::publish(&account.id) class="button button-primary">"Plan a post"</a>
         </p>
         <Calendar view=v />
-    }
+    }.into_any()
 }

@@ -44,7 +44,7 @@ pub fn PublishPage() -> impl IntoView {
     }
 }
 
-fn view_publish(v: PublishView, notice: Option<Notice>) -> impl IntoView {
+fn view_publish(v: PublishView, notice: Option<Notice>) -> AnyView {
     let account = v.account.id.clone();
     let running = v.jobs.iter().any(|j| j.status.is_running());
     let now = v.now;
@@ -95,5 +95,5 @@ fn view_publish(v: PublishView, notice: Option<Notice>) -> impl IntoView {
             })}
             </div>
         </Enhance>
-    }
+    }.into_any()
 }

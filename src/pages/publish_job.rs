@@ -46,7 +46,7 @@ pub fn JobPage() -> impl IntoView {
     }
 }
 
-fn view_job(v: PublishJobPage, notice: Option<Notice>) -> impl IntoView {
+fn view_job(v: PublishJobPage, notice: Option<Notice>) -> AnyView {
     let account = v.account.clone();
     // Without JavaScript, the page reloads itself while the post is on its way.
     let running = v.job.status.is_running();
@@ -59,5 +59,5 @@ fn view_job(v: PublishJobPage, notice: Option<Notice>) -> impl IntoView {
         <Enhance>
             <PublishJobDetails page=v />
         </Enhance>
-    }
+    }.into_any()
 }

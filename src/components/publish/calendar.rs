@@ -36,7 +36,7 @@ pub fn post_link(account: &str, post: &CalendarPost) -> String {
 /// A week or a month of posts, with links to the previous and next one, today, and the other
 /// mode. A table (a list on narrow screens): a header per weekday, a row per week.
 #[component]
-pub fn Calendar(view: CalendarView) -> impl IntoView {
+pub fn Calendar(view: CalendarView) -> AnyView {
     let account = view.account.id.clone();
     let weeks: Vec<Vec<CalendarDay>> = view.days.chunks(7).map(<[_]>::to_vec).collect();
     let class = match view.mode {
@@ -64,11 +64,11 @@ pub fn Calendar(view: CalendarView) -> impl IntoView {
                 </tbody>
             </table>
         </section>
-    }
+    }.into_any()
 }
 
 /// The title, the moves (previous, today, next), the mode switch and the time zone.
-fn bar(v: &CalendarView) -> impl IntoView {
+fn bar(v: &CalendarView) -> AnyView {
     let account = &v.account.id;
     let tz = &v.time_zone;
     let (prev, next, unit) = match v.mode {
@@ -107,11 +107,11 @@ fn bar(v: &CalendarView) -> impl IntoView {
                 <button type="submit" class="button button-small">"Change"</button>
             </form>
         </header>
-    }
+    }.into_any()
 }
 
 /// One day's cell: its number and its posts.
-fn day(account: &str, weekday: usize, d: CalendarDay) -> impl IntoView {
+fn day(account: &str, weekday: usize, d: CalendarDay) -> AnyView {
     let (_, full) = WEEKDAYS[weekday % 7];
     let empty = d.posts.is_empty();
     view! {
@@ -127,11 +127,11 @@ fn day(account: &str, weekday: usize, d: CalendarDay) -> impl IntoView {
                 </ul>
             })}
         </td>
-    }
+    }.into_any()
 }
 
 /// One post on a day.
-fn entry(account: &str, p: CalendarPost) -> impl IntoView {
+fn entry(account: &str, p: CalendarPost) -> AnyView {
     let href = post_link(account, &p);
     let caption = crate::model::excerpt(&p.caption, 40);
     view! {
@@ -143,5 +143,5 @@ fn entry(account: &str, p: CalendarPost) -> impl IntoView {
                 {(!caption.is_empty()).then(|| view! { <span class="post-caption">{caption}</span> })}
             </a>
         </li>
-    }
+    }.into_any()
 }

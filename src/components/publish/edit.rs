@@ -10,7 +10,7 @@ use crate::paths;
 
 /// A post's details and, while it has not gone out, the forms that change it.
 #[component]
-pub fn PublishJobDetails(page: PublishJobPage) -> impl IntoView {
+pub fn PublishJobDetails(page: PublishJobPage) -> AnyView {
     let account = page.account.id.clone();
     let job = page.job;
     let action = paths::publish_job(&account, &job.id);
@@ -36,7 +36,7 @@ pub fn PublishJobDetails(page: PublishJobPage) -> impl IntoView {
                 <a href=calendar_link(&account, &job)>"Calendar"</a>
             </p>
         </div>
-    }
+    }.into_any()
 }
 
 /// The calendar's week of the post, or the current week when it has no time.
@@ -49,7 +49,7 @@ fn calendar_link(account: &str, job: &PublishJobView) -> String {
 
 /// The texts and the time of a planned post, with what to do with them.
 #[component]
-fn EditForm(action: String, key: String, job: PublishJobView) -> impl IntoView {
+fn EditForm(action: String, key: String, job: PublishJobView) -> AnyView {
     let scheduled = job.status == PublishStatus::Scheduled;
     let alt = job.alt_texts.join("\n");
     view! {
@@ -91,17 +91,17 @@ fn EditForm(action: String, key: String, job: PublishJobView) -> impl IntoView {
                 })}
             </div>
         </form>
-    }
+    }.into_any()
 }
 
 /// Cancels a planned post, after asking.
 #[component]
-fn CancelForm(action: String, key: String) -> impl IntoView {
+fn CancelForm(action: String, key: String) -> AnyView {
     view! {
         <form method="post" action=action class="cancel-form" data-testid="job-cancel-form"
             {..attrs::confirm("Cancel this post? It will not be published, and its uploaded files are deleted.")}>
             <input type="hidden" name="key" value=key />
             <button type="submit" name="action" value="cancel" class="button button-ghost" data-testid="job-cancel">"Cancel this post"</button>
         </form>
-    }
+    }.into_any()
 }

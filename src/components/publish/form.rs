@@ -53,7 +53,7 @@ pub fn PublishForm(
     /// What comes before the form in its container (a form's answer: the post just sent).
     #[prop(optional)]
     children: Option<Children>,
-) -> impl IntoView {
+) -> AnyView {
     let remaining = quota.map(|q| q.remaining());
     let disabled = blocked.is_some() || remaining == Some(0);
     view! {
@@ -82,11 +82,11 @@ pub fn PublishForm(
                 <button type="submit" class="button button-primary" disabled=disabled data-testid="publish-submit">"Publish"</button>
             </form>
         </div>
-    }
+    }.into_any()
 }
 
 /// Photo, reel, carousel or story.
-fn kind_choice() -> impl IntoView {
+fn kind_choice() -> AnyView {
     let kinds = [
         PublishKind::Image,
         PublishKind::Reel,
@@ -106,12 +106,12 @@ fn kind_choice() -> impl IntoView {
                 })
                 .collect_view()}
         </fieldset>
-    }
+    }.into_any()
 }
 
 /// The drop zone around the file input, the previews, how photos are fitted, and the
 /// addresses one may give instead of files.
-fn files_field(limits: Option<UploadLimits>) -> impl IntoView {
+fn files_field(limits: Option<UploadLimits>) -> AnyView {
     view! {
         <div class="drop-zone" data-testid="publish-drop" {..attrs::drop_zone()}>
             <label class="field" for="publish-files">
@@ -138,11 +138,11 @@ fn files_field(limits: Option<UploadLimits>) -> impl IntoView {
                 "Optional: public https addresses, one per line, that Instagram downloads itself (photos must be JPEG)."
             </small>
         </label>
-    }
+    }.into_any()
 }
 
 /// Caption, alt text and first comment.
-fn text_fields() -> impl IntoView {
+fn text_fields() -> AnyView {
     view! {
         <label class="field">
             <span>"Caption"</span>
@@ -159,11 +159,11 @@ fn text_fields() -> impl IntoView {
             <textarea name="first_comment" rows="2" maxlength=MAX_CAPTION_CHARS.to_string() data-testid="publish-comment"></textarea>
             <small class="muted">"Optional: posted as the first comment right after the post goes out."</small>
         </label>
-    }
+    }.into_any()
 }
 
 /// Now, at a chosen time in a time zone, or as a draft.
-fn when_fields(time_zone: String) -> impl IntoView {
+fn when_fields(time_zone: String) -> AnyView {
     let ask_browser = time_zone.is_empty() || time_zone == DEFAULT_ZONE;
     view! {
         <fieldset class="when-choice">
@@ -190,7 +190,7 @@ fn when_fields(time_zone: String) -> impl IntoView {
             </div>
             <small class="muted">"A scheduled post goes out on its own at that time; you can still edit, reschedule or cancel it until then."</small>
         </fieldset>
-    }
+    }.into_any()
 }
 
 #[cfg(test)]

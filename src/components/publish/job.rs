@@ -27,7 +27,7 @@ pub fn status_class(status: PublishStatus) -> &'static str {
 ///
 /// [`Enhance`]: super::super::enhance::Enhance
 #[component]
-pub fn JobStatus(account: String, job: PublishJobView, now: i64) -> impl IntoView {
+pub fn JobStatus(account: String, job: PublishJobView, now: i64) -> AnyView {
     let running = job.status.is_running();
     let caption = crate::model::excerpt(&job.caption, 80);
     let edit = paths::publish_job(&account, &job.id);
@@ -67,11 +67,11 @@ pub fn JobStatus(account: String, job: PublishJobView, now: i64) -> impl IntoVie
             })}
             {(job.status == PublishStatus::Published).then(|| published_links(&account, job.permalink, job.media_id))}
         </article>
-    }
+    }.into_any()
 }
 
 /// What Instagram has done so far.
-fn steps(status: PublishStatus) -> impl IntoView {
+fn steps(status: PublishStatus) -> AnyView {
     let steps = [
         (PublishStatus::Queued, "Sent to Instagram"),
         (PublishStatus::Processing, "Processed"),
@@ -84,7 +84,7 @@ fn steps(status: PublishStatus) -> impl IntoView {
                 .map(|(s, label)| view! { <li class:done={(status as u8) > (s as u8)}>{label}</li> })
                 .collect_view()}
         </ol>
-    }
+    }.into_any()
 }
 
 /// Where to see a published post.
