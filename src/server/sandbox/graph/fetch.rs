@@ -20,8 +20,7 @@ use std::{sync::OnceLock, time::Duration};
 
 use axum::body::Bytes;
 
-use super::request::Req;
-use crate::server::sandbox::error::ApiError;
+use crate::server::sandbox::{common::Params, error::ApiError};
 
 /// The largest image Meta accepts (8 MiB).
 pub const IMAGE_CAP: u64 = 8 << 20;
@@ -52,17 +51,10 @@ enum Want {
     Video,
 }
 
-/// Downloads the media a `POST /{ig-id}/media` names, when its token is valid and it names
-/// exactly one of `image_url` and `video_url`; `None` when nothing is to be fetched.
-pub async fn prefetch(r: &Req) -> Option<Fetched> {
-    let valid = {
-        let w = r.state.world();
-        r.auth(&w, r.state.clock.now()).is_ok()
-    };
-    if !valid {
-        return None;
-    }
-    let (url, want) = match (r.params.get("image_url"), r.params.get("video_url")) {
+/// Downloads the media a `POST /{ig-id}/media` names, when it names exactly one of
+/// `image_url` and `video_url`; `None` when nothing is to be fetched.
+pub async fn media(params: &Params) -> Option<Fetched> {
+    let (url, want) = match (params.get("image_url"), params.get("video_url")) {
         (Some(u), None) => (u, Want::Image),
         (None, Some(u)) => (u, Want::Video),
         _ => return None,

@@ -102,10 +102,13 @@ pub async fn edge(
 }
 
 /// Runs `op` as an emulated endpoint (faults, usage headers, the log). A new container's
-/// media is downloaded first, before the world is locked.
+/// media is downloaded first, before the world is locked, and only for a valid token.
 async fn serve(mut r: Req, op: Op) -> Response {
     if op == Op::Account(AccountOp::CreateContainer) {
-        r.fetched = fetch::prefetch(&r).await;
+        let valid = r.auth(&r.state.world(), r.state.clock.now()).is_ok();
+        if valid {
+            r.fetched = fetch::media(&r.params).await;
+        }
     }
     let ctx = r.ctx(op.endpoint());
     let state = r.state.clone();
