@@ -172,7 +172,7 @@ macro_rules! publish_job_store {
                             lease_owner = CASE WHEN $10 = 1 THEN lease_owner ELSE NULL END, \
                             lease_until = CASE WHEN $10 = 1 THEN lease_until ELSE NULL END, \
                             updated_at = $11, comment_id = $12, comment_error = $13, \
-                            published_at = $14 \
+                            published_at = $14, scheduled_at = $15 \
                          WHERE id = $1 AND lease_owner = $2",
                     )
                     .bind(&job.id)
@@ -189,6 +189,7 @@ macro_rules! publish_job_store {
                     .bind(&job.comment_id)
                     .bind(&job.comment_error)
                     .bind(job.published_at)
+                    .bind(job.scheduled_at)
                     .execute(&self.pool)
                     .await?;
                     Ok(done.rows_affected() == 1)

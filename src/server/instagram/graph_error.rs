@@ -140,7 +140,7 @@ fn classify(
         Some(2207042) => return Publishing(QuotaReached),
         Some(2207051) => return Publishing(Spam),
         Some(2207003 | 2207020 | 2207032 | 2207053) => return Publishing(NeedsNewContainer),
-        Some(2207004 | 2207052 | 2207009 | 2207026) => return Publishing(MediaRejected),
+        Some(2207004 | 2207005 | 2207052 | 2207009 | 2207026) => return Publishing(MediaRejected),
         Some(2207001) => return Transient,
         _ => {}
     }

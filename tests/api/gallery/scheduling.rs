@@ -119,7 +119,7 @@ async fn a_scheduled_post_waits_can_change_and_goes_out_once_at_its_time() {
     assert!(html.contains("data-status=\"scheduled\""));
 
     // Its time comes: the worker publishes it, once.
-    app.clock.advance(3 * DAY + 3600);
+    app.clock.advance(5 * DAY);
     wait_for(&app, key, "published").await;
     assert_eq!(calls(&app, "media_publish"), 1);
     let job = app.store.publish_job_get(key).await.unwrap().unwrap();

@@ -17,7 +17,6 @@ mod wait;
 
 pub use database::{postgres_database, Raw};
 pub use logs::capture_logs;
-pub use peers::Peer;
 pub use wait::{eventually, eventually_blocking, eventually_explained};
 
 use std::{

@@ -5,7 +5,7 @@
 use std::{collections::HashMap, sync::Arc};
 
 use instagram_connect::server::{
-    clock::OffsetClock, config::Config, startup::Application, state::AppState,
+    clock::OffsetClock, config::Config, startup::Application,
 };
 use leptos::config::LeptosOptions;
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
@@ -14,10 +14,6 @@ use super::{TestApp, OUTPUT_NAME};
 
 /// Another instance of a [`TestApp`].
 pub struct Peer {
-    /// `http://127.0.0.1:<port>`.
-    pub base_url: String,
-    /// Its state, to call services directly.
-    pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -55,14 +51,11 @@ impl TestApp {
         let app = Application::build_on_with_clock(listener, config, leptos_options, clock)
             .await
             .expect("the peer starts");
-        let state = app.state();
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async {
             let _ = rx.await;
         }));
         Peer {
-            base_url,
-            state,
             shutdown: Some(tx),
             server: Some(server),
         }

@@ -90,6 +90,11 @@ impl Media {
         let container = self.create_container(user, job, owner).await?;
         job.container_id = Some(container);
         job.status = PublishStatus::Processing;
+        if job.scheduled_at.is_some() {
+            // When it actually went out: a post that was late (the server was down at its
+            // time) is not given up for having waited.
+            job.scheduled_at = Some(self.clock.now());
+        }
         self.save(job, owner).await.map_err(store_failure)?;
         if self
             .tokens
