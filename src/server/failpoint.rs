@@ -61,7 +61,11 @@ impl Failpoints {
                 "exit" => Action::Exit,
                 _ => Action::Error,
             };
-            match ALL.iter().chain([&PUBLISH_AFTER_CONTAINER]).find(|n| **n == name) {
+            match ALL
+                .iter()
+                .chain([&PUBLISH_AFTER_CONTAINER])
+                .find(|n| **n == name)
+            {
                 Some(n) => fp.set(n, Some(action)),
                 None => tracing::warn!(failpoint = name, "unknown failpoint ignored"),
             }

@@ -12,9 +12,7 @@ use axum::{
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower::ServiceBuilder;
-use tower_http::{
-    catch_panic::CatchPanicLayer, sensitive_headers::SetSensitiveHeadersLayer,
-};
+use tower_http::{catch_panic::CatchPanicLayer, sensitive_headers::SetSensitiveHeadersLayer};
 
 use super::{
     assets::StaticAssets,
@@ -155,12 +153,19 @@ fn with_shared_layers(router: Router<AppState>, state: &AppState) -> Router<AppS
 
 /// Answers `408` to a request that takes longer than [`REQUEST_TIMEOUT`], or than
 /// [`UPLOAD_TIMEOUT`] for the form that uploads files to publish and for Meta fetching them.
-async fn timeout(request: axum::extract::Request, next: middleware::Next) -> axum::response::Response {
+async fn timeout(
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
     let path = request.uri().path();
     let upload = (request.method() == axum::http::Method::POST && is_publish_form(path))
         || path.starts_with("/uploads/");
-    let limit = if upload { UPLOAD_TIMEOUT } else { REQUEST_TIMEOUT };
+    let limit = if upload {
+        UPLOAD_TIMEOUT
+    } else {
+        REQUEST_TIMEOUT
+    };
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),

@@ -39,7 +39,11 @@ impl UploadConfig {
             Backend::Sqlite => "disk",
             Backend::Postgres => "database",
         };
-        let storage = match r.get("UPLOAD_STORAGE").as_deref().unwrap_or(default_storage) {
+        let storage = match r
+            .get("UPLOAD_STORAGE")
+            .as_deref()
+            .unwrap_or(default_storage)
+        {
             "disk" => UploadStorage::Disk(dir),
             "database" => UploadStorage::Database,
             other => {
@@ -52,7 +56,8 @@ impl UploadConfig {
             }
         };
         let max_file_bytes = u64::from(r.number("UPLOAD_MAX_FILE_MB", 300, 1..=4096)) * MB;
-        let max_person_bytes = u64::from(r.number("UPLOAD_MAX_PERSON_MB", 2048, 1..=1_048_576)) * MB;
+        let max_person_bytes =
+            u64::from(r.number("UPLOAD_MAX_PERSON_MB", 2048, 1..=1_048_576)) * MB;
         Self {
             storage,
             max_file_bytes,

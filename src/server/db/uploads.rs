@@ -6,7 +6,8 @@ use async_trait::async_trait;
 use super::StoreError;
 
 /// Every column of `uploads`, in `UploadRow` order.
-pub(super) const UPLOAD_COLUMNS: &str = "id, integration_id, person_id, secret_hash, job_id, video, \
+pub(super) const UPLOAD_COLUMNS: &str =
+    "id, integration_id, person_id, secret_hash, job_id, video, \
      content_type, bytes, width, height, duration_ms, storage, created_at";
 
 /// A file uploaded to publish (`uploads`).

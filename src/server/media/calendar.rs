@@ -33,7 +33,11 @@ fn span(mode: CalendarMode, date: Date) -> Span {
             let title = if first.month() == last.month() {
                 format!("{}–{}", first.day(), last.strftime("%-d %B %Y"))
             } else {
-                format!("{} – {}", first.strftime("%-d %B"), last.strftime("%-d %B %Y"))
+                format!(
+                    "{} – {}",
+                    first.strftime("%-d %B"),
+                    last.strftime("%-d %B %Y")
+                )
             };
             Span {
                 first,
@@ -83,7 +87,9 @@ impl Media {
         b.require(Capability::Publish)?;
         let time_zone = self.time_zone_for(b, tz).await?;
         let zone = when::zone(&time_zone)?;
-        let mode = mode.and_then(CalendarMode::parse).unwrap_or(CalendarMode::Month);
+        let mode = mode
+            .and_then(CalendarMode::parse)
+            .unwrap_or(CalendarMode::Month);
         let now = jiff::Timestamp::from_second(self.clock.now())
             .map_err(|_| AppError::Internal)?
             .to_zoned(zone.clone());
@@ -111,8 +117,13 @@ impl Media {
             })
             .collect();
         for job in &jobs {
-            let at = job.published_at.or(job.scheduled_at).unwrap_or(job.created_at);
-            let Ok(t) = jiff::Timestamp::from_second(at) else { continue };
+            let at = job
+                .published_at
+                .or(job.scheduled_at)
+                .unwrap_or(job.created_at);
+            let Ok(t) = jiff::Timestamp::from_second(at) else {
+                continue;
+            };
             let local: Zoned = t.to_zoned(zone.clone());
             let index = (local.date() - s.first).get_days() as usize;
             if let Some(day) = days.get_mut(index) {
@@ -140,7 +151,11 @@ impl Media {
     }
 
     /// The zone to show times in: `asked` when it is known, else the person's latest, else UTC.
-    pub async fn time_zone_for(&self, b: &Browsing, asked: Option<&str>) -> Result<String, AppError> {
+    pub async fn time_zone_for(
+        &self,
+        b: &Browsing,
+        asked: Option<&str>,
+    ) -> Result<String, AppError> {
         if let Some(tz) = asked.filter(|t| when::zone(t).is_ok()) {
             return Ok(tz.trim().to_owned());
         }
@@ -153,7 +168,11 @@ impl Media {
     }
 
     /// A post's page: its details and the forms that change it.
-    pub async fn publish_job_page(&self, b: &Browsing, id: &str) -> Result<PublishJobPage, AppError> {
+    pub async fn publish_job_page(
+        &self,
+        b: &Browsing,
+        id: &str,
+    ) -> Result<PublishJobPage, AppError> {
         b.require(Capability::Publish)?;
         let job = self.job_of(&b.row, id).await?;
         Ok(PublishJobPage {
@@ -176,13 +195,19 @@ mod tests {
         assert_eq!(w.first.to_string(), "2026-12-07");
         assert_eq!(w.days, 7);
         assert_eq!(w.title, "7–13 December 2026");
-        assert_eq!((w.prev.to_string(), w.next.to_string()), ("2026-11-30".into(), "2026-12-14".into()));
+        assert_eq!(
+            (w.prev.to_string(), w.next.to_string()),
+            ("2026-11-30".into(), "2026-12-14".into())
+        );
         let m = span(CalendarMode::Month, d);
         // December 2026 starts on a Tuesday and ends on a Thursday: 30 Nov to 3 Jan, 5 weeks.
         assert_eq!(m.first.to_string(), "2026-11-30");
         assert_eq!(m.days, 35);
         assert_eq!(m.title, "December 2026");
-        assert_eq!((m.prev.to_string(), m.next.to_string()), ("2026-11-01".into(), "2027-01-01".into()));
+        assert_eq!(
+            (m.prev.to_string(), m.next.to_string()),
+            ("2026-11-01".into(), "2027-01-01".into())
+        );
         let across = span(CalendarMode::Week, "2026-12-31".parse().unwrap());
         assert_eq!(across.title, "28 December – 3 January 2027");
     }

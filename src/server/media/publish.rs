@@ -31,8 +31,8 @@ mod validate;
 mod view;
 pub mod when;
 
-use steps::Next;
 pub use plan::Change;
+use steps::Next;
 pub use validate::{check, check_key, complete, Item, NewPost, Plan, PostForm};
 pub use view::view;
 
@@ -173,9 +173,13 @@ impl Media {
             return Ok(());
         }
         let now = self.clock.now();
-        let started = job.scheduled_at.unwrap_or(job.created_at).max(job.created_at);
+        let started = job
+            .scheduled_at
+            .unwrap_or(job.created_at)
+            .max(job.created_at);
         match next {
-            Next::After(_) if now - started > GIVE_UP_AFTER_SECS || job.attempts >= MAX_ATTEMPTS =>
+            Next::After(_)
+                if now - started > GIVE_UP_AFTER_SECS || job.attempts >= MAX_ATTEMPTS =>
             {
                 job.status = PublishStatus::Failed;
                 job.error = Some(

@@ -21,10 +21,7 @@ use super::fragment::{
     back_with_notice, failed, html, render, text_error, wants_fragment, with_next_page,
 };
 use crate::{
-    components::{
-        comments::CommentSection,
-        media::Tiles,
-    },
+    components::{comments::CommentSection, media::Tiles},
     model::{scope_label, AppError, Capability, Notice, COMMENTS_SCOPE},
     paths,
     server::{

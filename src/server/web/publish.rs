@@ -173,17 +173,24 @@ async fn read_parts(
                 }
                 let already = files.iter().map(|f| f.bytes).sum();
                 let uploads = st.media.uploads();
-                files.push(uploads.spool(&b.person.user_id, already, &file_name, field).await?);
+                files.push(
+                    uploads
+                        .spool(&b.person.user_id, already, &file_name, field)
+                        .await?,
+                );
             }
             _ => {
                 while let Some(chunk) = field.chunk().await.map_err(interrupted)? {
                     text_bytes += chunk.len();
                     if text_bytes > MAX_TEXT_BYTES {
-                        return Err(AppError::TooLarge("The form's text is too long.".to_owned()));
+                        return Err(AppError::TooLarge(
+                            "The form's text is too long.".to_owned(),
+                        ));
                     }
                     match fields.last_mut() {
                         Some((n, v)) if *n == name => v.push_str(&String::from_utf8_lossy(&chunk)),
-                        _ => fields.push((name.clone(), String::from_utf8_lossy(&chunk).into_owned())),
+                        _ => fields
+                            .push((name.clone(), String::from_utf8_lossy(&chunk).into_owned())),
                     }
                 }
             }
@@ -248,7 +255,10 @@ async fn keep_files(
     let mut notes = Vec::new();
     for file in files {
         let name = crate::model::excerpt(&file.name, 60);
-        match uploads.keep(&b.row.id, &b.person.user_id, file, target, fit).await {
+        match uploads
+            .keep(&b.row.id, &b.person.user_id, file, target, fit)
+            .await
+        {
             Ok(kept) => {
                 if !kept.changes.is_empty() {
                     notes.push(format!("{name}: {}.", kept.changes.join(", ")));
@@ -336,7 +346,9 @@ async fn change(
                 back
             };
             let text = match (change, row.scheduled_at) {
-                (Change::Schedule, Some(at)) => format!("Scheduled for {}.", when::label(at, &row.time_zone)),
+                (Change::Schedule, Some(at)) => {
+                    format!("Scheduled for {}.", when::label(at, &row.time_zone))
+                }
                 _ => change.done().to_owned(),
             };
             back_with_notice(&session, true, text, &to).await
@@ -383,7 +395,10 @@ mod tests {
             ("unknown".into(), "ignored".into()),
             ("when".into(), "schedule".into()),
         ]);
-        assert_eq!((form.kind.as_str(), form.tz.as_str(), form.when.as_str()), ("story", "Europe/Paris", "schedule"));
+        assert_eq!(
+            (form.kind.as_str(), form.tz.as_str(), form.when.as_str()),
+            ("story", "Europe/Paris", "schedule")
+        );
         assert!(form.key.is_empty());
     }
 }

@@ -22,7 +22,10 @@ pub fn routes() -> Router<AppState> {
     Router::new().route(checked(paths::UPLOAD), get(hosted))
 }
 
-async fn hosted(State(st): State<AppState>, Path((upload, file)): Path<(String, String)>) -> Response {
+async fn hosted(
+    State(st): State<AppState>,
+    Path((upload, file)): Path<(String, String)>,
+) -> Response {
     if upload.len() > 64 || file.len() > 80 {
         return not_found();
     }
@@ -32,7 +35,10 @@ async fn hosted(State(st): State<AppState>, Path((upload, file)): Path<(String, 
                 (header::CONTENT_TYPE, f.content_type),
                 (header::CONTENT_LENGTH, f.bytes.to_string()),
                 (header::CACHE_CONTROL, "private, no-store".to_owned()),
-                (header::HeaderName::from_static("x-robots-tag"), "noindex".to_owned()),
+                (
+                    header::HeaderName::from_static("x-robots-tag"),
+                    "noindex".to_owned(),
+                ),
             ],
             Body::from_stream(f.body),
         )
@@ -47,5 +53,9 @@ async fn hosted(State(st): State<AppState>, Path((upload, file)): Path<(String, 
 }
 
 fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, "No such file: it was never uploaded, or its post is published or cancelled.").into_response()
+    (
+        StatusCode::NOT_FOUND,
+        "No such file: it was never uploaded, or its post is published or cancelled.",
+    )
+        .into_response()
 }

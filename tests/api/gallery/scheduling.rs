@@ -23,13 +23,16 @@ fn local(at: i64, tz: &str) -> String {
 
 /// The date of the calendar day whose cell links to the post `key`.
 fn day_with(html: &str, key: &str) -> Option<String> {
-    html.split("data-testid=\"calendar-day\"").skip(1).find(|cell| {
-        let cell = cell.split("</td>").next().unwrap_or_default();
-        cell.contains(key)
-    }).and_then(|cell| {
-        let start = cell.find("data-date=\"")? + "data-date=\"".len();
-        Some(cell[start..start + 10].to_owned())
-    })
+    html.split("data-testid=\"calendar-day\"")
+        .skip(1)
+        .find(|cell| {
+            let cell = cell.split("</td>").next().unwrap_or_default();
+            cell.contains(key)
+        })
+        .and_then(|cell| {
+            let start = cell.find("data-date=\"")? + "data-date=\"".len();
+            Some(cell[start..start + 10].to_owned())
+        })
 }
 
 async fn status(app: &TestApp, key: &str) -> String {
@@ -82,7 +85,14 @@ async fn a_scheduled_post_waits_can_change_and_goes_out_once_at_its_time() {
     let key = "k_scheduled_0000000001";
     let at = schedule(&app, &b, &id, key, 2 * DAY).await;
     let job = app.store.publish_job_get(key).await.unwrap().unwrap();
-    assert_eq!((job.status.as_str(), job.scheduled_at, job.time_zone.as_str()), ("scheduled", Some(at), "Europe/Paris"));
+    assert_eq!(
+        (
+            job.status.as_str(),
+            job.scheduled_at,
+            job.time_zone.as_str()
+        ),
+        ("scheduled", Some(at), "Europe/Paris")
+    );
     // Not due: a worker's step does nothing.
     app.state.media.step(key).await.unwrap();
     assert_eq!(calls(&app, "media_create"), 0);
@@ -92,29 +102,74 @@ async fn a_scheduled_post_waits_can_change_and_goes_out_once_at_its_time() {
     // 09:00 in Paris on the next day: the night before in Honolulu (UTC-10).
     let next_day = local(at + DAY, "Europe/Paris")[..10].to_owned();
     let later = when::parse_local(&format!("{next_day}T09:00"), "Europe/Paris").unwrap();
-    let res = fragment_post(&app, &b, &edit, &[("action", "schedule"), ("caption", "Wednesday's special"), ("at", &local(later, "Europe/Paris")), ("tz", "Europe/Paris")]).await;
+    let res = fragment_post(
+        &app,
+        &b,
+        &edit,
+        &[
+            ("action", "schedule"),
+            ("caption", "Wednesday's special"),
+            ("at", &local(later, "Europe/Paris")),
+            ("tz", "Europe/Paris"),
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     let job = app.store.publish_job_get(key).await.unwrap().unwrap();
-    assert_eq!((job.scheduled_at, job.caption.as_str()), (Some(later), "Wednesday's special"));
+    assert_eq!(
+        (job.scheduled_at, job.caption.as_str()),
+        (Some(later), "Wednesday's special")
+    );
     let past = local(app.clock.now() - 3600, "Europe/Paris");
-    let res = fragment_post(&app, &b, &edit, &[("action", "schedule"), ("at", &past), ("tz", "Europe/Paris")]).await;
+    let res = fragment_post(
+        &app,
+        &b,
+        &edit,
+        &[
+            ("action", "schedule"),
+            ("at", &past),
+            ("tz", "Europe/Paris"),
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 400);
     assert!(res.text().await.unwrap().contains("has passed"));
 
     // The calendar shows it on its day in Paris, in the week and the month of that day.
     let day = local(later, "Europe/Paris")[..10].to_owned();
     for view in ["week", "month"] {
-        let (code, html) = page(&app, &b, &format!("/media/{id}/calendar?view={view}&date={day}&tz=Europe/Paris")).await;
+        let (code, html) = page(
+            &app,
+            &b,
+            &format!("/media/{id}/calendar?view={view}&date={day}&tz=Europe/Paris"),
+        )
+        .await;
         assert_eq!(code, 200);
-        assert_eq!(day_with(&html, key).as_deref(), Some(day.as_str()), "{view}");
+        assert_eq!(
+            day_with(&html, key).as_deref(),
+            Some(day.as_str()),
+            "{view}"
+        );
     }
-    let (_, html) = page(&app, &b, &format!("/media/{id}/calendar?view=week&date={day}&tz=Pacific/Honolulu")).await;
+    let (_, html) = page(
+        &app,
+        &b,
+        &format!("/media/{id}/calendar?view=week&date={day}&tz=Pacific/Honolulu"),
+    )
+    .await;
     let before = when::input_value(later - 86_400, "Europe/Paris")[..10].to_owned();
-    assert_eq!(day_with(&html, key).as_deref(), Some(before.as_str()), "the day before, in Honolulu");
+    assert_eq!(
+        day_with(&html, key).as_deref(),
+        Some(before.as_str()),
+        "the day before, in Honolulu"
+    );
 
     // Its page and the publishing page show it planned, in its time zone.
     let (_, html) = page(&app, &b, &edit).await;
-    assert!(html.contains(&when::label(later, "Europe/Paris")), "the time, in Paris");
+    assert!(
+        html.contains(&when::label(later, "Europe/Paris")),
+        "the time, in Paris"
+    );
     let (_, html) = page(&app, &b, &format!("/media/{id}/publish")).await;
     assert!(html.contains("data-status=\"scheduled\""));
 
@@ -139,11 +194,28 @@ async fn drafts_and_cancelled_posts_never_go_out() {
     let (b, id) = connected(&app).await;
     let path = format!("/media/{id}/publish");
     let draft = "k_draft_00000000000001";
-    let res = plain_post(&app, &b, &path, &[("key", draft), ("kind", "image"), ("urls", "https://example.com/d.jpg"), ("when", "draft")]).await;
+    let res = plain_post(
+        &app,
+        &b,
+        &path,
+        &[
+            ("key", draft),
+            ("kind", "image"),
+            ("urls", "https://example.com/d.jpg"),
+            ("when", "draft"),
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 303);
     let cancelled = "k_cancelled_0000000001";
     schedule(&app, &b, &id, cancelled, 3600).await;
-    let res = plain_post(&app, &b, &format!("{path}/{cancelled}"), &[("action", "cancel")]).await;
+    let res = plain_post(
+        &app,
+        &b,
+        &format!("{path}/{cancelled}"),
+        &[("action", "cancel")],
+    )
+    .await;
     assert_eq!(res.status(), 303);
     assert_eq!(status(&app, cancelled).await, "cancelled");
     app.clock.advance(2 * DAY);
@@ -152,7 +224,13 @@ async fn drafts_and_cancelled_posts_never_go_out() {
     schedule(&app, &b, &id, marker, 60).await;
     app.clock.advance(120);
     wait_for(&app, marker, "published").await;
-    assert_eq!((status(&app, draft).await.as_str(), status(&app, cancelled).await.as_str()), ("draft", "cancelled"));
+    assert_eq!(
+        (
+            status(&app, draft).await.as_str(),
+            status(&app, cancelled).await.as_str()
+        ),
+        ("draft", "cancelled")
+    );
     assert_eq!(calls(&app, "media_publish"), 1);
     // A draft is published when asked.
     let res = fragment_post(&app, &b, &format!("{path}/{draft}"), &[("action", "now")]).await;
@@ -166,22 +244,55 @@ async fn a_story_posts_its_first_comment_and_a_photo_keeps_its_alt_text() {
     let (b, id) = connected(&app).await;
     let path = format!("/media/{id}/publish");
     let story = "k_story_00000000000001";
-    fragment_post(&app, &b, &path, &[("key", story), ("kind", "story"), ("urls", "https://example.com/story.jpg"), ("first_comment", "Open until 6 today!")]).await;
+    fragment_post(
+        &app,
+        &b,
+        &path,
+        &[
+            ("key", story),
+            ("kind", "story"),
+            ("urls", "https://example.com/story.jpg"),
+            ("first_comment", "Open until 6 today!"),
+        ],
+    )
+    .await;
     let photo = "k_alt_text_00000000001";
-    fragment_post(&app, &b, &path, &[("key", photo), ("kind", "image"), ("urls", "https://example.com/crust.jpg"), ("alt_text", "A dark crusty loaf on a board")]).await;
+    fragment_post(
+        &app,
+        &b,
+        &path,
+        &[
+            ("key", photo),
+            ("kind", "image"),
+            ("urls", "https://example.com/crust.jpg"),
+            ("alt_text", "A dark crusty loaf on a board"),
+        ],
+    )
+    .await;
     wait_for(&app, story, "published").await;
     wait_for(&app, photo, "published").await;
     let s = app.store.publish_job_get(story).await.unwrap().unwrap();
     let p = app.store.publish_job_get(photo).await.unwrap().unwrap();
-    assert!(s.comment_id.is_some() && s.comment_error.is_none(), "{:?}", s.comment_error);
+    assert!(
+        s.comment_id.is_some() && s.comment_error.is_none(),
+        "{:?}",
+        s.comment_error
+    );
     let world = app.sandbox.state().world();
     let story_media = &world.media[s.media_id.as_ref().unwrap()];
     assert_eq!(story_media.product_type, "STORY");
-    let comments: Vec<_> = world.comments.values().filter(|c| Some(&c.media_id) == s.media_id.as_ref()).collect();
+    let comments: Vec<_> = world
+        .comments
+        .values()
+        .filter(|c| Some(&c.media_id) == s.media_id.as_ref())
+        .collect();
     assert_eq!(comments.len(), 1);
     assert_eq!(comments[0].text, "Open until 6 today!");
     let photo_media = &world.media[p.media_id.as_ref().unwrap()];
-    assert_eq!(photo_media.alt_text.as_deref(), Some("A dark crusty loaf on a board"));
+    assert_eq!(
+        photo_media.alt_text.as_deref(),
+        Some("A dark crusty loaf on a board")
+    );
     assert_eq!(world.accounts[BAKERY_ID].published_at.len(), 2);
 }
 
@@ -196,10 +307,17 @@ async fn a_scheduled_post_past_the_quota_fails_and_says_why() {
     app.clock.advance(DAY + 60);
     wait_for(&app, key, "failed").await;
     let job = app.store.publish_job_get(key).await.unwrap().unwrap();
-    assert!(job.error.as_deref().unwrap_or_default().contains("limit"), "{:?}", job.error);
+    assert!(
+        job.error.as_deref().unwrap_or_default().contains("limit"),
+        "{:?}",
+        job.error
+    );
     assert_eq!(calls(&app, "media_publish"), 0);
     let (_, html) = page(&app, &b, &format!("/media/{id}/publish")).await;
-    assert!(html.contains("data-status=\"failed\"") && html.contains("limit"), "its owner sees it");
+    assert!(
+        html.contains("data-status=\"failed\"") && html.contains("limit"),
+        "its owner sees it"
+    );
 }
 
 #[tokio::test]
@@ -207,14 +325,22 @@ async fn a_post_interrupted_by_a_crash_resumes_without_a_second_container() {
     let app = TestApp::spawn().await;
     let (b, id) = connected(&app).await;
     let key = "k_crash_00000000000001";
-    app.state.failpoints.set(PUBLISH_AFTER_CONTAINER, Some(Action::Error));
+    app.state
+        .failpoints
+        .set(PUBLISH_AFTER_CONTAINER, Some(Action::Error));
     app.sandbox.configure(|s| s.image_processing_secs = 0);
     schedule(&app, &b, &id, key, 600).await;
     app.clock.advance(700);
     // The first instance made the container, then "died" holding the job.
     let store = app.store.clone();
     eventually("the container to be made", async || {
-        store.publish_job_get(key).await.unwrap().unwrap().container_id.is_some()
+        store
+            .publish_job_get(key)
+            .await
+            .unwrap()
+            .unwrap()
+            .container_id
+            .is_some()
     })
     .await;
     assert_eq!(status(&app, key).await, "processing");
@@ -223,7 +349,10 @@ async fn a_post_interrupted_by_a_crash_resumes_without_a_second_container() {
     // resumes at the next step) finishes it without making a second container.
     app.clock.advance(300);
     wait_for(&app, key, "published").await;
-    assert_eq!((calls(&app, "media_create"), calls(&app, "media_publish")), (1, 1));
+    assert_eq!(
+        (calls(&app, "media_create"), calls(&app, "media_publish")),
+        (1, 1)
+    );
     restarted.stop().await;
 }
 
@@ -237,7 +366,11 @@ async fn three_instances_on_postgresql_publish_a_scheduled_post_once() {
     let clock: Arc<OffsetClock> = app.clock.clone();
     let second = app.peer(clock.clone()).await;
     let third = app.peer(clock.clone()).await;
-    let keys = ["k_three_0000000000001", "k_three_0000000000002", "k_three_0000000000003"];
+    let keys = [
+        "k_three_0000000000001",
+        "k_three_0000000000002",
+        "k_three_0000000000003",
+    ];
     for key in keys {
         schedule(&app, &b, &id, key, DAY).await;
     }
@@ -247,7 +380,12 @@ async fn three_instances_on_postgresql_publish_a_scheduled_post_once() {
     }
     assert_eq!(calls(&app, "media_create"), 3, "one container per post");
     assert_eq!(calls(&app, "media_publish"), 3, "each post published once");
-    assert_eq!(app.sandbox.state().world().accounts[BAKERY_ID].published_at.len(), 3);
+    assert_eq!(
+        app.sandbox.state().world().accounts[BAKERY_ID]
+            .published_at
+            .len(),
+        3
+    );
     second.stop().await;
     third.stop().await;
 }

@@ -37,7 +37,10 @@ pub async fn send_files(
         form = form.text(k.to_string(), v.to_string());
     }
     for (name, bytes, mime) in files {
-        let part = Part::bytes(bytes).file_name(name.to_owned()).mime_str(mime).unwrap();
+        let part = Part::bytes(bytes)
+            .file_name(name.to_owned())
+            .mime_str(mime)
+            .unwrap();
         form = form.part("files", part);
     }
     browser
@@ -70,7 +73,12 @@ async fn an_uploaded_png_is_converted_hosted_until_published_then_gone() {
         &app,
         &b,
         &id,
-        &[("key", key), ("kind", "image"), ("when", "draft"), ("caption", "From my laptop")],
+        &[
+            ("key", key),
+            ("kind", "image"),
+            ("when", "draft"),
+            ("caption", "From my laptop"),
+        ],
         vec![("loaf.png", png(600, 900), "image/png")],
     )
     .await;
@@ -80,27 +88,54 @@ async fn an_uploaded_png_is_converted_hosted_until_published_then_gone() {
     let urls = hosted_urls(&app, key).await;
     assert_eq!(urls.len(), 1);
     let url = &urls[0];
-    assert!(url.starts_with(&format!("{}/uploads/", app.base_url)), "{url}");
+    assert!(
+        url.starts_with(&format!("{}/uploads/", app.base_url)),
+        "{url}"
+    );
 
     // Anyone with the address gets the JPEG (Meta has no session); a wrong secret gets nothing.
     let res = reqwest::get(url).await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "image/jpeg");
     let jpeg = res.bytes().await.unwrap();
-    let img = image::load_from_memory_with_format(&jpeg, ImageFormat::Jpeg).unwrap().to_rgb8();
+    let img = image::load_from_memory_with_format(&jpeg, ImageFormat::Jpeg)
+        .unwrap()
+        .to_rgb8();
     let ratio = img.width() as f64 / img.height() as f64;
-    assert!((ratio - 0.8).abs() < 0.01, "cropped to 4:5, got {}×{}", img.width(), img.height());
+    assert!(
+        (ratio - 0.8).abs() < 0.01,
+        "cropped to 4:5, got {}×{}",
+        img.width(),
+        img.height()
+    );
     let corner = img.get_pixel(2, 2);
-    assert!(corner.0.iter().all(|c| *c > 240), "transparency became white: {corner:?}");
-    let wrong = url.rsplit_once('/').unwrap().0.to_owned() + "/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.jpg";
+    assert!(
+        corner.0.iter().all(|c| *c > 240),
+        "transparency became white: {corner:?}"
+    );
+    let wrong =
+        url.rsplit_once('/').unwrap().0.to_owned() + "/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.jpg";
     assert_eq!(reqwest::get(&wrong).await.unwrap().status(), 404);
 
     // Published: the sandbox fetched the file from the app, then the address stops answering.
-    let res = fragment_post(&app, &b, &format!("/media/{id}/publish/{key}"), &[("action", "now"), ("caption", "From my laptop")]).await;
+    let res = fragment_post(
+        &app,
+        &b,
+        &format!("/media/{id}/publish/{key}"),
+        &[("action", "now"), ("caption", "From my laptop")],
+    )
+    .await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     let store = app.store.clone();
     eventually("the post to be published", async || {
-        store.publish_job_get(key).await.unwrap().unwrap().status.as_str() == "published"
+        store
+            .publish_job_get(key)
+            .await
+            .unwrap()
+            .unwrap()
+            .status
+            .as_str()
+            == "published"
     })
     .await;
     assert_eq!(calls(&app, "media_publish"), 1);
@@ -122,10 +157,20 @@ async fn upload_limits_answer_413_with_the_limit_and_keep_nothing() {
         .await;
     let (b, id) = connected(&app).await;
     let big = vec![7u8; 1024 * 1024 + 10];
-    let res = send_files(&app, &b, &id, &[("key", "k_too_big_00000000001"), ("kind", "image")], vec![("huge.png", big, "image/png")]).await;
+    let res = send_files(
+        &app,
+        &b,
+        &id,
+        &[("key", "k_too_big_00000000001"), ("kind", "image")],
+        vec![("huge.png", big, "image/png")],
+    )
+    .await;
     assert_eq!(res.status(), 413);
     let text = res.text().await.unwrap();
-    assert!(text.contains("huge.png") && text.contains("1 MB limit"), "{text}");
+    assert!(
+        text.contains("huge.png") && text.contains("1 MB limit"),
+        "{text}"
+    );
 
     let part = vec![7u8; 900 * 1024];
     let res = send_files(
@@ -133,20 +178,39 @@ async fn upload_limits_answer_413_with_the_limit_and_keep_nothing() {
         &b,
         &id,
         &[("key", "k_too_many_0000000001"), ("kind", "carousel")],
-        vec![("a.png", part.clone(), "image/png"), ("b.png", part.clone(), "image/png"), ("c.png", part, "image/png")],
+        vec![
+            ("a.png", part.clone(), "image/png"),
+            ("b.png", part.clone(), "image/png"),
+            ("c.png", part, "image/png"),
+        ],
     )
     .await;
     assert_eq!(res.status(), 413);
     let text = res.text().await.unwrap();
     assert!(text.contains("c.png") && text.contains("2 MB"), "{text}");
 
-    let res = send_files(&app, &b, &id, &[("key", "k_not_image_00000001"), ("kind", "image")], vec![("photo.jpg", b"just some words".to_vec(), "image/jpeg")]).await;
+    let res = send_files(
+        &app,
+        &b,
+        &id,
+        &[("key", "k_not_image_00000001"), ("kind", "image")],
+        vec![("photo.jpg", b"just some words".to_vec(), "image/jpeg")],
+    )
+    .await;
     assert_eq!(res.status(), 400);
     assert!(res.text().await.unwrap().contains("not a photo or a video"));
 
-    for key in ["k_too_big_00000000001", "k_too_many_0000000001", "k_not_image_00000001"] {
+    for key in [
+        "k_too_big_00000000001",
+        "k_too_many_0000000001",
+        "k_not_image_00000001",
+    ] {
         assert!(app.store.publish_job_get(key).await.unwrap().is_none());
     }
     let person = app.user_id(&b).await;
-    assert_eq!(app.store.upload_bytes_of_person(&person).await.unwrap(), 0, "nothing kept");
+    assert_eq!(
+        app.store.upload_bytes_of_person(&person).await.unwrap(),
+        0,
+        "nothing kept"
+    );
 }

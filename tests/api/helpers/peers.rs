@@ -4,9 +4,7 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use instagram_connect::server::{
-    clock::OffsetClock, config::Config, startup::Application,
-};
+use instagram_connect::server::{clock::OffsetClock, config::Config, startup::Application};
 use leptos::config::LeptosOptions;
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
@@ -30,7 +28,10 @@ impl TestApp {
             ("APP_ENV".into(), "test".into()),
             ("LISTEN_ADDR".into(), addr.to_string()),
             ("PUBLIC_BASE_URL".into(), base_url.clone()),
-            ("DATA_DIR".into(), self.data_dir.path().display().to_string()),
+            (
+                "DATA_DIR".into(),
+                self.data_dir.path().display().to_string(),
+            ),
             (
                 "DATABASE_URL".into(),
                 self.state.config.database_url.expose().to_owned(),
@@ -38,10 +39,14 @@ impl TestApp {
             ("INSTAGRAM_OAUTH_BASE".into(), sandbox.clone()),
             ("INSTAGRAM_API_BASE".into(), sandbox.clone()),
             ("INSTAGRAM_GRAPH_BASE".into(), sandbox.clone()),
-            ("INSTAGRAM_FACEBOOK_GRAPH_BASE".into(), format!("{sandbox}/fb")),
+            (
+                "INSTAGRAM_FACEBOOK_GRAPH_BASE".into(),
+                format!("{sandbox}/fb"),
+            ),
             ("REFRESH_SCHEDULER".into(), "off".into()),
         ]);
-        let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("a valid peer configuration");
+        let config =
+            Config::from_lookup(|k| vars.get(k).cloned()).expect("a valid peer configuration");
         let leptos_options = LeptosOptions::builder()
             .output_name(OUTPUT_NAME)
             .site_root(self.data_dir.path().join("site").display().to_string())

@@ -47,9 +47,15 @@ impl Change {
         match self {
             Self::Save => "Changes saved.",
             Self::Schedule => "Scheduled.",
-            Self::Now | Self::Retry => "Sent to Instagram. The post appears here as soon as it is published.",
-            Self::Draft => "Moved to your drafts: it will not go out until you schedule or publish it.",
-            Self::Cancel => "Cancelled: the post will not go out, and its uploaded files are deleted.",
+            Self::Now | Self::Retry => {
+                "Sent to Instagram. The post appears here as soon as it is published."
+            }
+            Self::Draft => {
+                "Moved to your drafts: it will not go out until you schedule or publish it."
+            }
+            Self::Cancel => {
+                "Cancelled: the post will not go out, and its uploaded files are deleted."
+            }
         }
     }
 }
@@ -73,13 +79,17 @@ impl Media {
             return Err(AppError::Conflict(gone_out(job.status).to_owned()));
         }
         let now = self.clock.now();
-        if matches!(change, Change::Save | Change::Schedule | Change::Now | Change::Draft) {
+        if matches!(
+            change,
+            Change::Save | Change::Schedule | Change::Now | Change::Draft
+        ) {
             edit_text(&mut job, form)?;
         }
         plan(&mut job, change, form, now)?;
         if !self.store.publish_job_replan(&job, now).await? {
             return Err(AppError::Conflict(
-                "This post went out to Instagram meanwhile; it can no longer be changed.".to_owned(),
+                "This post went out to Instagram meanwhile; it can no longer be changed."
+                    .to_owned(),
             ));
         }
         tracing::info!(publish.job = %job.id, publish.status = %job.status.as_str(), "planned post changed");
@@ -119,7 +129,12 @@ fn edit_text(job: &mut PublishJobRow, form: &PostForm) -> Result<(), AppError> {
 }
 
 /// The post's status and time after `change`.
-fn plan(job: &mut PublishJobRow, change: Change, form: &PostForm, now: i64) -> Result<(), AppError> {
+fn plan(
+    job: &mut PublishJobRow,
+    change: Change,
+    form: &PostForm,
+    now: i64,
+) -> Result<(), AppError> {
     if !form.tz.trim().is_empty() {
         job.time_zone = when::zone_or_utc(&form.tz);
     }

@@ -117,7 +117,9 @@ pub fn check(form: &PostForm, files: usize, now: i64) -> Result<NewPost, AppErro
         .ok_or_else(|| bad("Choose a photo, a reel, a carousel or a story."))?;
     let items = typed_items(&form.urls)?;
     if items.is_empty() && files == 0 {
-        return Err(bad("Add a photo or a video: choose a file, or type its public address."));
+        return Err(bad(
+            "Add a photo or a video: choose a file, or type its public address.",
+        ));
     }
     let time_zone = when::zone_or_utc(&form.tz);
     Ok(NewPost {
@@ -129,7 +131,11 @@ pub fn check(form: &PostForm, files: usize, now: i64) -> Result<NewPost, AppErro
         first_comment: Some(check_text(&form.first_comment, "first comment")?)
             .filter(|c| !c.is_empty()),
         plan: check_plan(form, now)?,
-        fit: if form.fit.trim() == "pad" { Fit::Pad } else { Fit::Crop },
+        fit: if form.fit.trim() == "pad" {
+            Fit::Pad
+        } else {
+            Fit::Crop
+        },
         time_zone,
     })
 }
@@ -148,7 +154,16 @@ pub fn check_key(key: &str) -> Result<String, AppError> {
 
 /// When the form says the post goes out.
 pub fn check_plan(form: &PostForm, now: i64) -> Result<Plan, AppError> {
-    let at = || when::parse_local(&form.at, if form.tz.trim().is_empty() { "UTC" } else { &form.tz });
+    let at = || {
+        when::parse_local(
+            &form.at,
+            if form.tz.trim().is_empty() {
+                "UTC"
+            } else {
+                &form.tz
+            },
+        )
+    };
     match form.when.trim() {
         "" | "now" => Ok(Plan::Now),
         "draft" if form.at.trim().is_empty() => Ok(Plan::Draft(None)),
@@ -156,7 +171,9 @@ pub fn check_plan(form: &PostForm, now: i64) -> Result<Plan, AppError> {
         "schedule" => {
             let at = at()?;
             if at <= now {
-                return Err(bad("That time has passed. Choose a later time, or publish now."));
+                return Err(bad(
+                    "That time has passed. Choose a later time, or publish now.",
+                ));
             }
             if at > now + MAX_AHEAD_SECS {
                 return Err(bad("Posts can be scheduled up to a year ahead."));

@@ -23,7 +23,9 @@ pub fn view(job: &PublishJobRow) -> PublishJobView {
         scheduled_at: job.scheduled_at,
         time_zone: job.time_zone.clone(),
         scheduled_label: job.scheduled_at.map(|t| when::label(t, &job.time_zone)),
-        scheduled_input: job.scheduled_at.map(|t| when::input_value(t, &job.time_zone)),
+        scheduled_input: job
+            .scheduled_at
+            .map(|t| when::input_value(t, &job.time_zone)),
         first_comment: job.first_comment.clone(),
         comment_error: job.comment_error.clone(),
         alt_texts: items

@@ -76,7 +76,10 @@ mod tests {
         assert_eq!(ts, parse_local("2026-12-08T08:00", "UTC").unwrap());
         assert_eq!(input_value(ts, "Europe/Paris"), "2026-12-08T09:00");
         assert_eq!(input_value(ts, "America/New_York"), "2026-12-08T03:00");
-        assert_eq!(label(ts, "Europe/Paris"), "Tue 8 Dec 2026, 09:00 (Europe/Paris)");
+        assert_eq!(
+            label(ts, "Europe/Paris"),
+            "Tue 8 Dec 2026, 09:00 (Europe/Paris)"
+        );
         // Summer time: Paris is UTC+2 in July.
         let july = parse_local("2026-07-01T09:00", "Europe/Paris").unwrap();
         assert_eq!(july, parse_local("2026-07-01T07:00", "UTC").unwrap());

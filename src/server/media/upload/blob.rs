@@ -52,7 +52,9 @@ pub(super) async fn put(
                 .map_err(io_failure)
         }
         UploadStorage::Database => {
-            let mut f = tokio::fs::File::open(&file.path).await.map_err(io_failure)?;
+            let mut f = tokio::fs::File::open(&file.path)
+                .await
+                .map_err(io_failure)?;
             let mut seq = 0;
             loop {
                 let piece = read_piece(&mut f).await.map_err(io_failure)?;
@@ -110,7 +112,9 @@ pub(super) async fn open(
     })
 }
 
-async fn from_disk(path: &Path) -> Result<BoxStream<'static, Result<Bytes, std::io::Error>>, AppError> {
+async fn from_disk(
+    path: &Path,
+) -> Result<BoxStream<'static, Result<Bytes, std::io::Error>>, AppError> {
     let file = match tokio::fs::File::open(path).await {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(AppError::NotFound),
@@ -127,7 +131,10 @@ async fn from_disk(path: &Path) -> Result<BoxStream<'static, Result<Bytes, std::
     .boxed())
 }
 
-fn from_database(store: Arc<dyn Store>, id: String) -> BoxStream<'static, Result<Bytes, std::io::Error>> {
+fn from_database(
+    store: Arc<dyn Store>,
+    id: String,
+) -> BoxStream<'static, Result<Bytes, std::io::Error>> {
     futures_util::stream::unfold(Some(0i64), move |seq| {
         let store = store.clone();
         let id = id.clone();

@@ -192,11 +192,7 @@ impl Uploads {
     /// The file behind a public address, if the address is right and the file still needed.
     pub async fn open(&self, id: &str, file: &str) -> Result<blob::Hosted, AppError> {
         let secret = file.split('.').next().unwrap_or_default();
-        let row = self
-            .store
-            .upload_get(id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let row = self.store.upload_get(id).await?.ok_or(AppError::NotFound)?;
         let given = ids::sha256_hex(secret.as_bytes());
         if !bool::from(given.as_bytes().ct_eq(row.secret_hash.as_bytes())) {
             return Err(AppError::NotFound);
@@ -306,10 +302,17 @@ pub fn unreachable_reason(base: &Url, sandbox: bool, production: bool) -> Option
     let private = match base.host() {
         Some(url::Host::Domain(d)) => {
             let d = d.to_ascii_lowercase();
-            d == "localhost" || d.ends_with(".localhost") || d.ends_with(".local") || !d.contains('.')
+            d == "localhost"
+                || d.ends_with(".localhost")
+                || d.ends_with(".local")
+                || !d.contains('.')
         }
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00,
+        Some(url::Host::Ipv4(ip)) => {
+            ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
+        }
+        Some(url::Host::Ipv6(ip)) => {
+            ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00
+        }
         None => true,
     };
     let shown = base.as_str().trim_end_matches('/');
@@ -333,14 +336,33 @@ mod tests {
     #[test]
     fn meta_must_be_able_to_reach_the_public_address() {
         let url = |s: &str| Url::parse(s).unwrap();
-        for local in ["http://localhost:3000", "http://127.0.0.1:3000", "http://192.168.1.5", "http://myhost", "http://[::1]:3000"] {
+        for local in [
+            "http://localhost:3000",
+            "http://127.0.0.1:3000",
+            "http://192.168.1.5",
+            "http://myhost",
+            "http://[::1]:3000",
+        ] {
             let why = unreachable_reason(&url(local), false, false).unwrap();
             assert!(why.contains("PUBLIC_BASE_URL"), "{local}: {why}");
         }
-        assert!(unreachable_reason(&url("http://app.example.com"), false, true).unwrap().contains("plain http"));
-        assert_eq!(unreachable_reason(&url("http://app.example.com"), false, false), None);
-        assert_eq!(unreachable_reason(&url("https://app.example.com"), false, true), None);
+        assert!(
+            unreachable_reason(&url("http://app.example.com"), false, true)
+                .unwrap()
+                .contains("plain http")
+        );
+        assert_eq!(
+            unreachable_reason(&url("http://app.example.com"), false, false),
+            None
+        );
+        assert_eq!(
+            unreachable_reason(&url("https://app.example.com"), false, true),
+            None
+        );
         // The sandbox fetches over loopback.
-        assert_eq!(unreachable_reason(&url("http://localhost:3000"), true, true), None);
+        assert_eq!(
+            unreachable_reason(&url("http://localhost:3000"), true, true),
+            None
+        );
     }
 }

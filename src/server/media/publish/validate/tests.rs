@@ -29,7 +29,11 @@ fn forms_are_checked_with_clear_errors() {
     assert_eq!(ok.items.len(), 1);
     assert_eq!(ok.caption, "Hello");
     assert_eq!(ok.plan, Plan::Now);
-    assert!(msg(full(&PostForm { key: "short".into(), ..form("image", "https://e.com/a.jpg") })).contains("expired"));
+    assert!(msg(full(&PostForm {
+        key: "short".into(),
+        ..form("image", "https://e.com/a.jpg")
+    }))
+    .contains("expired"));
     assert!(msg(full(&form("boomerang", "https://e.com/a.jpg"))).contains("Choose"));
     assert!(msg(full(&form("image", "https://e.com/a.png"))).contains("JPEG"));
     assert!(msg(full(&form("image", "ftp://e.com/a.jpg"))).contains("public web address"));
@@ -41,10 +45,20 @@ fn forms_are_checked_with_clear_errors() {
     assert!(msg(full(&long)).contains("2200"));
     long.caption = "#t ".repeat(31);
     assert!(msg(full(&long)).contains("hashtags"));
-    let c = full(&form("carousel", "https://e.com/a.jpg\nhttps://e.com/b.mp4")).unwrap();
-    assert_eq!(c.items.iter().map(|i| i.video).collect::<Vec<_>>(), [false, true]);
+    let c = full(&form(
+        "carousel",
+        "https://e.com/a.jpg\nhttps://e.com/b.mp4",
+    ))
+    .unwrap();
+    assert_eq!(
+        c.items.iter().map(|i| i.video).collect::<Vec<_>>(),
+        [false, true]
+    );
     let r = full(&form("reel", "https://e.com/clip")).unwrap();
-    assert!(r.items[0].video, "a reel's address is a video whatever its name");
+    assert!(
+        r.items[0].video,
+        "a reel's address is a video whatever its name"
+    );
     let s = full(&form("story", "https://e.com/a.jpg")).unwrap();
     assert_eq!(s.kind, PublishKind::Story);
 }
@@ -75,8 +89,18 @@ fn uploads_come_first_and_photos_get_their_alt_texts() {
     let mut f = form("carousel", "https://e.com/typed.jpg");
     f.alt_text = "A loaf\n\nThe oven".into();
     let uploaded = vec![
-        Item { url: "https://app/u1".into(), video: false, upload: Some("upl_1".into()), alt_text: None },
-        Item { url: "https://app/u2".into(), video: true, upload: Some("upl_2".into()), alt_text: None },
+        Item {
+            url: "https://app/u1".into(),
+            video: false,
+            upload: Some("upl_1".into()),
+            alt_text: None,
+        },
+        Item {
+            url: "https://app/u2".into(),
+            video: true,
+            upload: Some("upl_2".into()),
+            alt_text: None,
+        },
     ];
     let p = complete(check(&f, 2, NOW).unwrap(), uploaded).unwrap();
     assert_eq!(p.items.len(), 3);
@@ -87,7 +111,12 @@ fn uploads_come_first_and_photos_get_their_alt_texts() {
     assert_eq!(p.items[2].alt_text, None);
     let mut f = form("reel", "");
     f.kind = "reel".into();
-    let photo = vec![Item { url: "https://app/u".into(), video: false, upload: Some("u".into()), alt_text: None }];
+    let photo = vec![Item {
+        url: "https://app/u".into(),
+        video: false,
+        upload: Some("u".into()),
+        alt_text: None,
+    }];
     assert!(msg(complete(check(&f, 1, NOW).unwrap(), photo)).contains("A reel is a video"));
     let mut long = form("image", "https://e.com/a.jpg");
     long.alt_text = "a".repeat(1001);
