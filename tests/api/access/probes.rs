@@ -200,6 +200,9 @@ impl Rig {
     /// How to call the row of a plain route (fragments, the passkey ceremonies, the REST API,
     /// webhooks, health and metrics) as `caller` (`None` for any other row).
     fn route_probe(&self, entry: &Entry, caller: As) -> Option<Probe> {
+        if let Some(p) = self.publishing_probe(entry, caller) {
+            return Some(p);
+        }
         let a = &self.bakery;
         let m = &self.media;
         let comment = &self.comments[&caller];
@@ -229,27 +232,6 @@ impl Rig {
                 &[],
             )
             .fragment(),
-            ("POST", "/media/{account}/publish") => Probe::post(
-                &format!("/media/{a}/publish"),
-                &[
-                    ("key", &format!("k_publish_{caller:?}_01234")),
-                    ("kind", "image"),
-                    ("urls", "https://cdn.example.com/b.jpg"),
-                ],
-            )
-            .fragment(),
-            // The post is published: whoever may act gets 409 and nothing changes.
-            ("POST", "/media/{account}/publish/{job}") => Probe::post(
-                &format!("/media/{a}/publish/{}", self.job),
-                &[("action", "cancel")],
-            )
-            .fragment(),
-            (_, "/uploads/{upload}/{file}") => {
-                Probe::get("/uploads/upl_unknown/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.jpg".into())
-            }
-            (_, "/media/{account}/publish/{job}/status") => {
-                Probe::get(format!("/media/{a}/publish/{}/status", self.job)).fragment()
-            }
             (_, "/admin/batch") => Probe::get("/admin/batch".into()).fragment(),
             (_, "/admin/events") => Probe::get("/admin/events".into()),
             (_, "/auth/passkey/register/start") => Probe::json(entry.path, json!({})),
@@ -277,6 +259,37 @@ impl Rig {
                 _,
                 "/integrations/instagram/deauthorize" | "/integrations/instagram/data-deletion",
             ) => Probe::post(entry.path, &[("signed_request", "forged.payload")]),
+            _ => return None,
+        })
+    }
+}
+
+impl Rig {
+    /// How to call a publishing route's row (`None` for any other row).
+    fn publishing_probe(&self, entry: &Entry, caller: As) -> Option<Probe> {
+        let a = &self.bakery;
+        Some(match (entry.method, entry.path) {
+            ("POST", "/media/{account}/publish") => Probe::post(
+                &format!("/media/{a}/publish"),
+                &[
+                    ("key", &format!("k_publish_{caller:?}_01234")),
+                    ("kind", "image"),
+                    ("urls", "https://cdn.example.com/b.jpg"),
+                ],
+            )
+            .fragment(),
+            // The post is published: whoever may act gets 409 and nothing changes.
+            ("POST", "/media/{account}/publish/{job}") => Probe::post(
+                &format!("/media/{a}/publish/{}", self.job),
+                &[("action", "cancel")],
+            )
+            .fragment(),
+            (_, "/uploads/{upload}/{file}") => {
+                Probe::get("/uploads/upl_unknown/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.jpg".into())
+            }
+            (_, "/media/{account}/publish/{job}/status") => {
+                Probe::get(format!("/media/{a}/publish/{}/status", self.job)).fragment()
+            }
             _ => return None,
         })
     }

@@ -78,6 +78,39 @@ async fn schedule(app: &TestApp, b: &reqwest::Client, id: &str, key: &str, ahead
     at
 }
 
+/// The calendar shows the post `key`, planned at `later`, on its day in Paris (week and
+/// month), and on the day before seen from Honolulu.
+async fn assert_on_calendar(app: &TestApp, b: &reqwest::Client, id: &str, key: &str, later: i64) {
+    // The calendar shows it on its day in Paris, in the week and the month of that day.
+    let day = local(later, "Europe/Paris")[..10].to_owned();
+    for view in ["week", "month"] {
+        let (code, html) = page(
+            app,
+            b,
+            &format!("/media/{id}/calendar?view={view}&date={day}&tz=Europe/Paris"),
+        )
+        .await;
+        assert_eq!(code, 200);
+        assert_eq!(
+            day_with(&html, key).as_deref(),
+            Some(day.as_str()),
+            "{view}"
+        );
+    }
+    let (_, html) = page(
+        app,
+        b,
+        &format!("/media/{id}/calendar?view=week&date={day}&tz=Pacific/Honolulu"),
+    )
+    .await;
+    let before = when::input_value(later - 86_400, "Europe/Paris")[..10].to_owned();
+    assert_eq!(
+        day_with(&html, key).as_deref(),
+        Some(before.as_str()),
+        "the day before, in Honolulu"
+    );
+}
+
 #[tokio::test]
 async fn a_scheduled_post_waits_can_change_and_goes_out_once_at_its_time() {
     let app = TestApp::spawn().await;
@@ -93,8 +126,7 @@ async fn a_scheduled_post_waits_can_change_and_goes_out_once_at_its_time() {
         ),
         ("scheduled", Some(at), "Europe/Paris")
     );
-    // Not due: a worker's step does nothing.
-    app.state.media.step(key).await.unwrap();
+    app.state.media.step(key).await.unwrap(); // Not due: a worker's step does nothing.
     assert_eq!(calls(&app, "media_create"), 0);
 
     // Rescheduled a day later, with a new caption; a past time is refused.
@@ -135,35 +167,7 @@ async fn a_scheduled_post_waits_can_change_and_goes_out_once_at_its_time() {
     assert_eq!(res.status(), 400);
     assert!(res.text().await.unwrap().contains("has passed"));
 
-    // The calendar shows it on its day in Paris, in the week and the month of that day.
-    let day = local(later, "Europe/Paris")[..10].to_owned();
-    for view in ["week", "month"] {
-        let (code, html) = page(
-            &app,
-            &b,
-            &format!("/media/{id}/calendar?view={view}&date={day}&tz=Europe/Paris"),
-        )
-        .await;
-        assert_eq!(code, 200);
-        assert_eq!(
-            day_with(&html, key).as_deref(),
-            Some(day.as_str()),
-            "{view}"
-        );
-    }
-    let (_, html) = page(
-        &app,
-        &b,
-        &format!("/media/{id}/calendar?view=week&date={day}&tz=Pacific/Honolulu"),
-    )
-    .await;
-    let before = when::input_value(later - 86_400, "Europe/Paris")[..10].to_owned();
-    assert_eq!(
-        day_with(&html, key).as_deref(),
-        Some(before.as_str()),
-        "the day before, in Honolulu"
-    );
-
+    assert_on_calendar(&app, &b, &id, key, later).await;
     // Its page and the publishing page show it planned, in its time zone.
     let (_, html) = page(&app, &b, &edit).await;
     assert!(

@@ -63,6 +63,29 @@ pub async fn hosted_urls(app: &TestApp, key: &str) -> Vec<String> {
         .collect()
 }
 
+/// The hosted file is a JPEG cropped to 4:5, white where the PNG was transparent.
+async fn assert_prepared_photo(url: &str) {
+    let res = reqwest::get(url).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/jpeg");
+    let jpeg = res.bytes().await.unwrap();
+    let img = image::load_from_memory_with_format(&jpeg, ImageFormat::Jpeg)
+        .unwrap()
+        .to_rgb8();
+    let ratio = img.width() as f64 / img.height() as f64;
+    assert!(
+        (ratio - 0.8).abs() < 0.01,
+        "cropped to 4:5, got {}×{}",
+        img.width(),
+        img.height()
+    );
+    let corner = img.get_pixel(2, 2);
+    assert!(
+        corner.0.iter().all(|c| *c > 240),
+        "transparency became white: {corner:?}"
+    );
+}
+
 #[tokio::test]
 async fn an_uploaded_png_is_converted_hosted_until_published_then_gone() {
     let app = TestApp::spawn().await;
@@ -94,25 +117,7 @@ async fn an_uploaded_png_is_converted_hosted_until_published_then_gone() {
     );
 
     // Anyone with the address gets the JPEG (Meta has no session); a wrong secret gets nothing.
-    let res = reqwest::get(url).await.unwrap();
-    assert_eq!(res.status(), 200);
-    assert_eq!(res.headers()["content-type"], "image/jpeg");
-    let jpeg = res.bytes().await.unwrap();
-    let img = image::load_from_memory_with_format(&jpeg, ImageFormat::Jpeg)
-        .unwrap()
-        .to_rgb8();
-    let ratio = img.width() as f64 / img.height() as f64;
-    assert!(
-        (ratio - 0.8).abs() < 0.01,
-        "cropped to 4:5, got {}×{}",
-        img.width(),
-        img.height()
-    );
-    let corner = img.get_pixel(2, 2);
-    assert!(
-        corner.0.iter().all(|c| *c > 240),
-        "transparency became white: {corner:?}"
-    );
+    assert_prepared_photo(url).await;
     let wrong =
         url.rsplit_once('/').unwrap().0.to_owned() + "/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.jpg";
     assert_eq!(reqwest::get(&wrong).await.unwrap().status(), 404);
