@@ -133,14 +133,14 @@ test("an uploaded photo is scheduled, shows on the calendar and goes out on time
   await expect(cell.getByTestId("calendar-post")).toContainText("09:00");
   await expect(cell.getByTestId("calendar-post")).toHaveAttribute("data-status", "scheduled");
 
-  // An hour after its time, it is out: the gallery shows it.
+  // An hour after its time, it is out: the gallery shows it, described by its alt text.
   const moved = await page.request.post(`${sandboxURL}/__sandbox/clock`, { data: { set: at + 3600 } });
   expect(moved.ok()).toBeTruthy();
   await expect
     .poll(
       async () => {
         await page.goto("/media");
-        return page.getByAltText(caption).count();
+        return page.getByAltText("A round loaf on a wooden board").count();
       },
       { timeout: 45_000 },
     )

@@ -126,8 +126,12 @@ impl Uploads {
             storage: blob::storage_name(&self.settings.config.storage).to_owned(),
             created_at: self.clock.now(),
         };
-        blob::put(&*self.store, &self.settings.config.storage, &id, &ready).await?;
+        // The row first: the database's pieces refer to it.
         self.store.upload_insert(&row).await?;
+        if let Err(e) = blob::put(&*self.store, &self.settings.config.storage, &id, &ready).await {
+            self.store.upload_delete(&id).await?;
+            return Err(e);
+        }
         tracing::info!(upload.id = %id, upload.bytes = row.bytes, upload.file = %name, "upload kept");
         let path = paths::upload(&id, &format!("{secret}.{extension}"));
         Ok(Kept {
