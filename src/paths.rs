@@ -58,6 +58,18 @@ pub const PUBLISH_STATUS: &str = "/media/{account}/publish/{job}/status";
 pub const ADMIN_BATCH: &str = "/admin/batch";
 /// The live webhook log (Server-Sent Events).
 pub const ADMIN_EVENTS: &str = "/admin/events";
+/// A person's notification settings (form).
+pub const NOTIFY_SETTINGS: &str = "/accounts/notifications";
+/// An admin adds a webhook endpoint (form).
+pub const ADMIN_ENDPOINTS: &str = "/admin/endpoints";
+/// An admin deletes a webhook endpoint (form).
+pub const ADMIN_ENDPOINT_DELETE: &str = "/admin/endpoints/{endpoint}/delete";
+/// An admin sends a test event to a webhook endpoint (form).
+pub const ADMIN_ENDPOINT_TEST: &str = "/admin/endpoints/{endpoint}/test";
+/// The link in a confirmation email: shows a button (GET) that confirms the address (POST).
+pub const NOTIFY_CONFIRM: &str = "/notifications/confirm/{user}/{proof}";
+/// The unsubscribe link of every email: a button (GET), and the one-click unsubscribe (POST).
+pub const NOTIFY_UNSUBSCRIBE: &str = "/notifications/unsubscribe/{user}/{proof}";
 
 // --- JSON routes ---------------------------------------------------------------------------------
 

@@ -33,6 +33,18 @@ pub async fn load_methods() -> Result<(Vec<SignInMethod>, bool), AppError> {
     )
 }
 
+/// The signed-in person's notification settings and latest notices.
+#[server(endpoint = "account/notifications")]
+pub async fn load_notifications() -> Result<crate::model::notify::NotifyView, AppError> {
+    super::with_status(
+        async {
+            let (st, _, person) = super::person().await?;
+            Ok(st.notifier.person_view(&person.user_id).await?)
+        }
+        .await,
+    )
+}
+
 /// Removes one of the person's ways to sign in (never the last one). The sessions opened
 /// through it end, this one included.
 #[server(endpoint = "account/remove-method")]

@@ -40,6 +40,14 @@ pub async fn load_admin(
     Ok(view)
 }
 
+/// The console's notifications: recent notices, webhook endpoints and deliveries.
+#[server(endpoint = "admin/notifications")]
+pub async fn load_admin_notifications() -> Result<crate::model::notify::NotificationsView, AppError>
+{
+    let st = admin().await?;
+    Ok(st.notifier.admin_view().await?)
+}
+
 /// Refreshes one account's token now (the 24-hour rule still applies; a failure cooldown
 /// does not).
 #[server(endpoint = "admin/refresh")]

@@ -8,6 +8,7 @@ pub mod enhance;
 pub mod icons;
 pub mod layout;
 pub mod media;
+pub mod notify;
 pub mod passkey;
 pub mod publish;
 pub mod theme;

@@ -10,6 +10,7 @@ mod error;
 pub mod format;
 mod health;
 pub mod media;
+pub mod notify;
 
 pub use access::{Capability, MethodKind, Role, SignInMethod};
 pub use account::{

@@ -8,13 +8,14 @@ use leptos_meta::Title;
 use crate::paths;
 use crate::{
     api::{
-        account::{current_viewer, load_methods, RemoveMethod},
+        account::{current_viewer, load_methods, load_notifications, RemoveMethod},
         media::take_notice,
     },
     components::{
         account::{AccountCard, AddPasskey},
         enhance::{attrs, Enhance},
         media::NoticeLine,
+        notify::NotifySettings,
     },
     model::{format, MethodKind, Notice, SignInMethod, Viewer},
 };
@@ -25,6 +26,7 @@ pub fn AccountsPage() -> impl IntoView {
     let viewer = Resource::new_blocking(|| (), |_| current_viewer());
     let methods = Resource::new_blocking(|| (), |_| load_methods());
     let notice = Resource::new_blocking(|| (), |_| take_notice());
+    let notify = Resource::new_blocking(|| (), |_| load_notifications());
 
     view! {
         <Title text="Your accounts" />
@@ -35,7 +37,12 @@ pub fn AccountsPage() -> impl IntoView {
                     match viewer.await {
                         Ok(Some(v)) => {
                             let (methods, passkeys) = methods.await.unwrap_or_default();
-                            signed_in(v, methods, passkeys, notice).into_any()
+                            let notify = notify.await.ok();
+                            view! {
+                                {signed_in(v, methods, passkeys, notice)}
+                                {notify.map(|view| view! { <NotifySettings view /> })}
+                            }
+                            .into_any()
                         }
                         Ok(None) => not_connected().into_any(),
                         Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),

@@ -7,13 +7,14 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    api::admin::load_admin,
+    api::admin::{load_admin, load_admin_notifications},
     components::{
         admin::{
             AdminFilters, AdminTable, ExpiryTimeline, JobPanel, RefreshAll, SetupPanel, WebhookLog,
         },
         enhance::Enhance,
         media::NoticeLine,
+        notify::AdminNotifications,
     },
     model::{
         admin::{AdminSort, AdminView},
@@ -31,6 +32,7 @@ pub fn AdminPage() -> impl IntoView {
         (q.get("sort"), q.get("state"), q.get("q"))
     };
     let data = Resource::new_blocking(args, |(sort, state, q)| load_admin(sort, state, q));
+    let notes = Resource::new_blocking(|| (), |_| load_admin_notifications());
     view! {
         <Title text="Admin" />
         <section class="container page admin">
@@ -38,13 +40,19 @@ pub fn AdminPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let (sort, state, q) = args();
                     match data.await {
-                        Ok(v) => console(
-                            v,
-                            AdminSort::parse(sort.as_deref()),
-                            state.unwrap_or_default(),
-                            q.unwrap_or_default(),
-                        )
-                        .into_any(),
+                        Ok(v) => {
+                            let notes = notes.await.ok();
+                            view! {
+                                {console(
+                                    v,
+                                    AdminSort::parse(sort.as_deref()),
+                                    state.unwrap_or_default(),
+                                    q.unwrap_or_default(),
+                                )}
+                                {notes.map(|view| view! { <AdminNotifications view /> })}
+                            }
+                            .into_any()
+                        }
                         Err(e) => refused(e).into_any(),
                     }
                 })}

@@ -161,6 +161,36 @@ impl Keyring {
         mac.update(FINGERPRINT_INPUT);
         Some(super::ids::hex(&mac.finalize().into_bytes()))
     }
+
+    /// A link's proof: a MAC of `message` under a subkey of the current key, for links that
+    /// act without a session (unsubscribe, confirm an address). Nothing is stored.
+    pub fn link_mac(&self, message: &str) -> String {
+        let key = self.keys.last().expect("never empty");
+        link_mac(key.key.expose_secret(), message)
+    }
+
+    /// Whether `proof` is [`Keyring::link_mac`] of `message` under any configured key (links
+    /// made before a key rotation keep working while the old key is kept), in constant time.
+    pub fn link_mac_matches(&self, message: &str, proof: &str) -> bool {
+        self.keys.iter().rev().fold(false, |found, key| {
+            let expected = link_mac(key.key.expose_secret(), message);
+            found
+                | bool::from(subtle::ConstantTimeEq::ct_eq(
+                    expected.as_bytes(),
+                    proof.as_bytes(),
+                ))
+        })
+    }
+}
+
+/// HMAC-SHA256 of `message` under a subkey derived from `key` for links, base64url.
+fn link_mac(key: &[u8], message: &str) -> String {
+    let mut sub = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key");
+    sub.update(b"instagram-connect link proofs");
+    let subkey = sub.finalize().into_bytes();
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&subkey).expect("HMAC takes any key");
+    mac.update(message.as_bytes());
+    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
 /// Parses a 32-byte key given as base64 (standard or URL-safe) or 64 hex digits.

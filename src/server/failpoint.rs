@@ -26,6 +26,9 @@ pub const ALL: [&str; 4] = [AFTER_CLAIM, AFTER_HTTP, DURING_WRITE, AFTER_COMMIT]
 /// Publishing: after a post's container was created and saved, before Instagram processed it.
 pub const PUBLISH_AFTER_CONTAINER: &str = "publish.after_container";
 
+/// Notifications: after an event's lease is taken, before anything is fanned out.
+pub const NOTIFY_BEFORE_FAN_OUT: &str = "notify.before_fan_out";
+
 /// What a failpoint does when reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -63,7 +66,7 @@ impl Failpoints {
             };
             match ALL
                 .iter()
-                .chain([&PUBLISH_AFTER_CONTAINER])
+                .chain([&PUBLISH_AFTER_CONTAINER, &NOTIFY_BEFORE_FAN_OUT])
                 .find(|n| **n == name)
             {
                 Some(n) => fp.set(n, Some(action)),

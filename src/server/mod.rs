@@ -16,6 +16,7 @@ pub mod instagram;
 pub mod lifecycle;
 pub mod media;
 pub mod metrics;
+pub mod notify;
 pub mod ops;
 pub mod passkeys;
 pub mod rest;

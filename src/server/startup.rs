@@ -114,6 +114,11 @@ impl Application {
             let stop = stopped();
             tokio::spawn(async move { media.run_worker(stop).await })
         };
+        let notifier = {
+            let notifier = self.state.notifier.clone();
+            let stop = stopped();
+            tokio::spawn(async move { notifier.run_worker(stop).await })
+        };
         let scheduler = self.state.config.refresh.scheduler.then(|| {
             let lifecycle = self.state.lifecycle.clone();
             let stop = stopped();
@@ -128,7 +133,7 @@ impl Application {
         .await
         .context("the HTTP server failed");
         let _ = stop_tx.send(true);
-        let _ = tokio::join!(worker, cleaner, publisher);
+        let _ = tokio::join!(worker, cleaner, publisher, notifier);
         if let Some(scheduler) = scheduler {
             let _ = scheduler.await;
         }

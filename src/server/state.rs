@@ -19,6 +19,7 @@ use super::{
     lifecycle::Lifecycle,
     media::{upload, Media, MediaRuntime, UploadSettings, Uploads},
     metrics::Metrics,
+    notify::{Notifier, NotifierParts},
     passkeys::{Passkeys, RelyingParty},
     revoke::Revocations,
     sharing::Sharing,
@@ -69,6 +70,8 @@ pub struct AppState {
     pub connections: Connections,
     /// Sharing accounts, invitations and sign-in methods.
     pub sharing: Sharing,
+    /// Notifications: notices to people, webhooks to integrators.
+    pub notifier: Notifier,
 }
 
 /// The infrastructure the state is wired from.
@@ -110,6 +113,13 @@ impl AppState {
         let tokens = TokenServices::wire(&infra, &media_runtime);
         let media = MediaServices::wire(&infra, media_runtime, &tokens.tokens);
         let people = PeopleServices::wire(&infra, &tokens.lifecycle);
+        let notifier = Notifier::new(NotifierParts {
+            store: infra.store.clone(),
+            clock: infra.clock.clone(),
+            keyring: infra.keyring.clone(),
+            config: infra.config.clone(),
+            failpoints: infra.failpoints.clone(),
+        });
         let Infra {
             config,
             store,
@@ -139,6 +149,7 @@ impl AppState {
             admin: people.admin,
             connections: people.connections,
             sharing: people.sharing,
+            notifier,
         }
     }
 }

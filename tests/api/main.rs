@@ -18,6 +18,7 @@ mod instagram;
 mod instances;
 mod lifecycle;
 mod migration;
+mod notify;
 mod pages;
 mod people;
 mod rest;

@@ -149,6 +149,8 @@ pub const TABLE: &[Entry] = &[
     e(ServerFn, "POST", "/api/admin/refresh", Admin),
     e(ServerFn, "POST", "/api/admin/disconnect", Admin),
     e(ServerFn, "POST", "/api/admin/refresh-all", Admin),
+    e(ServerFn, "POST", "/api/admin/notifications", Admin),
+    e(ServerFn, "POST", "/api/account/notifications", Person),
     // The gallery's forms and fragments.
     e(Fragment, "GET", P::FEED_PAGE, Account(View)),
     e(Fragment, "POST", P::FEED_REFRESH, Account(View)),
@@ -160,6 +162,15 @@ pub const TABLE: &[Entry] = &[
     e(Fragment, "POST", P::PUBLISH_JOB, Account(Publish)),
     e(Fragment, "GET", P::ADMIN_BATCH, Admin),
     e(Stream, "GET", P::ADMIN_EVENTS, Admin),
+    // Notifications: a person's settings, the links in emails, the admin's endpoints.
+    e(Fragment, "POST", P::NOTIFY_SETTINGS, Person),
+    e(Fragment, "GET", P::NOTIFY_CONFIRM, LinkHolder),
+    e(Fragment, "POST", P::NOTIFY_CONFIRM, LinkHolder),
+    e(Fragment, "GET", P::NOTIFY_UNSUBSCRIBE, LinkHolder),
+    e(Fragment, "POST", P::NOTIFY_UNSUBSCRIBE, LinkHolder),
+    e(Fragment, "POST", P::ADMIN_ENDPOINTS, Admin),
+    e(Fragment, "POST", P::ADMIN_ENDPOINT_DELETE, Admin),
+    e(Fragment, "POST", P::ADMIN_ENDPOINT_TEST, Admin),
     // Passkeys.
     e(Api, "POST", P::PASSKEY_REGISTER_START, PersonOrLinkHolder),
     e(Api, "POST", P::PASSKEY_REGISTER_FINISH, PersonOrLinkHolder),
@@ -186,6 +197,9 @@ pub const TABLE: &[Entry] = &[
     e(Job, "-", "refresh-all", Admin),
     e(Job, "-", "webhook-worker", System),
     e(Job, "-", "housekeeping", System),
+    e(Job, "-", "notify-worker", System),
+    e(Job, "-", "notify-watch", System),
+    e(Job, "-", "notify-digest", System),
 ];
 
 /// The row standing for every static file.

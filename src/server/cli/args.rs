@@ -71,7 +71,43 @@ pub enum Command {
     },
     /// Check the configuration, the database, the token key and whether the Instagram hosts
     /// can be reached, with what to fix.
-    Doctor,
+    /// Checks the setup (database, keys, Instagram, mail) and says how to fix what fails.
+    Doctor {
+        /// Also sends a test email to this address through SMTP_URL.
+        #[arg(long, value_name = "ADDRESS")]
+        send_test_email: Option<String>,
+    },
+    /// Webhook endpoints the app sends events to.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+}
+
+/// `webhooks …`.
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// Adds an endpoint and prints its signing secret.
+    Add {
+        /// Where events are posted (https in production).
+        url: String,
+        /// Event types, comma separated (default: all).
+        #[arg(long, value_delimiter = ',')]
+        events: Vec<String>,
+        /// What it is for.
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Lists endpoints and their last deliveries.
+    List,
+    /// Deletes an endpoint.
+    Remove {
+        /// Its ID (`wep_…`).
+        id: String,
+    },
+    /// Sends a `test.ping` event to an endpoint (delivered by the running server).
+    Test {
+        /// Its ID.
+        id: String,
+    },
 }
 
 /// `instagram-connect integrations …`

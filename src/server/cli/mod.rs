@@ -7,12 +7,15 @@ mod args;
 mod describe;
 mod serve;
 mod token_keys;
+mod webhooks;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{AdminCommand, ApiKeyCommand, Cli, Command, IntegrationsCommand, SandboxArgs};
+pub use args::{
+    AdminCommand, ApiKeyCommand, Cli, Command, IntegrationsCommand, SandboxArgs, WebhooksCommand,
+};
 pub use describe::describe;
 
 use super::{
@@ -95,7 +98,8 @@ async fn dispatch(config: Config, command: Command) -> ExitCode {
             )
             .await
         }
-        Command::Doctor => ops::doctor(config).await,
+        Command::Doctor { send_test_email } => ops::doctor(config, send_test_email).await,
+        Command::Webhooks(cmd) => report(webhooks::webhooks(config, cmd).await),
         Command::Serve => {
             telemetry::init(config.log_format);
             match serve::serve(config).await {

@@ -73,6 +73,7 @@ pub(super) async fn rotate_key(config: Config, rewrap_only: bool) -> anyhow::Res
             skipped += 1;
         }
     }
+    rewrap_endpoints(store.as_ref(), &keyring, &current).await?;
     let still: Vec<String> = store
         .token_key_ids_in_use()
         .await?
@@ -89,5 +90,35 @@ pub(super) async fn rotate_key(config: Config, rewrap_only: bool) -> anyhow::Res
         );
     }
     store.close().await;
+    Ok(())
+}
+
+/// Seals webhook endpoints' signing secrets with the current key.
+async fn rewrap_endpoints(
+    store: &dyn crate::server::db::Store,
+    keyring: &crate::server::crypto::Keyring,
+    current: &str,
+) -> anyhow::Result<()> {
+    for e in store.endpoints().await? {
+        if e.key_id == current {
+            continue;
+        }
+        let sealed = crate::server::crypto::Sealed {
+            ciphertext: e.secret_ciphertext.clone(),
+            nonce: e.secret_nonce.clone(),
+            key_id: e.key_id.clone(),
+        };
+        let secret = keyring
+            .open(&e.id, &sealed)
+            .map_err(|err| anyhow::anyhow!("webhook endpoint {}: {err}", e.id))?;
+        let again = keyring.seal(&e.id, &secret);
+        store
+            .endpoint_rewrap(&e.id, &again.ciphertext, &again.nonce, &again.key_id)
+            .await?;
+        println!(
+            "Re-sealed the signing secret of webhook endpoint {} with {current}.",
+            e.id
+        );
+    }
     Ok(())
 }

@@ -16,6 +16,7 @@ mod error;
 mod graph;
 mod instagram;
 mod keys;
+mod notify;
 mod reader;
 mod refresh;
 mod site;
@@ -32,6 +33,7 @@ pub use database::{Backend, DatabaseUrl};
 pub use error::{ConfigError, ConfigProblem};
 pub use graph::{SandboxMode, DEFAULT_SANDBOX_ADDR};
 pub use instagram::{InstagramConfig, InstagramCredentials};
+pub use notify::NotifyConfig;
 pub use refresh::RefreshConfig;
 pub use site::{AppEnv, LogFormat, DEFAULT_LISTEN_ADDR};
 pub use uploads::{UploadConfig, UploadStorage};
@@ -77,6 +79,8 @@ pub struct Config {
     pub connect_starts_per_minute: u32,
     /// Where uploaded files are kept, and their limits.
     pub uploads: UploadConfig,
+    /// Mail and notification settings.
+    pub notify: NotifyConfig,
 }
 
 impl Config {
@@ -100,6 +104,7 @@ impl Config {
         let access = Access::read(&mut r);
         let refresh = RefreshConfig::read(&mut r);
         let uploads = UploadConfig::read(&mut r, storage.database_url.backend(), &storage.data_dir);
+        let notify = NotifyConfig::read(&mut r, production);
         let log_format = site::read_log_format(&mut r, production);
         r.finish()?;
         Ok(Config {
@@ -118,6 +123,7 @@ impl Config {
             metrics_token: access.metrics_token,
             connect_starts_per_minute: access.connect_starts_per_minute,
             uploads,
+            notify,
         })
     }
 

@@ -73,8 +73,8 @@ macro_rules! key_store {
 
                 async fn token_key_ids_in_use(&self) -> Result<Vec<String>, StoreError> {
                     Ok(sqlx::query_scalar(
-                        "SELECT DISTINCT key_id FROM integrations WHERE key_id IS NOT NULL \
-                         ORDER BY key_id",
+                        "SELECT key_id FROM integrations WHERE key_id IS NOT NULL \
+                         UNION SELECT key_id FROM endpoints ORDER BY key_id",
                     )
                     .fetch_all(&self.pool)
                     .await?)

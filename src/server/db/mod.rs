@@ -11,12 +11,15 @@ mod api_keys;
 mod cache;
 mod challenges;
 mod deletion;
+mod endpoints;
 mod integrations;
 mod invitations;
 mod jobs;
 mod keys;
 mod members;
 mod methods;
+mod notices;
+mod notify;
 mod oauth_states;
 pub mod people;
 mod portable;
@@ -43,12 +46,15 @@ pub use self::{
     cache::MediaCacheStore,
     challenges::PasskeyChallengeStore,
     deletion::{DataDeletionStore, DeletedData},
+    endpoints::{Attempt, DeliveryRow, EndpointRow, EndpointStore},
     integrations::IntegrationStore,
     invitations::{InvitationStore, NewInvitation},
     jobs::JobStore,
     keys::EncryptionKeyStore,
     members::MembershipStore,
     methods::{EndedMethods, SignInMethodStore},
+    notices::{MailResult, NoticeRow, NoticeStore, NotifySettingsRow},
+    notify::{EventRow, FanOut, IncidentChange, IncidentRow, NewDelivery, NewEvent, NotifyStore},
     oauth_states::OAuthStateStore,
     people::PeopleStore,
     postgres::PgStore,
@@ -112,6 +118,9 @@ pub trait Store:
     + ActionKeyStore
     + JobStore
     + DataDeletionStore
+    + NotifyStore
+    + NoticeStore
+    + EndpointStore
     + Send
     + Sync
     + 'static

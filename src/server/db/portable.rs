@@ -27,6 +27,9 @@ macro_rules! portable_store {
         $crate::server::db::action_keys::action_key_store!($store);
         $crate::server::db::jobs::job_store!($store);
         $crate::server::db::deletion::deletion_store!($store);
+        $crate::server::db::notify::notify_store!($store);
+        $crate::server::db::notices::notice_store!($store);
+        $crate::server::db::endpoints::endpoint_store!($store);
 
         const _: () = {
             use $crate::server::db::{Store, StoreError};

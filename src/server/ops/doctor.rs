@@ -95,8 +95,9 @@ impl Report {
 /// `instagram-connect doctor`: checks what a working setup needs and says how to fix what
 /// does not work. Exits non-zero when a check fails; what only production needs is a warning
 /// elsewhere.
-pub async fn doctor(config: Config) -> ExitCode {
+pub async fn doctor(config: Config, send_test_email: Option<String>) -> ExitCode {
     let mut report = Report::default();
+    report.add(mail(&config, send_test_email.as_deref()).await);
     report.add(configuration(&config));
     report.add(instagram_mode(&config));
     report.add(redirect_uri(&config));
@@ -288,6 +289,57 @@ async fn reach(http: &reqwest::Result<reqwest::Client>, name: &str, url: &str) -
         Err(e) => Err(e.to_string()),
     };
     vec![Line::check(format!("reach {name}"), result)]
+}
+
+/// The mail server: reachable and accepting us (`SMTP_URL`), and with `--send-test-email`
+/// a message really sent.
+async fn mail(config: &Config, send_to: Option<&str>) -> Vec<Line> {
+    use crate::server::notify::mail::{Mail, Mailer};
+    const NAME: &str = "Email (SMTP_URL)";
+    let (Some(url), Some(from)) = (&config.notify.smtp_url, &config.notify.smtp_from) else {
+        let fix = "not configured: notices show in the app only. Set SMTP_URL and SMTP_FROM to email them.".to_owned();
+        return vec![if send_to.is_some() {
+            Line::check(NAME, Err(fix))
+        } else {
+            Line::warn(NAME, fix)
+        }];
+    };
+    let mailer = match Mailer::new(url, from) {
+        Ok(m) => m,
+        Err(e) => return vec![Line::check(NAME, Err(e))],
+    };
+    let mut lines = vec![Line::check(
+        NAME,
+        mailer
+            .check()
+            .await
+            .map(|()| "the mail server answers and accepts the connection".to_owned())
+            .map_err(|e| format!("{e}; check SMTP_URL's host, port, TLS and credentials")),
+    )];
+    if let Some(to) = send_to {
+        let text = "This is a test from instagram-connect doctor: notices will reach this address.";
+        let m = Mail {
+            to: to.to_owned(),
+            subject: "Test from instagram-connect".to_owned(),
+            text: text.to_owned(),
+            html: crate::server::notify::mail::html(
+                &[text],
+                &[],
+                "Sent by `instagram-connect doctor --send-test-email`.",
+            ),
+            message_id: format!("{}@instagram-connect", crate::server::ids::new_id("doctor")),
+            unsubscribe: None,
+        };
+        lines.push(Line::check(
+            "Test email",
+            mailer
+                .send(&m)
+                .await
+                .map(|()| format!("sent to {to}"))
+                .map_err(|e| e.to_string()),
+        ));
+    }
+    lines
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod fragment;
 pub mod media;
 pub mod meta;
 pub mod metrics;
+pub mod notify;
 pub mod passkeys;
 pub mod publish;
 pub mod uploads;

@@ -193,6 +193,8 @@ impl Rig {
             (_, "/api/admin/refresh") => Probe::post(entry.path, &[("id", a)]),
             (_, "/api/admin/disconnect") => Probe::post(entry.path, &[("id", a)]).destructive(),
             (_, "/api/admin/refresh-all") => Probe::post(entry.path, &[("days", "1")]),
+            (_, "/api/admin/notifications") => Probe::post(entry.path, &[]),
+            (_, "/api/account/notifications") => Probe::post(entry.path, &[]),
             _ => return None,
         })
     }
@@ -200,7 +202,10 @@ impl Rig {
     /// How to call the row of a plain route (fragments, the passkey ceremonies, the REST API,
     /// webhooks, health and metrics) as `caller` (`None` for any other row).
     fn route_probe(&self, entry: &Entry, caller: As) -> Option<Probe> {
-        if let Some(p) = self.publishing_probe(entry, caller) {
+        if let Some(p) = self
+            .publishing_probe(entry, caller)
+            .or_else(|| notification_probe(entry))
+        {
             return Some(p);
         }
         let a = &self.bakery;
@@ -293,6 +298,41 @@ impl Rig {
             _ => return None,
         })
     }
+}
+
+/// How to call a notification route's row (`None` for any other row). Links carry a wrong
+/// proof: only their holder gets through.
+fn notification_probe(entry: &Entry) -> Option<Probe> {
+    const LINK: &str = "usr_unknown/4102444800.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    Some(match (entry.method, entry.path) {
+        (_, "/accounts/notifications") => {
+            Probe::post(entry.path, &[("email", ""), ("mode", "instant")])
+        }
+        ("GET", "/notifications/confirm/{user}/{proof}") => {
+            Probe::get(format!("/notifications/confirm/{LINK}"))
+        }
+        ("POST", "/notifications/confirm/{user}/{proof}") => {
+            Probe::post(&format!("/notifications/confirm/{LINK}"), &[])
+        }
+        ("GET", "/notifications/unsubscribe/{user}/{proof}") => {
+            Probe::get(format!("/notifications/unsubscribe/{LINK}"))
+        }
+        ("POST", "/notifications/unsubscribe/{user}/{proof}") => Probe::post(
+            &format!("/notifications/unsubscribe/{LINK}"),
+            &[("List-Unsubscribe", "One-Click")],
+        ),
+        (_, "/admin/endpoints") => Probe::post(
+            entry.path,
+            &[("url", "http://127.0.0.1:9/hooks"), ("types", "test.ping")],
+        ),
+        (_, "/admin/endpoints/{endpoint}/delete") => {
+            Probe::post("/admin/endpoints/wep_unknown/delete", &[])
+        }
+        (_, "/admin/endpoints/{endpoint}/test") => {
+            Probe::post("/admin/endpoints/wep_unknown/test", &[])
+        }
+        _ => return None,
+    })
 }
 
 fn bogus_credential() -> Value {

@@ -11,8 +11,10 @@
 mod connect;
 mod database;
 mod logs;
+pub mod mail;
 mod peers;
 mod people;
+pub mod receiver;
 mod wait;
 
 pub use database::{postgres_database, Raw};
@@ -259,4 +261,10 @@ fn init_logging() {
             );
         }
     });
+}
+
+/// The app's time (Unix seconds), as the app sees it.
+pub fn now(app: &TestApp) -> i64 {
+    use instagram_connect::server::clock::Clock;
+    app.clock.now()
 }

@@ -45,6 +45,18 @@ impl TestApp {
             ),
             ("REFRESH_SCHEDULER".into(), "off".into()),
         ]);
+        let mut vars = vars;
+        let notify = &self.state.config.notify;
+        if let (Some(url), Some(from)) = (&notify.smtp_url, &notify.smtp_from) {
+            use secrecy::ExposeSecret;
+            vars.insert("SMTP_URL".into(), url.expose_secret().to_owned());
+            vars.insert("SMTP_FROM".into(), from.clone());
+        }
+        vars.insert("NOTIFY_POLL_MS".into(), notify.poll_ms.to_string());
+        vars.insert(
+            "WEBHOOK_TIMEOUT_SECS".into(),
+            notify.hook_timeout_secs.to_string(),
+        );
         let config =
             Config::from_lookup(|k| vars.get(k).cloned()).expect("a valid peer configuration");
         let leptos_options = LeptosOptions::builder()
