@@ -62,6 +62,10 @@ export default defineConfig({
       REFRESH_SCHEDULER: "off",
       // Every test connects from this one address; the per-address limit is for people.
       CONNECT_STARTS_PER_MINUTE: "1000",
+      // notifications.spec.ts runs a mail server here while it needs one.
+      SMTP_URL: `smtp://127.0.0.1:${port + 2}`,
+      SMTP_FROM: "Instagram Connect <notices@example.test>",
+      NOTIFY_POLL_MS: "200",
     },
   },
 });

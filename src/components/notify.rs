@@ -53,7 +53,7 @@ pub fn NotifySettings(view: NotifyView) -> impl IntoView {
                 <p class="muted" data-testid="notify-status">{status}</p>
                 <button class="button button-primary" type="submit" data-testid="notify-save">"Save"</button>
             </form>
-            <h3>"Latest notices"</h3>
+            <h3 class="subsection">"Latest notices"</h3>
             {if view.notices.is_empty() {
                 view! { <p class="muted" data-testid="no-notices">"Nothing to report."</p> }.into_any()
             } else {
@@ -84,8 +84,8 @@ pub fn AdminNotifications(view: NotificationsView) -> impl IntoView {
                 {if view.mail_enabled { "Email is on." } else { "Email is off (no SMTP_URL)." }}
                 {format!(" Events waiting to be sent: {}.", view.pending_events)}
             </p>
-            <h3>"Recent notices"</h3>
-            <table class="table" data-testid="admin-notices">
+            <h3 class="subsection">"Recent notices"</h3>
+            <div class="table-wrap"><table class="admin-table" data-testid="admin-notices">
                 <thead><tr><th>"When"</th><th>"To"</th><th>"Notice"</th><th>"Email"</th></tr></thead>
                 <tbody>
                     {view.notices.into_iter().map(|n| view! {
@@ -97,8 +97,8 @@ pub fn AdminNotifications(view: NotificationsView) -> impl IntoView {
                         </tr>
                     }).collect_view()}
                 </tbody>
-            </table>
-            <h3>"Webhook endpoints"</h3>
+            </table></div>
+            <h3 class="subsection">"Webhook endpoints"</h3>
             <ul class="endpoint-list" data-testid="endpoints">
                 {view.endpoints.into_iter().map(endpoint_row).collect_view()}
             </ul>
@@ -113,13 +113,13 @@ pub fn AdminNotifications(view: NotificationsView) -> impl IntoView {
                 </fieldset>
                 <button class="button button-primary" type="submit" data-testid="endpoint-add">"Add endpoint"</button>
             </form>
-            <h3>"Deliveries"</h3>
-            <table class="table" data-testid="deliveries">
+            <h3 class="subsection">"Deliveries"</h3>
+            <div class="table-wrap"><table class="admin-table" data-testid="deliveries">
                 <thead><tr><th>"Made"</th><th>"Event"</th><th>"Endpoint"</th><th>"Status"</th><th>"Attempts"</th><th>"Next try"</th><th>"Answer"</th></tr></thead>
                 <tbody>
                     {view.deliveries.into_iter().map(|d| delivery_row(d, now)).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         </section>
     }
 }

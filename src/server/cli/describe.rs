@@ -16,6 +16,7 @@ pub fn describe(c: &Config) -> String {
     rows.extend(instagram(c));
     rows.extend(instagram_app(c));
     rows.extend(access(c));
+    rows.extend(notify(c));
     rows.iter().map(|(k, v)| format!("{k:<32} {v}\n")).collect()
 }
 
@@ -127,5 +128,21 @@ fn access(c: &Config) -> Vec<Row> {
             c.expose_token_to_browser.to_string(),
         ),
         ("LOG_FORMAT", format!("{:?}", c.log_format).to_lowercase()),
+    ]
+}
+
+/// Mail and notifications.
+fn notify(c: &Config) -> Vec<Row> {
+    let n = &c.notify;
+    vec![
+        ("SMTP_URL", set(n.smtp_url.is_some())),
+        (
+            "SMTP_FROM",
+            n.smtp_from.clone().unwrap_or_else(|| "not set".to_owned()),
+        ),
+        ("NOTIFY_QUIET_HOURS", (n.quiet_secs / 3600).to_string()),
+        ("NOTIFY_FAILING_DAYS", n.failing_days.to_string()),
+        ("WEBHOOK_SILENCE_HOURS", (n.silence_secs / 3600).to_string()),
+        ("WEBHOOK_TIMEOUT_SECS", n.hook_timeout_secs.to_string()),
     ]
 }

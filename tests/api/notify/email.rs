@@ -165,11 +165,12 @@ async fn a_digest_gathers_the_day_and_one_click_unsubscribes() {
         "{}",
         digest.text()
     );
-    assert_eq!(
+    eventually("the notice marked sent", async || {
         raw.count("SELECT COUNT(*) FROM notices WHERE email_state = 'sent'")
-            .await,
-        1
-    );
+            .await
+            == 1
+    })
+    .await;
 
     // One click in the mail client: no more email, notices still listed.
     let link = digest

@@ -3,9 +3,11 @@
 //! checks signatures written from the specification); quiet periods, digests, unsubscribing,
 //! retries, a crash before the fan-out, and two instances on one PostgreSQL database.
 
+mod cli;
 mod email;
 mod hooks;
 mod outbox;
+mod watch;
 
 use instagram_connect::server::notify::hooks::NewEndpoint;
 use secrecy::ExposeSecret;

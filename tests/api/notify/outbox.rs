@@ -88,3 +88,31 @@ async fn two_instances_on_postgresql_tell_each_event_once() {
     assert_eq!(ids.len(), 6, "six events, each delivered once");
     second.stop().await;
 }
+
+#[tokio::test]
+async fn an_account_that_flaps_within_the_quiet_period_is_told_once() {
+    let r = rig().await;
+    let app = &r.app;
+    let owner = app.browser();
+    let ig = app.new_account("notify.flaps");
+    let id = app.connect_id(&owner, &ig).await;
+    r.subscribe(&owner, "flaps@example.test", "instant").await;
+    // Broken and fixed twice within the hour.
+    for _ in 0..2 {
+        app.mark_needs_reauth(&id, "Revoked on Instagram.").await;
+        r.idle().await;
+        app.connect(&owner, &ig).await;
+        r.idle().await;
+        app.clock.advance(600);
+    }
+    let subjects: Vec<String> = r.notices().iter().map(|m| m.subject()).collect();
+    assert_eq!(subjects.len(), 2, "{subjects:?}");
+    assert!(subjects[0].contains("Reconnect") && subjects[1].contains("works again"));
+    // A day later a new failure is news again.
+    app.clock.advance(25 * 3600);
+    app.mark_needs_reauth(&id, "Revoked on Instagram.").await;
+    eventually("told again after the quiet period", async || {
+        r.notices().len() == 3
+    })
+    .await;
+}
