@@ -278,7 +278,7 @@ fn page(status: StatusCode, title: &str, text: &str, button: Option<&str>) -> Re
     html_with_status(
         status,
         format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title><link rel=\"stylesheet\" href=\"/pkg/instagram-connect.css\"></head><body><main class=\"page narrow\"><h1>{t}</h1><p>{x}</p>{form}<p><a href=\"{accounts}\">Your accounts</a></p></main></body></html>",
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title><link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"><link rel=\"stylesheet\" href=\"/pkg/instagram-connect.css\"></head><body><main class=\"page narrow\"><h1>{t}</h1><p>{x}</p>{form}<p><a href=\"{accounts}\">Your accounts</a></p></main></body></html>",
             t = escape(title),
             x = escape(text),
             accounts = paths::ACCOUNTS,
