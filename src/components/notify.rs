@@ -88,6 +88,7 @@ pub fn AdminNotifications(view: NotificationsView) -> impl IntoView {
             <div class="table-wrap"><table class="admin-table" data-testid="admin-notices">
                 <thead><tr><th>"When"</th><th>"To"</th><th>"Notice"</th><th>"Email"</th></tr></thead>
                 <tbody>
+                    {view.notices.is_empty().then(|| view! { <tr><td colspan="4" class="muted">"None yet."</td></tr> })}
                     {view.notices.into_iter().map(|n| view! {
                         <tr data-kind=n.kind>
                             <td>{format::relative(now, n.at)}</td>
@@ -117,6 +118,7 @@ pub fn AdminNotifications(view: NotificationsView) -> impl IntoView {
             <div class="table-wrap"><table class="admin-table" data-testid="deliveries">
                 <thead><tr><th>"Made"</th><th>"Event"</th><th>"Endpoint"</th><th>"Status"</th><th>"Attempts"</th><th>"Next try"</th><th>"Answer"</th></tr></thead>
                 <tbody>
+                    {view.deliveries.is_empty().then(|| view! { <tr><td colspan="7" class="muted">"None yet."</td></tr> })}
                     {view.deliveries.into_iter().map(|d| delivery_row(d, now)).collect_view()}
                 </tbody>
             </table></div>
@@ -132,7 +134,13 @@ fn endpoint_row(e: EndpointView) -> impl IntoView {
             <strong>{e.url}</strong>
             " "
             <span class="muted">{e.description}</span>
-            <p class="muted">{format!("Events: {}", e.event_types.join(", "))}</p>
+            <p class="muted">
+                {if e.event_types.iter().any(|t| t == "*") {
+                    "Events: all".to_owned()
+                } else {
+                    format!("Events: {}", e.event_types.join(", "))
+                }}
+            </p>
             {e.disabled.map(|why| view! { <p class="notice error">{format!("Turned off: {why}")}</p> })}
             <details>
                 <summary>"Signing secret"</summary>

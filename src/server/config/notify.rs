@@ -101,3 +101,61 @@ fn check_smtp_url(r: &mut Reader<'_>, value: &str, production: bool) {
         r.problem("SMTP_URL", "would send mail unencrypted".to_owned(), FIX);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use secrecy::ExposeSecret;
+
+    use crate::server::config::tests::load;
+
+    #[test]
+    fn mail_needs_a_sender_and_in_development_may_be_plain() {
+        let e = load(&[("SMTP_URL", "smtp://mail.example.com:587")]).unwrap_err();
+        assert!(e.to_string().contains("SMTP_FROM"), "{e}");
+        let e = load(&[
+            ("SMTP_URL", "smtp://m.example.com"),
+            ("SMTP_FROM", "not an address"),
+        ])
+        .unwrap_err();
+        assert!(e.to_string().contains("is not an email address"), "{e}");
+        let e = load(&[
+            ("SMTP_URL", "http://m.example.com"),
+            ("SMTP_FROM", "a@example.com"),
+        ])
+        .unwrap_err();
+        assert!(e.to_string().contains("SMTP_URL"), "{e}");
+        let c = load(&[
+            ("SMTP_URL", "smtp://user:pw@m.example.com:587"),
+            ("SMTP_FROM", "Notices <a@example.com>"),
+            ("NOTIFY_QUIET_HOURS", "6"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.notify.smtp_url.unwrap().expose_secret(),
+            "smtp://user:pw@m.example.com:587"
+        );
+        assert_eq!(c.notify.quiet_secs, 6 * 3600);
+        assert_eq!(c.notify.failing_days, 3);
+    }
+
+    #[test]
+    fn production_mail_is_encrypted_unless_the_server_is_local() {
+        let prod = |url: &'static str| {
+            load(&[
+                ("APP_ENV", "production"),
+                ("PUBLIC_BASE_URL", "https://app.example.com"),
+                ("INSTAGRAM_APP_ID", "990000000000001"),
+                ("INSTAGRAM_APP_SECRET", "s"),
+                ("INSTAGRAM_WEBHOOK_VERIFY_TOKEN", "v"),
+                ("TOKEN_ENCRYPTION_KEY_FILE", "/run/secrets/keys"),
+                ("SMTP_URL", url),
+                ("SMTP_FROM", "a@example.com"),
+            ])
+        };
+        let e = prod("smtp://mail.example.com:25").unwrap_err();
+        assert!(e.to_string().contains("would send mail unencrypted"), "{e}");
+        assert!(prod("smtp://mail.example.com:587?tls=required").is_ok());
+        assert!(prod("smtps://mail.example.com:465").is_ok());
+        assert!(prod("smtp://127.0.0.1:25").is_ok());
+    }
+}

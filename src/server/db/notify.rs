@@ -202,6 +202,9 @@ pub trait NotifyStore: Send + Sync {
         kind: &str,
         now: i64,
     ) -> Result<(), StoreError>;
+    /// Deletes told events older than `before`, with their notices and deliveries (pending
+    /// ones stay); how many events.
+    async fn notify_prune(&self, before: i64) -> Result<u64, StoreError>;
     /// The latest events, newest first.
     async fn notify_events_recent(&self, limit: i64) -> Result<Vec<EventRow>, StoreError>;
     /// Events not yet fanned out.
@@ -410,6 +413,24 @@ macro_rules! notify_store {
                     .execute(&self.pool)
                     .await?;
                     Ok(())
+                }
+
+                async fn notify_prune(&self, before: i64) -> Result<u64, StoreError> {
+                    // Notices and deliveries go with their event (ON DELETE CASCADE); an event
+                    // still being delivered is kept.
+                    Ok(sqlx::query(
+                        "DELETE FROM notify_events WHERE state IN ('sent', 'quiet') \
+                           AND occurred_at < $1 \
+                           AND NOT EXISTS (SELECT 1 FROM endpoint_deliveries d \
+                               WHERE d.event_id = notify_events.id AND d.state = 'pending') \
+                           AND NOT EXISTS (SELECT 1 FROM notices n \
+                               WHERE n.event_id = notify_events.id \
+                                 AND n.email_state IN ('pending', 'digest'))",
+                    )
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected())
                 }
 
                 async fn notify_events_recent(&self, limit: i64) -> Result<Vec<EventRow>, StoreError> {

@@ -109,9 +109,10 @@ impl Notifier {
         self.wake.notify_one();
     }
 
-    /// Does everything due once: fans out events, mails notices, attempts deliveries, looks
-    /// and sends digests. `true` when it did something (more may be waiting).
-    pub async fn run_once(&self) -> bool {
+    /// Does everything due once: fans out events, mails notices, attempts deliveries, and
+    /// (when `look`) runs the watch and the digests if they are due. `true` when it did
+    /// something (more may be waiting).
+    pub async fn run_once(&self, look: bool) -> bool {
         let mut busy = false;
         for (what, step) in [
             ("fan-out", self.fan_out_next().await),
@@ -122,6 +123,9 @@ impl Notifier {
                 Ok(did) => busy |= did,
                 Err(e) => tracing::warn!(error = %e, step = what, "notifications: storage failure"),
             }
+        }
+        if !look {
+            return busy;
         }
         if let Err(e) = self.watch(false).await {
             tracing::warn!(error = %e, "the notification watch failed");
@@ -137,8 +141,15 @@ impl Notifier {
     pub async fn run_worker(&self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         let idle = Duration::from_millis(self.config.notify.poll_ms);
+        // The watch and the digests are due at most every minute: ask ten times as seldom.
+        let look_every = (idle * 10).min(Duration::from_secs(30));
+        let mut looked: Option<std::time::Instant> = None;
         loop {
-            let busy = self.run_once().await;
+            let look = looked.is_none_or(|t| t.elapsed() >= look_every);
+            if look {
+                looked = Some(std::time::Instant::now());
+            }
+            let busy = self.run_once(look).await;
             let pause = if busy { Duration::ZERO } else { idle };
             tokio::select! {
                 () = &mut shutdown => return,

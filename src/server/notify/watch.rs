@@ -2,7 +2,7 @@
 //! instance at a time, under the `notify-watch` job lease). Each is recorded with a key that
 //! makes it once: a token about to expire (7 days and 1 day before, per expiry), refreshes
 //! failing for days (per last good refresh), webhooks gone quiet (per last delivery), the
-//! refresh job late (per due time).
+//! refresh job late (per due time). It also deletes what was told more than 90 days ago.
 
 use super::{events::EventType, Notifier};
 use crate::server::{
@@ -19,6 +19,8 @@ pub const DIGEST_JOB: &str = "notify-digest";
 const LATE_SECS: i64 = 3600;
 /// An account "was receiving" webhooks when it got at least this many in the week before.
 const REGULAR_EVENTS: i64 = 3;
+/// Told events, with their notices and deliveries, are kept this long.
+const KEEP_SECS: i64 = 90 * 86_400;
 
 impl Notifier {
     /// One look, if it is due and no other instance is looking; how many events it recorded.
@@ -96,6 +98,10 @@ impl Notifier {
         }
         found += self.look_at_job(now).await?;
         found += self.look_at_webhooks(now).await?;
+        let pruned = self.store.notify_prune(now - KEEP_SECS).await?;
+        if pruned > 0 {
+            tracing::debug!(events = pruned, "old notifications deleted");
+        }
         Ok(found)
     }
 

@@ -18,6 +18,7 @@ use crate::{
     paths,
     server::{
         auth::{require_admin, table::checked, viewer::who},
+        db::StoreError,
         notify::{
             hooks::NewEndpoint,
             mail::escape,
@@ -91,22 +92,26 @@ async fn save_settings(
     }
 }
 
+/// A link that does not work (wrong, or a confirmation older than two days).
+const CONFIRM_DEAD: &str = "It is wrong or older than two days. Enter the address again on your accounts page to get a new one.";
+const UNSUBSCRIBE_DEAD: &str = "Change how you hear on your accounts page.";
+
 /// `GET` of a confirmation link: a button, so that a mail scanner opening links confirms
 /// nothing.
 async fn confirm_page(
     State(st): State<AppState>,
     Path((user, proof)): Path<(String, String)>,
 ) -> Response {
-    match st.notifier.confirm_valid(&user, &proof).await {
-        Ok(true) => page(
-            StatusCode::OK,
-            "Confirm your address",
-            "Press the button to receive notices about your Instagram accounts at this address.",
-            Some("Confirm this address"),
-        ),
-        Ok(false) => page(StatusCode::NOT_FOUND, "This link does not work", "It is wrong or older than two days. Enter the address again on your accounts page to get a new one.", None),
-        Err(e) => page_error(e.into()),
-    }
+    let said = (
+        "Confirm your address",
+        "Press the button to receive notices about your Instagram accounts at this address.",
+        Some("Confirm this address"),
+    );
+    answer(
+        st.notifier.confirm_valid(&user, &proof).await,
+        said,
+        CONFIRM_DEAD,
+    )
 }
 
 /// `POST` of a confirmation link.
@@ -114,11 +119,12 @@ async fn confirm(
     State(st): State<AppState>,
     Path((user, proof)): Path<(String, String)>,
 ) -> Response {
-    match st.notifier.confirm(&user, &proof).await {
-        Ok(true) => page(StatusCode::OK, "Address confirmed", "Notices about your accounts will be emailed to it.", None),
-        Ok(false) => page(StatusCode::NOT_FOUND, "This link does not work", "It is wrong or older than two days. Enter the address again on your accounts page to get a new one.", None),
-        Err(e) => page_error(e.into()),
-    }
+    let said = (
+        "Address confirmed",
+        "Notices about your accounts will be emailed to it.",
+        None,
+    );
+    answer(st.notifier.confirm(&user, &proof).await, said, CONFIRM_DEAD)
 }
 
 /// `GET` of an unsubscribe link: a button.
@@ -126,11 +132,16 @@ async fn unsubscribe_page(
     State(st): State<AppState>,
     Path((user, proof)): Path<(String, String)>,
 ) -> Response {
-    match st.notifier.unsubscribe_valid(&user, &proof).await {
-        Ok(true) => page(StatusCode::OK, "Stop emails", "Press the button to stop all notice emails. Notices still show on your accounts page, and you can turn email on again there.", Some("Unsubscribe")),
-        Ok(false) => page(StatusCode::NOT_FOUND, "This link does not work", "Change how you hear on your accounts page.", None),
-        Err(e) => page_error(e.into()),
-    }
+    let said = (
+        "Stop emails",
+        "Press the button to stop all notice emails. Notices still show on your accounts page, and you can turn email on again there.",
+        Some("Unsubscribe"),
+    );
+    answer(
+        st.notifier.unsubscribe_valid(&user, &proof).await,
+        said,
+        UNSUBSCRIBE_DEAD,
+    )
 }
 
 /// `POST` of an unsubscribe link: the button, or a mail client's one-click unsubscribe
@@ -139,19 +150,27 @@ async fn unsubscribe(
     State(st): State<AppState>,
     Path((user, proof)): Path<(String, String)>,
 ) -> Response {
-    match st.notifier.unsubscribe(&user, &proof).await {
-        Ok(true) => page(
-            StatusCode::OK,
-            "Unsubscribed",
-            "You will get no more notice emails. Turn them on again on your accounts page.",
-            None,
-        ),
-        Ok(false) => page(
-            StatusCode::NOT_FOUND,
-            "This link does not work",
-            "Change how you hear on your accounts page.",
-            None,
-        ),
+    let said = (
+        "Unsubscribed",
+        "You will get no more notice emails. Turn them on again on your accounts page.",
+        None,
+    );
+    answer(
+        st.notifier.unsubscribe(&user, &proof).await,
+        said,
+        UNSUBSCRIBE_DEAD,
+    )
+}
+
+/// A link's page: `said` (title, text, button) when the link works, 404 with `dead` when not.
+fn answer(
+    works: Result<bool, StoreError>,
+    said: (&str, &str, Option<&str>),
+    dead: &str,
+) -> Response {
+    match works {
+        Ok(true) => page(StatusCode::OK, said.0, said.1, said.2),
+        Ok(false) => page(StatusCode::NOT_FOUND, "This link does not work", dead, None),
         Err(e) => page_error(e.into()),
     }
 }

@@ -116,3 +116,28 @@ async fn admins_hear_of_a_late_refresh_job_and_of_webhooks_gone_quiet() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn what_was_told_is_kept_ninety_days() {
+    let r = rig().await;
+    let app = &r.app;
+    let owner = app.browser();
+    let id = app.connect_id(&owner, &app.new_account("notify.old")).await;
+    app.mark_needs_reauth(&id, "Revoked on Instagram.").await;
+    r.idle().await;
+    let raw = Raw::of(app).await;
+    let events = "SELECT COUNT(*) FROM notify_events";
+    let before = raw.count(events).await;
+    assert!(before >= 2, "connected and needs_reconnect");
+    assert_eq!(raw.count("SELECT COUNT(*) FROM notices").await, 1);
+    app.clock.advance(89 * 86_400);
+    app.state.notifier.watch(true).await.unwrap();
+    assert_eq!(raw.count(events).await, before, "kept for 90 days");
+    app.clock.advance(2 * 86_400);
+    app.state.notifier.watch(true).await.unwrap();
+    eventually("deleted after 90 days", async || {
+        raw.count(events).await == 0
+    })
+    .await;
+    assert_eq!(raw.count("SELECT COUNT(*) FROM notices").await, 0);
+}
