@@ -228,19 +228,21 @@ impl Notifier {
             return Ok(false);
         };
         let settings = self.settings_of(&n.user_id).await?;
-        let sent = match (&settings.email, settings.mode.as_str()) {
-            (Some(to), "instant") => mailer.send(&self.notice_mail(&n, to, &settings)).await,
-            _ => Err(MailError::Permanent(
-                "the person turned email off".to_owned(),
-            )),
-        };
-        let (state, error, next) = match &sent {
-            Ok(()) => ("sent", None, None),
-            Err(MailError::Transient(e)) => match mail::retry_after(n.attempts + 1) {
-                Some(d) => ("pending", Some(e.clone()), Some(now + d)),
-                None => ("failed", Some(e.clone()), None),
-            },
-            Err(MailError::Permanent(e)) => ("failed", Some(e.clone()), None),
+        // What the person wants now, which may have changed since the notice was made.
+        let (state, error, next) = match (&settings.email, settings.mode.as_str()) {
+            (Some(to), "instant") => {
+                match mailer.send(&self.notice_mail(&n, to, &settings)).await {
+                    Ok(()) => ("sent", None, None),
+                    Err(MailError::Transient(e)) => match mail::retry_after(n.attempts + 1) {
+                        Some(d) => ("pending", Some(e), Some(now + d)),
+                        None => ("failed", Some(e), None),
+                    },
+                    Err(MailError::Permanent(e)) => ("failed", Some(e), None),
+                }
+            }
+            (Some(_), "digest") => ("digest", None, None),
+            (Some(_), _) => ("off", None, None),
+            (None, _) => ("no_address", None, None),
         };
         self.store
             .notice_mailed(&MailResult {

@@ -208,3 +208,29 @@ async fn a_digest_gathers_the_day_and_one_click_unsubscribes() {
     );
     assert_eq!(r.notices().len(), 1);
 }
+
+#[tokio::test]
+async fn a_mail_server_that_answers_4xx_is_tried_again_a_minute_later() {
+    let r = rig().await;
+    let app = &r.app;
+    let owner = app.browser();
+    let id = app
+        .connect_id(&owner, &app.new_account("notify.later"))
+        .await;
+    r.subscribe(&owner, "later@example.test", "instant").await;
+    r.mail.refuse_next(1);
+    app.mark_needs_reauth(&id, "Revoked on Instagram.").await;
+    let raw = Raw::of(app).await;
+    eventually("the refusal recorded", async || {
+        raw.count(
+            "SELECT COUNT(*) FROM notices WHERE email_state = 'pending' AND attempts = 1 \
+             AND last_error LIKE '%451%'",
+        )
+        .await
+            == 1
+    })
+    .await;
+    assert!(r.notices().is_empty());
+    app.clock.advance(61);
+    eventually("sent on the second try", async || r.notices().len() == 1).await;
+}
