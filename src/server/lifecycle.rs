@@ -11,7 +11,7 @@
 //!   or a panic is that token's outcome; the batch goes on (RF-08).
 
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::BTreeMap,
     future::Future,
     time::{Duration, Instant},
 };
@@ -82,29 +82,17 @@ impl Lifecycle {
         Duration::from_secs((self.job_lease_secs() / 3).clamp(1, 60) as u64)
     }
 
-    /// The tokens due now, soonest expiry first.
+    /// The tokens due now, soonest expiry first: only their rows are read.
     pub async fn due(&self, selection: Selection) -> Result<Vec<IntegrationRow>, StoreError> {
         let now = self.clock.now();
-        let ids = self
-            .store
+        self.store
             .integrations_due(
                 now,
                 now.saturating_add(selection.window()),
                 now - MIN_AGE_SECS,
                 1_000_000,
             )
-            .await?;
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut rows: HashMap<String, IntegrationRow> = self
-            .store
-            .integrations_all()
-            .await?
-            .into_iter()
-            .map(|r| (r.id.clone(), r))
-            .collect();
-        Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
+            .await
     }
 
     /// Refreshes `rows`, at most `concurrency` at a time, each in its own task. `on_done` is told

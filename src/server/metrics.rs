@@ -9,12 +9,7 @@ use prometheus_client::{
     registry::Registry,
 };
 
-use crate::model::IntegrationStatus;
-
-use super::{
-    db::IntegrationRow,
-    instagram::{ErrorKind, InstagramError},
-};
+use super::instagram::{ErrorKind, InstagramError};
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Outcome {
@@ -153,20 +148,16 @@ impl Metrics {
         self.scheduler_runs.inc();
     }
 
-    /// Sets the token gauges from the integrations.
-    pub fn set_tokens(&self, rows: &[IntegrationRow], now: i64) {
+    /// Sets the token gauges from counts by status and expiry bucket.
+    pub fn set_token_counts(&self, counts: &[(String, String, i64)]) {
         self.tokens.clear();
-        for row in rows {
-            let expires_in = match (row.status, row.expires_at) {
-                (IntegrationStatus::Active, Some(at)) => expiry_bucket(at - now),
-                _ => "none",
-            };
+        for (status, expires_in, n) in counts {
             self.tokens
                 .get_or_create(&Expiry {
-                    status: row.status.as_str().to_owned(),
-                    expires_in: expires_in.to_owned(),
+                    status: status.clone(),
+                    expires_in: expires_in.clone(),
                 })
-                .inc();
+                .set(*n);
         }
     }
 

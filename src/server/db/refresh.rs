@@ -32,15 +32,15 @@ pub struct RefreshFailure {
 /// Storage of token refreshes.
 #[async_trait]
 pub trait TokenRefreshStore: Send + Sync {
-    /// IDs of active tokens issued at or before `issued_by` that expire after `now` and at or
-    /// before `until`, outside a failure cooldown; soonest expiry first.
+    /// Active tokens issued at or before `issued_by` that expire after `now` and at or before
+    /// `until`, outside a failure cooldown; soonest expiry first. Only these rows are read.
     async fn integrations_due(
         &self,
         now: i64,
         until: i64,
         issued_by: i64,
         limit: i64,
-    ) -> Result<Vec<String>, StoreError>;
+    ) -> Result<Vec<IntegrationRow>, StoreError>;
     /// Claims the refresh lease of an active integration; the row as claimed, or `None` when
     /// another worker holds it (or it is not active).
     async fn integration_claim(
@@ -90,17 +90,18 @@ macro_rules! refresh_store {
                     until: i64,
                     issued_by: i64,
                     limit: i64,
-                ) -> Result<Vec<String>, StoreError> {
+                ) -> Result<Vec<IntegrationRow>, StoreError> {
                     // RF-01 in SQL: active tokens at least a day old that expire within the
                     // window and are not in a failure cooldown, soonest first. Eligibility is
                     // checked again on the claimed row.
-                    Ok(sqlx::query_scalar(
-                        "SELECT id FROM integrations \
+                    let q = format!(
+                        "SELECT {INTEGRATION_COLUMNS} FROM integrations \
                          WHERE status = 'active' AND expires_at > $1 AND expires_at <= $2 \
                            AND issued_at <= $3 \
                            AND (next_attempt_at IS NULL OR next_attempt_at <= $1) \
-                         ORDER BY expires_at, id LIMIT $4",
-                    )
+                         ORDER BY expires_at, id LIMIT $4"
+                    );
+                    Ok(sqlx::query_as(&q)
                     .bind(now)
                     .bind(until)
                     .bind(issued_by)

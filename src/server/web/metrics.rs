@@ -38,8 +38,8 @@ pub async fn handler(State(st): State<AppState>, headers: HeaderMap) -> Response
         }
         None => {}
     }
-    match st.store.integrations_all().await {
-        Ok(rows) => st.metrics.set_tokens(&rows, st.clock.now()),
+    match st.store.integration_counts(st.clock.now()).await {
+        Ok(counts) => st.metrics.set_token_counts(&counts),
         Err(e) => {
             tracing::error!(error = %e, "metrics: the integrations could not be read");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();

@@ -78,6 +78,7 @@ async fn contract(store: Arc<dyn Store>) {
     let session = records::users_and_sessions(s).await;
     records::connections_and_leases(s).await;
     records::failures_and_due_dates(s).await;
+    records::token_counts(s).await;
     records::job_leases(s).await;
     records::oauth_states(s).await;
     records::webhooks_and_action_keys(s).await;

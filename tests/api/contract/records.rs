@@ -157,7 +157,8 @@ pub(super) async fn failures_and_due_dates(store: &dyn Store) {
         .integrations_due(NOW + 86_400 * 50, NOW + 86_400 * 90, NOW + 86_400 * 49, 10)
         .await
         .unwrap()
-        .contains(&"int_1".to_owned()));
+        .iter()
+        .any(|r| r.id == "int_1"));
     assert!(
         store
             .integrations_due(NOW, NOW + 86_400 * 90, NOW, 10)
@@ -166,6 +167,47 @@ pub(super) async fn failures_and_due_dates(store: &dyn Store) {
             .is_empty(),
         "too young and cooling down"
     );
+}
+
+/// The metrics' token buckets, counted in SQL, agree with `expiry_bucket` on every row, at
+/// every edge of every bucket.
+pub(super) async fn token_counts(store: &dyn Store) {
+    use instagram_connect::{model::IntegrationStatus, server::metrics::expiry_bucket};
+    store
+        .integration_save_connection(&connection("int_c1", "1790", "usr_1", 4))
+        .await
+        .unwrap();
+    let expires = NOW + 20 * 86_400;
+    for at in [
+        NOW - 30 * 86_400,
+        expires - 30 * 86_400,
+        expires - 7 * 86_400,
+        expires - 3 * 86_400 - 1,
+        expires - 3 * 86_400,
+        expires - 1,
+        expires,
+        expires + 86_400,
+    ] {
+        let mut want = std::collections::BTreeMap::new();
+        for r in store.integrations_all().await.unwrap() {
+            let bucket = match (r.status, r.expires_at) {
+                (IntegrationStatus::Active, Some(e)) => expiry_bucket(e - at),
+                _ => "none",
+            };
+            *want
+                .entry((r.status.as_str().to_owned(), bucket.to_owned()))
+                .or_insert(0i64) += 1;
+        }
+        let got: std::collections::BTreeMap<(String, String), i64> = store
+            .integration_counts(at)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(s, b, n)| ((s, b), n))
+            .collect();
+        assert_eq!(got, want, "at {at}");
+    }
+    assert!(store.integration_delete("int_c1").await.unwrap());
 }
 
 /// RF-02: the job lease, taken once while held and before it is due.
