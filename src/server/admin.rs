@@ -197,21 +197,14 @@ impl Admin {
     ) -> Result<AdminView, AppError> {
         let now = self.clock.now();
         let window = self.config.refresh.window_secs;
-        let rows = self.store.integrations_all().await?;
-        let mut users = std::collections::HashMap::new();
-        let mut all = Vec::with_capacity(rows.len());
-        for r in &rows {
-            if !users.contains_key(&r.user_id) {
-                let name = self
-                    .store
-                    .user_get(&r.user_id)
-                    .await?
-                    .map(|u| u.display_name)
-                    .unwrap_or_default();
-                users.insert(r.user_id.clone(), name);
-            }
-            all.push(admin_row(r, users[&r.user_id].clone(), now, window));
-        }
+        // One query for the accounts and their owners' names.
+        let all: Vec<AdminRow> = self
+            .store
+            .integrations_with_owners()
+            .await?
+            .into_iter()
+            .map(|o| admin_row(&o.integration, o.owner_name, now, window))
+            .collect();
         let expiries = all
             .iter()
             .filter_map(|r| r.expires_at.map(|t| (r.state, t)))

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use super::{MemberRow, MembershipRow, StoreError};
+use super::{IntegrationRow, MemberRow, MembershipRow, StoreError};
 
 /// Roles as numbers, so that SQL can keep the higher one.
 pub(super) const ROLE_RANK: &str = "CASE role WHEN 'owner' THEN 3 WHEN 'editor' THEN 2 ELSE 1 END";
@@ -19,6 +19,16 @@ pub(super) fn integration_columns_of_i() -> String {
         .map(|c| format!("i.{}", c.trim()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// An account with the name of the person who connected it (the admin console's rows).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OwnedIntegrationRow {
+    /// The account.
+    #[sqlx(flatten)]
+    pub integration: IntegrationRow,
+    /// Its first owner's name.
+    pub owner_name: String,
 }
 
 /// Storage of who has which role on which account.
@@ -55,6 +65,8 @@ pub trait MembershipStore: Send + Sync {
     async fn members_of(&self, integration_id: &str) -> Result<Vec<MemberRow>, StoreError>;
     /// The accounts a person has a role on, in the order they got them.
     async fn memberships_of(&self, user_id: &str) -> Result<Vec<MembershipRow>, StoreError>;
+    /// Every account with its first owner's name, in one query.
+    async fn integrations_with_owners(&self) -> Result<Vec<OwnedIntegrationRow>, StoreError>;
     /// Makes `owner` the only member of an account (a new holder connected it) and drops the
     /// account from pending invitations.
     async fn members_reset(
@@ -77,7 +89,7 @@ macro_rules! membership_store {
         const _: () = {
             use $crate::server::db::{
                 members::{integration_columns_of_i, INTEGRATION_SET_PRIMARY, ROLE_RANK},
-                MemberRow, MembershipRow, MembershipStore, StoreError,
+                MemberRow, MembershipRow, MembershipStore, OwnedIntegrationRow, StoreError,
             };
 
             #[async_trait::async_trait]
@@ -193,6 +205,18 @@ macro_rules! membership_store {
                         integration_columns_of_i()
                     );
                     Ok(sqlx::query_as(&q).bind(user_id).fetch_all(&self.pool).await?)
+                }
+
+                async fn integrations_with_owners(
+                    &self,
+                ) -> Result<Vec<OwnedIntegrationRow>, StoreError> {
+                    let q = format!(
+                        "SELECT {}, COALESCE(u.display_name, '') AS owner_name \
+                           FROM integrations i LEFT JOIN users u ON u.id = i.user_id \
+                          ORDER BY i.created_at, i.id",
+                        integration_columns_of_i()
+                    );
+                    Ok(sqlx::query_as(&q).fetch_all(&self.pool).await?)
                 }
 
                 async fn members_reset(

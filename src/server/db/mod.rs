@@ -51,7 +51,7 @@ pub use self::{
     invitations::{InvitationStore, NewInvitation},
     jobs::JobStore,
     keys::EncryptionKeyStore,
-    members::MembershipStore,
+    members::{MembershipStore, OwnedIntegrationRow},
     methods::{EndedMethods, SignInMethodStore},
     notices::{MailResult, NoticeRow, NoticeStore, NotifySettingsRow},
     notify::{EventRow, FanOut, IncidentChange, IncidentRow, NewDelivery, NewEvent, NotifyStore},

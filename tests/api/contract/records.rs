@@ -207,6 +207,12 @@ pub(super) async fn token_counts(store: &dyn Store) {
             .collect();
         assert_eq!(got, want, "at {at}");
     }
+    // The console's rows: every account once, with its owner's name, in one query.
+    let owned = store.integrations_with_owners().await.unwrap();
+    assert_eq!(owned.len(), store.integrations_all().await.unwrap().len());
+    assert!(owned
+        .iter()
+        .any(|o| o.integration.id == "int_c1" && o.owner_name == "Ada"));
     assert!(store.integration_delete("int_c1").await.unwrap());
 }
 
