@@ -98,6 +98,15 @@ macro_rules! deletion_store {
                     instagram_id: &str,
                 ) -> Result<DeletedData, StoreError> {
                     let mut tx = self.pool.begin().await?;
+                    // Writes first: SQLite then takes its write lock now (waiting for other
+                    // writers), instead of failing at the first write when another writer
+                    // committed after this transaction's reads. Fires no trigger.
+                    sqlx::query(
+                        "UPDATE integrations SET updated_at = updated_at WHERE instagram_id = $1",
+                    )
+                    .bind(instagram_id)
+                    .execute(&mut *tx)
+                    .await?;
                     let signs_in: Option<String> = sqlx::query_scalar(
                         "SELECT user_id FROM sign_in_methods WHERE instagram_id = $1",
                     )
