@@ -28,6 +28,11 @@ struct Field {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Queue {
+    queue: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Expiry {
     status: String,
     expires_in: String,
@@ -43,6 +48,9 @@ pub struct Metrics {
     webhook_events: Family<Field, Counter>,
     tokens: Family<Expiry, Gauge>,
     scheduler_runs: Counter,
+    notice_emails: Family<Outcome, Counter>,
+    outgoing_webhooks: Family<Outcome, Counter>,
+    waiting: Family<Queue, Gauge>,
 }
 
 impl Default for Metrics {
@@ -84,6 +92,24 @@ impl Default for Metrics {
             "Scheduled refresh runs this instance performed",
             scheduler_runs.clone(),
         );
+        let notice_emails = Family::<Outcome, Counter>::default();
+        registry.register(
+            "notice_emails",
+            "Notice emails by outcome (sent, retry, failed, digest_sent; digest, off, no_address when not mailed)",
+            notice_emails.clone(),
+        );
+        let outgoing_webhooks = Family::<Outcome, Counter>::default();
+        registry.register(
+            "outgoing_webhooks",
+            "Delivery attempts to integrators' webhook endpoints by outcome (delivered, retry, failed)",
+            outgoing_webhooks.clone(),
+        );
+        let waiting = Family::<Queue, Gauge>::default();
+        registry.register(
+            "notifications_waiting",
+            "Notifications waiting, by queue (events, emails, deliveries), read from the database at each scrape",
+            waiting.clone(),
+        );
         Self {
             registry,
             refreshes,
@@ -92,6 +118,9 @@ impl Default for Metrics {
             webhook_events,
             tokens,
             scheduler_runs,
+            notice_emails,
+            outgoing_webhooks,
+            waiting,
         }
     }
 }
@@ -146,6 +175,39 @@ impl Metrics {
     /// Counts a scheduled run.
     pub fn scheduler_run(&self) {
         self.scheduler_runs.inc();
+    }
+
+    /// Counts a notice email's outcome.
+    pub fn notice_email(&self, outcome: &str) {
+        self.notice_emails
+            .get_or_create(&Outcome {
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+    }
+
+    /// Counts a delivery attempt to an integrator's endpoint.
+    pub fn outgoing_webhook(&self, outcome: &str) {
+        self.outgoing_webhooks
+            .get_or_create(&Outcome {
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+    }
+
+    /// Sets what notifications wait: events to fan out, emails and deliveries due.
+    pub fn set_waiting(&self, events: i64, emails: i64, deliveries: i64) {
+        for (queue, n) in [
+            ("events", events),
+            ("emails", emails),
+            ("deliveries", deliveries),
+        ] {
+            self.waiting
+                .get_or_create(&Queue {
+                    queue: queue.to_owned(),
+                })
+                .set(n);
+        }
     }
 
     /// Sets the token gauges from counts by status and expiry bucket.

@@ -119,6 +119,7 @@ impl AppState {
             keyring: infra.keyring.clone(),
             config: infra.config.clone(),
             failpoints: infra.failpoints.clone(),
+            metrics: infra.metrics.clone(),
         });
         let Infra {
             config,

@@ -114,6 +114,8 @@ pub trait NoticeStore: Send + Sync {
         to: &str,
         now: i64,
     ) -> Result<(), StoreError>;
+    /// What waits: events not fanned out, emails and deliveries pending (due or not).
+    async fn notify_waiting(&self) -> Result<(i64, i64, i64), StoreError>;
     /// A person's settings.
     async fn notify_settings(&self, user_id: &str)
         -> Result<Option<NotifySettingsRow>, StoreError>;
@@ -248,6 +250,16 @@ macro_rules! notice_store {
                         .await?;
                     tx.commit().await?;
                     Ok(())
+                }
+
+                async fn notify_waiting(&self) -> Result<(i64, i64, i64), StoreError> {
+                    Ok(sqlx::query_as(
+                        "SELECT (SELECT COUNT(*) FROM notify_events WHERE state = 'pending'), \
+                            (SELECT COUNT(*) FROM notices WHERE email_state = 'pending'), \
+                            (SELECT COUNT(*) FROM endpoint_deliveries WHERE state = 'pending')",
+                    )
+                    .fetch_one(&self.pool)
+                    .await?)
                 }
 
                 async fn notify_settings(

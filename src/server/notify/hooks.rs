@@ -171,6 +171,8 @@ impl Notifier {
                 now: finished,
             })
             .await?;
+        self.metrics
+            .outgoing_webhook(if state == "pending" { "retry" } else { state });
         if let Outcome::Gone(_) = outcome {
             self.store
                 .endpoint_disable(&d.endpoint_id, "It answered 410 Gone.", finished)

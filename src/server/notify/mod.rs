@@ -28,6 +28,7 @@ use tokio::sync::Notify;
 use self::mail::Mailer;
 use crate::server::{
     clock::Clock, config::Config, crypto::Keyring, db::Store, failpoint::Failpoints,
+    metrics::Metrics,
 };
 
 /// Notifications. Built once at startup; cheap to clone.
@@ -38,6 +39,7 @@ pub struct Notifier {
     keyring: Arc<Keyring>,
     config: Arc<Config>,
     failpoints: Arc<Failpoints>,
+    metrics: Arc<Metrics>,
     mailer: Option<Mailer>,
     hooks_http: reqwest::Client,
     wake: Arc<Notify>,
@@ -55,6 +57,8 @@ pub struct NotifierParts {
     pub config: Arc<Config>,
     /// Failpoints.
     pub failpoints: Arc<Failpoints>,
+    /// Counts emails and deliveries.
+    pub metrics: Arc<Metrics>,
 }
 
 impl Notifier {
@@ -88,6 +92,7 @@ impl Notifier {
             keyring: p.keyring,
             config: p.config,
             failpoints: p.failpoints,
+            metrics: p.metrics,
             mailer,
             hooks_http,
             wake: Arc::new(Notify::new()),

@@ -254,6 +254,8 @@ impl Notifier {
                 now: self.clock.now(),
             })
             .await?;
+        self.metrics
+            .notice_email(if state == "pending" { "retry" } else { state });
         tracing::info!(notice.id = %n.id, state, "notice mailed");
         Ok(true)
     }
@@ -322,6 +324,7 @@ impl Notifier {
                 Ok(()) => {
                     let ids: Vec<String> = notices.into_iter().map(|n| n.id).collect();
                     self.store.digest_sent(&person, &ids, &to, now).await?;
+                    self.metrics.notice_email("digest_sent");
                     sent += 1;
                 }
                 Err(e) => {

@@ -45,6 +45,10 @@ pub async fn handler(State(st): State<AppState>, headers: HeaderMap) -> Response
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     }
+    match st.store.notify_waiting().await {
+        Ok((events, emails, deliveries)) => st.metrics.set_waiting(events, emails, deliveries),
+        Err(e) => tracing::warn!(error = %e, "metrics: the notification queues could not be read"),
+    }
     (
         [(
             header::CONTENT_TYPE,

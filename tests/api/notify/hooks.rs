@@ -65,6 +65,8 @@ async fn a_delivery_is_retried_after_an_error_and_a_timeout_then_delivered_once(
     );
     assert_eq!(view["endpoints"][0]["secret"], secret.as_str());
 
+    assert_counted(app).await;
+
     // The console page shows the log.
     let page = admin
         .get(app.url("/admin"))
@@ -78,6 +80,18 @@ async fn a_delivery_is_retried_after_an_error_and_a_timeout_then_delivered_once(
         page.contains("data-testid=\"deliveries\"") && page.contains("test.ping"),
         "{page}"
     );
+}
+
+/// `/metrics` counts the attempts (two retries, one delivery), with nothing left waiting.
+async fn assert_counted(app: &crate::helpers::TestApp) {
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    for line in [
+        "instagram_connect_outgoing_webhooks_total{outcome=\"retry\"} 2",
+        "instagram_connect_outgoing_webhooks_total{outcome=\"delivered\"} 1",
+        "instagram_connect_notifications_waiting{queue=\"deliveries\"} 0",
+    ] {
+        assert!(metrics.contains(line), "{line} in {metrics}");
+    }
 }
 
 /// The console's notifications section, as `admin` sees it.
