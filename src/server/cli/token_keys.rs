@@ -103,13 +103,8 @@ async fn rewrap_endpoints(
         if e.key_id == current {
             continue;
         }
-        let sealed = crate::server::crypto::Sealed {
-            ciphertext: e.secret_ciphertext.clone(),
-            nonce: e.secret_nonce.clone(),
-            key_id: e.key_id.clone(),
-        };
         let secret = keyring
-            .open(&e.id, &sealed)
+            .open(&e.id, &e.sealed())
             .map_err(|err| anyhow::anyhow!("webhook endpoint {}: {err}", e.id))?;
         let again = keyring.seal(&e.id, &secret);
         store

@@ -43,6 +43,17 @@ pub struct EndpointRow {
     pub disabled_reason: Option<String>,
 }
 
+impl EndpointRow {
+    /// The sealed signing secret.
+    pub fn sealed(&self) -> crate::server::crypto::Sealed {
+        crate::server::crypto::Sealed {
+            ciphertext: self.secret_ciphertext.clone(),
+            nonce: self.secret_nonce.clone(),
+            key_id: self.key_id.clone(),
+        }
+    }
+}
+
 /// A delivery of an event to an endpoint (`endpoint_deliveries`).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct DeliveryRow {

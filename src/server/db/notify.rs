@@ -207,8 +207,6 @@ pub trait NotifyStore: Send + Sync {
     async fn notify_prune(&self, before: i64) -> Result<u64, StoreError>;
     /// The latest events, newest first.
     async fn notify_events_recent(&self, limit: i64) -> Result<Vec<EventRow>, StoreError>;
-    /// Events not yet fanned out.
-    async fn notify_events_pending(&self) -> Result<i64, StoreError>;
     /// Active tokens expiring in `(now, until]`: ID and expiry.
     async fn integrations_expiring(
         &self,
@@ -439,14 +437,6 @@ macro_rules! notify_store {
                          ORDER BY occurred_at DESC, id DESC LIMIT $1"
                     );
                     Ok(sqlx::query_as(&q).bind(limit).fetch_all(&self.pool).await?)
-                }
-
-                async fn notify_events_pending(&self) -> Result<i64, StoreError> {
-                    Ok(sqlx::query_scalar(
-                        "SELECT COUNT(*) FROM notify_events WHERE state = 'pending'",
-                    )
-                    .fetch_one(&self.pool)
-                    .await?)
                 }
 
                 async fn integrations_expiring(

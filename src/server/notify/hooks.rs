@@ -10,7 +10,6 @@ use crate::{
     model::AppError,
     server::config::AppEnv,
     server::{
-        crypto::Sealed,
         db::{Attempt, DeliveryRow, EndpointRow, NewEvent, StoreError},
         ids,
     },
@@ -96,12 +95,7 @@ impl Notifier {
 
     /// An endpoint's signing secret.
     pub fn endpoint_secret(&self, e: &EndpointRow) -> Option<SecretString> {
-        let sealed = Sealed {
-            ciphertext: e.secret_ciphertext.clone(),
-            nonce: e.secret_nonce.clone(),
-            key_id: e.key_id.clone(),
-        };
-        self.keyring.open(&e.id, &sealed).ok()
+        self.keyring.open(&e.id, &e.sealed()).ok()
     }
 
     /// Deletes an endpoint and its deliveries.

@@ -126,10 +126,7 @@ impl Notifier {
 
     /// Whether a confirmation link is genuine and current (nothing changes).
     pub async fn confirm_valid(&self, user_id: &str, proof: &str) -> Result<bool, StoreError> {
-        let Some((expires, mac)) = proof.split_once('.') else {
-            return Ok(false);
-        };
-        let Ok(expires) = expires.parse::<i64>() else {
+        let Some((expires, mac)) = proof_parts(proof) else {
             return Ok(false);
         };
         let s = self.settings_of(user_id).await?;
@@ -145,10 +142,7 @@ impl Notifier {
     /// Confirms the address a link was made for; `false` when the link is wrong or old.
     pub async fn confirm(&self, user_id: &str, proof: &str) -> Result<bool, StoreError> {
         let now = self.clock.now();
-        let Some((expires, mac)) = proof.split_once('.') else {
-            return Ok(false);
-        };
-        let Ok(expires) = expires.parse::<i64>() else {
+        let Some((expires, mac)) = proof_parts(proof) else {
             return Ok(false);
         };
         let mut s = self.settings_of(user_id).await?;
@@ -191,10 +185,10 @@ impl Notifier {
     /// Whether an unsubscribe link is genuine.
     pub async fn unsubscribe_valid(&self, user_id: &str, proof: &str) -> Result<bool, StoreError> {
         let s = self.settings_of(user_id).await?;
-        let Some((epoch, mac)) = proof.split_once('.') else {
+        let Some((epoch, mac)) = proof_parts(proof) else {
             return Ok(false);
         };
-        Ok(epoch == s.unsubscribe_epoch.to_string()
+        Ok(epoch == s.unsubscribe_epoch
             && self
                 .keyring
                 .link_mac_matches(&unsubscribe_message(user_id, s.unsubscribe_epoch), mac))
@@ -343,6 +337,13 @@ impl Notifier {
             .unwrap_or("localhost")
             .to_owned()
     }
+}
+
+/// A link's proof: `<number>.<mac>` (the expiry of a confirmation, the epoch of an
+/// unsubscribe link).
+fn proof_parts(proof: &str) -> Option<(i64, &str)> {
+    let (number, mac) = proof.split_once('.')?;
+    Some((number.parse().ok()?, mac))
 }
 
 fn confirm_message(user_id: &str, email: &str, expires: i64) -> String {

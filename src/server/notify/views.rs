@@ -87,7 +87,7 @@ impl Notifier {
         Ok(NotificationsView {
             now: self.clock.now(),
             mail_enabled: self.mail_enabled(),
-            pending_events: self.store.notify_events_pending().await?,
+            pending_events: self.store.notify_waiting().await?.0,
             notices,
             endpoints,
             deliveries,
