@@ -17,7 +17,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::{app::App, Options};
 
 /// The process's resident memory now and at its peak, in MB (Linux).
-fn memory_mb() -> (f64, f64) {
+pub fn memory_mb() -> (f64, f64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |name: &str| {
         status
@@ -97,20 +97,18 @@ pub async fn refresh_batch(app: &App, o: &Options) -> BatchFigures {
     ));
     let (rss_before_mb, _) = memory_mb();
     let started = std::time::Instant::now();
-    let rows = st
-        .lifecycle
-        .due(Selection::Within(30 * 86_400))
-        .await
-        .unwrap();
+    let selection = Selection::Within(30 * 86_400);
     let report = st
         .lifecycle
         .run_batch(
-            rows,
-            Selection::Within(30 * 86_400),
+            st.lifecycle.due(selection),
+            selection,
             o.refresh_concurrency,
+            false,
             |_, _| {},
         )
-        .await;
+        .await
+        .unwrap();
     let took_secs = started.elapsed().as_secs_f64();
     let (_, peak_mb) = memory_mb();
     app.sandbox.clear_faults();
@@ -123,6 +121,23 @@ pub async fn refresh_batch(app: &App, o: &Options) -> BatchFigures {
         upstream_calls: app.sandbox.requests_to("ig_refresh_token").len(),
         rss_before_mb,
         peak_mb,
+    }
+}
+
+impl BatchFigures {
+    /// Tokens refreshed.
+    pub fn tokens(&self) -> usize {
+        self.tokens
+    }
+
+    /// The time taken over the bound.
+    pub fn ratio(&self) -> f64 {
+        self.took_secs / self.bound_secs.max(0.001)
+    }
+
+    /// Resident memory before the batch and the peak (MB).
+    pub fn memory(&self) -> (f64, f64) {
+        (self.rss_before_mb, self.peak_mb)
     }
 }
 

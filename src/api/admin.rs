@@ -15,14 +15,15 @@ async fn admin() -> Result<crate::server::state::AppState, AppError> {
     Ok(st)
 }
 
-/// The console: accounts sorted by `sort` (`expires`, `username`, `status`, `refreshed`),
-/// filtered by token state and a search text, with the refresh job, the webhook log and the
-/// Meta setup.
+/// The console: one page (`page`, from 1) of the accounts sorted by `sort` (`expires`,
+/// `username`, `status`, `refreshed`), filtered by token state and a search text, with the
+/// refresh job, the webhook log and the Meta setup.
 #[server(endpoint = "admin/overview")]
 pub async fn load_admin(
     sort: Option<String>,
     state: Option<String>,
     q: Option<String>,
+    page: Option<String>,
 ) -> Result<AdminView, AppError> {
     use crate::model::admin::TokenState;
     let st = admin().await?;
@@ -33,6 +34,7 @@ pub async fn load_admin(
             crate::model::admin::AdminSort::parse(sort.as_deref()),
             filter,
             q.as_deref().unwrap_or(""),
+            page.and_then(|p| p.parse().ok()).unwrap_or(1),
         )
         .await?;
     let session = super::session().await?;

@@ -51,15 +51,24 @@ fn sort_link(key: AdminSort, state: &str, q: &str) -> String {
     url
 }
 
+/// Where the table's page stands among the matching accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pager {
+    /// The page shown, from 1.
+    pub page: usize,
+    /// Pages in all.
+    pub pages: usize,
+    /// Rows on this page.
+    pub shown: usize,
+    /// Accounts the filter and search match.
+    pub matched: usize,
+    /// Every account.
+    pub total: usize,
+}
+
 /// Sort, filter and search.
 #[component]
-pub fn AdminFilters(
-    sort: AdminSort,
-    state: String,
-    q: String,
-    shown: usize,
-    total: usize,
-) -> impl IntoView {
+pub fn AdminFilters(sort: AdminSort, state: String, q: String, pager: Pager) -> impl IntoView {
     let states = [
         TokenState::Active,
         TokenState::Expiring,
@@ -84,9 +93,38 @@ pub fn AdminFilters(
                 <input type="search" name="q" value=q placeholder="username or person" data-testid="search" />
             </label>
             <button class="button button-ghost" type="submit">"Filter"</button>
-            <span class="muted small" data-testid="shown">{format!("{shown} of {total} accounts")}</span>
+            <span class="muted small" data-testid="shown">{format!("{} of {} accounts", pager.matched, pager.total)}</span>
         </form>
     }
+}
+
+/// Links to the previous and next pages of the table, keeping its order and filter.
+#[component]
+pub fn AdminPages(sort: AdminSort, state: String, q: String, pager: Pager) -> impl IntoView {
+    let Pager {
+        page,
+        pages,
+        shown,
+        matched,
+        ..
+    } = pager;
+    let first = if shown == 0 {
+        0
+    } else {
+        (page - 1) * crate::model::admin::ADMIN_PAGE_SIZE + 1
+    };
+    let link = move |to: usize| format!("{}&page={to}", sort_link(sort, &state, &q));
+    (pages > 1).then(|| {
+        view! {
+            <nav class="pager" aria-label="Pages of accounts" data-testid="admin-pages">
+                {(page > 1).then(|| view! { <a rel="prev" href=link(page - 1)>"← Previous"</a> })}
+                <span class="muted small" data-testid="page-of">
+                    {format!("{first}–{} of {matched} · page {page} of {pages}", first + shown.saturating_sub(1))}
+                </span>
+                {(page < pages).then(|| view! { <a rel="next" href=link(page + 1)>"Next →"</a> })}
+            </nav>
+        }
+    })
 }
 
 /// Every connected account, with its token's state and the actions.

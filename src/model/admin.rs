@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{IntegrationStatus, Notice};
 
 /// How a token stands, for the console's status column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TokenState {
     /// Working, not expiring within the refresh window.
     Active,
@@ -228,10 +228,18 @@ pub struct AdminView {
     pub now: i64,
     /// Accounts, sorted and filtered as asked.
     pub rows: Vec<AdminRow>,
-    /// Every account's expiry (state, expires at), for the timeline.
-    pub expiries: Vec<(TokenState, i64)>,
+    /// When the tokens expire, counted per day for the timeline.
+    pub timeline: TimelineCounts,
     /// Accounts before filtering.
     pub total: usize,
+    /// Accounts the filter and search match (`rows` is one page of them).
+    pub matched: usize,
+    /// The page shown, from 1.
+    pub page: usize,
+    /// Pages of matching accounts (at least 1).
+    pub pages: usize,
+    /// Accounts that need their owner to reconnect (or whose token ran out).
+    pub attention: usize,
     /// The refresh job.
     pub job: JobView,
     /// The running or last "refresh all" batch.
@@ -244,6 +252,47 @@ pub struct AdminView {
     pub notice: Option<Notice>,
 }
 
+/// Accounts per page of the console's table.
+pub const ADMIN_PAGE_SIZE: usize = 50;
+/// Days the expiry timeline covers.
+pub const TIMELINE_DAYS: i64 = 60;
+
+/// The tokens counted for the timeline (revoked ones and those without a token left out).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineCounts {
+    /// Per day from now: (tokens in order, tokens that need reconnecting).
+    pub per_day: Vec<(usize, usize)>,
+    /// Tokens already expired.
+    pub expired: usize,
+    /// Tokens expiring after the timeline's last day.
+    pub later: usize,
+}
+
+impl TimelineCounts {
+    /// Adds `count` tokens in `state` expiring `day` days from now (negative: already expired;
+    /// past [`TIMELINE_DAYS`]: later).
+    pub fn add(&mut self, state: TokenState, day: i64, count: usize) {
+        if self.per_day.is_empty() {
+            self.per_day = vec![(0, 0); TIMELINE_DAYS as usize];
+        }
+        if state == TokenState::Revoked {
+            return;
+        }
+        if day < 0 {
+            self.expired += count;
+        } else if day < TIMELINE_DAYS {
+            let slot = &mut self.per_day[day as usize];
+            if matches!(state, TokenState::NeedsReconnect | TokenState::Expired) {
+                slot.1 += count;
+            } else {
+                slot.0 += count;
+            }
+        } else {
+            self.later += count;
+        }
+    }
+}
+
 /// How the accounts table is sorted (`?sort=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum AdminSort {
@@ -252,7 +301,7 @@ pub enum AdminSort {
     Expires,
     /// By username.
     Username,
-    /// By token state, then expiry.
+    /// Most urgent first (needs reconnect, expired, in use, revoked), then by expiry.
     Status,
     /// Most recently refreshed first.
     Refreshed,
@@ -283,6 +332,21 @@ impl AdminSort {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_timeline_counts_each_token_on_its_day() {
+        let mut t = TimelineCounts::default();
+        t.add(TokenState::Active, 0, 2);
+        t.add(TokenState::Expiring, 0, 1);
+        t.add(TokenState::NeedsReconnect, 0, 4);
+        t.add(TokenState::Expired, -1, 3);
+        t.add(TokenState::Active, TIMELINE_DAYS, 5);
+        t.add(TokenState::Revoked, 3, 9);
+        assert_eq!(t.per_day.len(), TIMELINE_DAYS as usize);
+        assert_eq!(t.per_day[0], (3, 4), "in order below, to reconnect above");
+        assert_eq!((t.expired, t.later), (3, 5));
+        assert_eq!(t.per_day[3], (0, 0), "revoked tokens are left out");
+    }
 
     #[test]
     fn states_follow_status_and_expiry() {

@@ -10,7 +10,8 @@ use crate::{
     api::admin::{load_admin, load_admin_notifications},
     components::{
         admin::{
-            AdminFilters, AdminTable, ExpiryTimeline, JobPanel, RefreshAll, SetupPanel, WebhookLog,
+            AdminFilters, AdminPages, AdminTable, ExpiryTimeline, JobPanel, Pager, RefreshAll,
+            SetupPanel, WebhookLog,
         },
         enhance::Enhance,
         media::NoticeLine,
@@ -29,16 +30,18 @@ pub fn AdminPage() -> impl IntoView {
     let query = use_query_map();
     let args = move || {
         let q = query.read();
-        (q.get("sort"), q.get("state"), q.get("q"))
+        (q.get("sort"), q.get("state"), q.get("q"), q.get("page"))
     };
-    let data = Resource::new_blocking(args, |(sort, state, q)| load_admin(sort, state, q));
+    let data = Resource::new_blocking(args, |(sort, state, q, page)| {
+        load_admin(sort, state, q, page)
+    });
     let notes = Resource::new_blocking(|| (), |_| load_admin_notifications());
     view! {
         <Title text="Admin" />
         <section class="container page admin">
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    let (sort, state, q) = args();
+                    let (sort, state, q, _) = args();
                     match data.await {
                         Ok(v) => {
                             let notes = notes.await.ok();
@@ -91,18 +94,14 @@ fn refused(e: AppError) -> impl IntoView {
 
 fn console(v: AdminView, sort: AdminSort, state: String, q: String) -> impl IntoView {
     let now = v.now;
-    let shown = v.rows.len();
-    let needs_attention = v
-        .rows
-        .iter()
-        .filter(|r| {
-            matches!(
-                r.state,
-                crate::model::admin::TokenState::NeedsReconnect
-                    | crate::model::admin::TokenState::Expired
-            )
-        })
-        .count();
+    let needs_attention = v.attention;
+    let pager = Pager {
+        page: v.page,
+        pages: v.pages,
+        shown: v.rows.len(),
+        matched: v.matched,
+        total: v.total,
+    };
     view! {
         <div class="page-head">
             <div>
@@ -119,13 +118,14 @@ fn console(v: AdminView, sort: AdminSort, state: String, q: String) -> impl Into
         <Enhance>
             <section class="panel">
                 <h2 class="section-title">"Expiries in the next 60 days"</h2>
-                <ExpiryTimeline expiries=v.expiries now window_days=v.job.window_days />
+                <ExpiryTimeline counts=v.timeline now window_days=v.job.window_days />
             </section>
             <section class="panel">
                 <h2 class="section-title">"Tokens"</h2>
                 <RefreshAll window_days=v.job.window_days batch=v.batch />
-                <AdminFilters sort state=state.clone() q=q.clone() shown total=v.total />
-                <AdminTable rows=v.rows now sort state q />
+                <AdminFilters sort state=state.clone() q=q.clone() pager />
+                <AdminTable rows=v.rows now sort state=state.clone() q=q.clone() />
+                <AdminPages sort state q pager />
             </section>
             <div class="two-columns">
                 <section class="panel">

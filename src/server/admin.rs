@@ -4,13 +4,16 @@
 //! Every entry point checks that the caller is an admin ([`require_admin`]); the routes sit
 //! behind the session and CSRF layers like every page.
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use super::{
     clock::Clock,
     config::Config,
     db::Store,
-    db::{IntegrationRow, WebhookEventRow},
+    db::{
+        console::{self, ConsoleQuery},
+        IntegrationRow, WebhookEventRow,
+    },
     ids,
     instagram::webhook::parse_delivery,
     lifecycle::Selection,
@@ -18,7 +21,8 @@ use super::{
 };
 use crate::model::{
     admin::{
-        AdminRow, AdminSort, AdminView, BatchView, JobView, SetupView, TokenState, WebhookEntry,
+        AdminRow, AdminSort, AdminView, BatchView, JobView, SetupView, TimelineCounts, TokenState,
+        WebhookEntry, ADMIN_PAGE_SIZE, TIMELINE_DAYS,
     },
     AppError,
 };
@@ -93,14 +97,13 @@ impl Admin {
             ));
         }
         let selection = Selection::Within(days * 86_400);
-        let rows = match self.lifecycle.due(selection).await {
-            Ok(rows) => rows,
+        let total = match self.lifecycle.due_count(selection).await {
+            Ok(n) => n,
             Err(e) => {
                 self.store.job_release(REFRESH_ALL_JOB, &owner).await.ok();
                 return Err(e.into());
             }
         };
-        let total = rows.len();
         let view = BatchView {
             running: total > 0,
             total,
@@ -120,7 +123,6 @@ impl Admin {
         let batch = Batch {
             owner,
             lease,
-            rows,
             selection,
             view,
         };
@@ -133,18 +135,19 @@ impl Admin {
         let Batch {
             owner,
             lease,
-            rows,
             selection,
             view,
         } = batch;
         let progress = std::sync::Mutex::new(view);
         let (tx, rx) = tokio::sync::watch::channel(String::new());
         let writer = tokio::spawn(self.clone().save_progress(owner.clone(), lease, rx));
-        self.lifecycle
+        let ran = self
+            .lifecycle
             .run_batch(
-                rows,
+                self.lifecycle.due(selection),
                 selection,
                 self.config.refresh.concurrency,
+                false,
                 |item, done| {
                     let mut b = progress.lock().unwrap_or_else(|p| p.into_inner());
                     b.done = done;
@@ -153,6 +156,9 @@ impl Admin {
                 },
             )
             .await;
+        if let Err(e) = ran {
+            tracing::error!(error = %e, "the refresh-all batch stopped: the database failed");
+        }
         drop(tx);
         let _ = writer.await;
         let mut b = progress.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -188,53 +194,62 @@ impl Admin {
         }
     }
 
-    /// The console's data, sorted by `sort` and filtered by token state and a search text.
+    /// The console's data: page `page` (from 1) of the accounts sorted by `sort` and filtered
+    /// by token state and a search text, all in the database, with the counts per state and
+    /// expiry day for the header and the timeline.
     pub async fn overview(
         &self,
         sort: AdminSort,
         state_filter: Option<TokenState>,
         query: &str,
+        page: usize,
     ) -> Result<AdminView, AppError> {
         let now = self.clock.now();
         let window = self.config.refresh.window_secs;
-        // One query for the accounts and their owners' names.
-        let all: Vec<AdminRow> = self
+        let (timeline, per_state) = self.counts(now, window).await?;
+        let total: usize = per_state.values().sum();
+        let search = query.trim().trim_start_matches('@').to_owned();
+        let mut q = ConsoleQuery {
+            now,
+            window,
+            sort,
+            state: state_filter,
+            search,
+            offset: 0,
+            limit: ADMIN_PAGE_SIZE as i64,
+        };
+        let matched = match (&q.state, q.search.is_empty()) {
+            (None, true) => total,
+            (Some(s), true) => per_state.get(s).copied().unwrap_or(0),
+            _ => usize::try_from(self.store.console_count(&q).await?).unwrap_or(0),
+        };
+        let pages = matched.div_ceil(ADMIN_PAGE_SIZE).max(1);
+        let page = page.clamp(1, pages);
+        q.offset = ((page - 1) * ADMIN_PAGE_SIZE) as i64;
+        let rows: Vec<AdminRow> = self
             .store
-            .integrations_with_owners()
+            .console_page(&q)
             .await?
             .into_iter()
             .map(|o| admin_row(&o.integration, o.owner_name, now, window))
             .collect();
-        let expiries = all
+        let attention = [TokenState::NeedsReconnect, TokenState::Expired]
             .iter()
-            .filter_map(|r| r.expires_at.map(|t| (r.state, t)))
-            .collect();
-        let total = all.len();
-        let q = query.trim().trim_start_matches('@').to_ascii_lowercase();
-        let mut shown: Vec<AdminRow> = all
-            .into_iter()
-            .filter(|r| state_filter.is_none_or(|s| r.state == s))
-            .filter(|r| {
-                q.is_empty()
-                    || r.username.to_ascii_lowercase().contains(&q)
-                    || r.user.to_ascii_lowercase().contains(&q)
-            })
-            .collect();
-        match sort {
-            AdminSort::Username => shown.sort_by(|a, b| a.username.cmp(&b.username)),
-            AdminSort::Status => shown.sort_by_key(|r| (r.state.as_str(), r.expires_at)),
-            AdminSort::Refreshed => shown.sort_by_key(|r| std::cmp::Reverse(r.last_refresh_at)),
-            AdminSort::Expires => shown.sort_by_key(|r| (r.expires_at.is_none(), r.expires_at)),
-        }
+            .map(|s| per_state.get(s).copied().unwrap_or(0))
+            .sum();
         let job = self.lifecycle.job_status().await?;
         let summary = job.last_summary.unwrap_or_default();
         let webhooks = self.webhook_log(20).await?;
         let c = &self.config;
         Ok(AdminView {
             now,
-            rows: shown,
-            expiries,
+            rows,
+            timeline,
             total,
+            matched,
+            page,
+            pages,
+            attention,
             job: JobView {
                 enabled: job.enabled,
                 running: job.running,
@@ -263,6 +278,30 @@ impl Admin {
         })
     }
 
+    /// The accounts per token state, and the timeline's counts per expiry day: one grouped
+    /// query.
+    async fn counts(
+        &self,
+        now: i64,
+        window: i64,
+    ) -> Result<(TimelineCounts, HashMap<TokenState, usize>), AppError> {
+        let mut timeline = TimelineCounts::default();
+        let mut per_state: HashMap<TokenState, usize> = HashMap::new();
+        for c in self
+            .store
+            .console_counts(now, window, TIMELINE_DAYS)
+            .await?
+        {
+            let Some(state) = c.state else { continue };
+            let count = usize::try_from(c.count).unwrap_or(0);
+            *per_state.entry(state).or_default() += count;
+            if c.day != console::NO_EXPIRY {
+                timeline.add(state, c.day, count);
+            }
+        }
+        Ok((timeline, per_state))
+    }
+
     /// The latest webhook deliveries, newest first.
     pub async fn webhook_log(&self, limit: i64) -> Result<Vec<WebhookEntry>, AppError> {
         Ok(self
@@ -278,10 +317,13 @@ impl Admin {
 struct Batch {
     owner: String,
     lease: i64,
-    rows: Vec<IntegrationRow>,
     selection: Selection,
     view: BatchView,
 }
+
+/// Failures listed in a batch's progress (the rest are counted): the progress is saved while
+/// the batch runs, so it stays small however many fail.
+const SHOWN_FAILURES: usize = 50;
 
 /// Counts one token's outcome in the batch's progress.
 fn tally(b: &mut BatchView, item: &Item) {
@@ -289,6 +331,9 @@ fn tally(b: &mut BatchView, item: &Item) {
         b.refreshed += 1;
     } else if item.failed() {
         b.failed += 1;
+        if b.failures.len() >= SHOWN_FAILURES {
+            return;
+        }
         b.failures.push((
             format!("@{}", item.username),
             item.message.clone().unwrap_or_default(),

@@ -82,42 +82,46 @@ impl Lifecycle {
         Duration::from_secs((self.job_lease_secs() / 3).clamp(1, 60) as u64)
     }
 
-    /// The tokens due now, soonest expiry first: only their rows are read.
-    pub async fn due(&self, selection: Selection) -> Result<Vec<IntegrationRow>, StoreError> {
-        let now = self.clock.now();
-        self.store
-            .integrations_due(
-                now,
-                now.saturating_add(selection.window()),
-                now - MIN_AGE_SECS,
-                1_000_000,
-            )
-            .await
-    }
-
-    /// Refreshes `rows`, at most `concurrency` at a time, each in its own task. `on_done` is told
-    /// of each result as it comes, with the number finished so far.
+    /// Refreshes the tokens `rows` yields, at most `concurrency` at a time, each in its own
+    /// task, taking the next row only when a place is free (so a walk of the due tokens is read
+    /// a page at a time). `on_done` is told of each result as it comes, with the number
+    /// finished so far. The report keeps every item only when `keep_items` (the command line's
+    /// table); otherwise only the counts, so memory stays flat however many tokens are due. A
+    /// storage failure while reading `rows` ends the batch after the refreshes in flight.
     pub async fn run_batch(
         &self,
-        rows: Vec<IntegrationRow>,
+        rows: futures_util::stream::BoxStream<'static, due::DueRow>,
         selection: Selection,
         concurrency: usize,
+        keep_items: bool,
         on_done: impl Fn(&Item, usize),
-    ) -> Report {
+    ) -> Result<Report, StoreError> {
         let started = Instant::now();
         let window = selection.window();
-        let mut results = futures_util::stream::iter(rows)
+        let mut results = rows
             .map(|row| {
                 let tokens = self.tokens.clone();
-                // Spawned when the stream is polled: at most `concurrency` run at once.
-                tokio::spawn(async move {
-                    let result = tokens.refresh_if_due(&row.id, window).await;
-                    item(&row, &result)
-                })
+                async move {
+                    let row = row?;
+                    // Spawned when polled: at most `concurrency` run at once.
+                    let task = tokio::spawn(async move {
+                        let result = tokens.refresh_if_due(&row.id, window).await;
+                        item(&row, &result)
+                    });
+                    Ok::<_, StoreError>(task.await)
+                }
             })
             .buffer_unordered(concurrency.max(1));
-        let mut items = Vec::new();
+        let mut report = Report::default();
+        let mut stopped = None;
         while let Some(joined) = results.next().await {
+            let joined = match joined {
+                Ok(j) => j,
+                Err(e) => {
+                    stopped = Some(e);
+                    continue;
+                }
+            };
             let item = joined.unwrap_or_else(|e| {
                 tracing::error!(error = %e, "a token refresh task panicked");
                 self.metrics.refresh("failed_panic");
@@ -130,10 +134,17 @@ impl Lifecycle {
                     message: Some("The refresh stopped unexpectedly.".to_owned()),
                 }
             });
-            items.push(item);
-            on_done(items.last().expect("just pushed"), items.len());
+            report.count(&item);
+            on_done(&item, report.summary.total);
+            if keep_items {
+                report.items.push(item);
+            }
         }
-        Report::from_items(items, started.elapsed())
+        report.summary.duration_ms = started.elapsed().as_millis() as u64;
+        match stopped {
+            Some(e) => Err(e),
+            None => Ok(report),
+        }
     }
 
     /// The scheduled job's state.
@@ -195,17 +206,17 @@ impl Lifecycle {
             }
         });
         let cfg = &self.refresh;
-        let report = match self.due(Selection::Within(cfg.window_secs)).await {
-            Ok(rows) => {
-                let total = rows.len();
-                Ok(self
-                    .run_batch(
-                        rows,
-                        Selection::Within(cfg.window_secs),
-                        cfg.concurrency,
-                        |item, done| on_done(item, done, total),
-                    )
-                    .await)
+        let selection = Selection::Within(cfg.window_secs);
+        let report = match self.due_count(selection).await {
+            Ok(total) => {
+                self.run_batch(
+                    self.due(selection),
+                    selection,
+                    cfg.concurrency,
+                    false,
+                    |item, done| on_done(item, done, total),
+                )
+                .await
             }
             Err(e) => Err(e),
         };
@@ -328,26 +339,22 @@ pub struct Summary {
 /// A finished batch.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
-    /// One entry per token, in the order they finished.
+    /// One entry per token, in the order they finished (when the batch was asked to keep
+    /// them).
     pub items: Vec<Item>,
     /// The counts.
     pub summary: Summary,
 }
 
 impl Report {
-    fn from_items(items: Vec<Item>, took: Duration) -> Self {
-        let mut summary = Summary {
-            total: items.len(),
-            duration_ms: took.as_millis() as u64,
-            ..Summary::default()
-        };
-        for item in &items {
-            *summary.outcomes.entry(item.outcome.clone()).or_default() += 1;
-            if item.failed() {
-                summary.failed += 1;
-            }
+    /// Counts one finished token.
+    fn count(&mut self, item: &Item) {
+        let s = &mut self.summary;
+        s.total += 1;
+        *s.outcomes.entry(item.outcome.clone()).or_default() += 1;
+        if item.failed() {
+            s.failed += 1;
         }
-        Self { items, summary }
     }
 }
 
@@ -407,5 +414,8 @@ pub struct JobStatus {
     pub last_summary: Option<Summary>,
 }
 
+mod due;
 #[cfg(test)]
 mod tests;
+
+pub use due::{DueRow, DUE_PAGE};

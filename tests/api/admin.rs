@@ -122,6 +122,67 @@ async fn the_console_lists_every_account_with_its_expiry_sorted_and_filtered() {
 }
 
 #[tokio::test]
+async fn the_console_shows_one_page_at_a_time_keeping_the_order_and_filter() {
+    let (app, admin) = with_admin().await;
+    // 119 more accounts: 120 in all, three pages of 50. Tokens issued `i` hours apart.
+    for i in 0..119 {
+        app.seed_account(&format!("page.{i:03}"), 31 * DAY + i * 3600)
+            .await;
+    }
+    let rows = |body: &str| body.matches("data-username=\"").count();
+    let (status, first) = page(&app, &admin, "/admin?sort=username").await;
+    assert_eq!(status, 200);
+    assert_eq!(rows(&first), 50);
+    assert!(
+        first.contains("120 of 120 accounts"),
+        "every account counted"
+    );
+    assert!(
+        first.contains("1–50 of 120 · page 1 of 3"),
+        "where the page stands"
+    );
+    assert!(
+        first.contains("href=\"/admin?sort=username&amp;page=2\""),
+        "next keeps the order"
+    );
+    assert!(first.contains("data-username=\"page.000\""));
+    assert!(first.contains("data-username=\"page.049\""));
+    assert!(
+        !first.contains("data-username=\"page.050\""),
+        "fifty a page"
+    );
+
+    let (_, last) = page(&app, &admin, "/admin?sort=username&page=3").await;
+    assert_eq!(rows(&last), 20);
+    assert!(
+        last.contains("data-username=\"sandbox.bakery\""),
+        "last by name"
+    );
+    assert!(last.contains("101–120 of 120 · page 3 of 3"));
+    let (_, beyond) = page(&app, &admin, "/admin?sort=username&page=99").await;
+    assert!(
+        beyond.contains("page 3 of 3"),
+        "a page past the end shows the last"
+    );
+
+    // A search narrows the count and the pages; the links keep it.
+    let (_, searched) = page(&app, &admin, "/admin?sort=username&q=page.1").await;
+    assert!(
+        searched.contains("19 of 120 accounts"),
+        "page.100 to page.118"
+    );
+    assert_eq!(rows(&searched), 19);
+    assert!(
+        !searched.contains("data-testid=\"admin-pages\""),
+        "one page: no pager"
+    );
+    let (_, expiring) = page(&app, &admin, "/admin?state=expiring&sort=status").await;
+    let n = expiring.matches("data-state=\"expiring\"").count();
+    assert_eq!(n, 50, "the first page of expiring tokens");
+    assert!(expiring.contains("href=\"/admin?sort=status&amp;state=expiring&amp;page=2\""));
+}
+
+#[tokio::test]
 async fn an_admin_refreshes_one_and_then_all_that_expire_soon() {
     let (app, admin) = with_admin().await;
     let one = app.seed_account("refresh.me", 45 * DAY).await;

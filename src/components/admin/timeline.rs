@@ -3,10 +3,10 @@
 
 use leptos::prelude::*;
 
-use crate::model::{admin::TokenState, format};
-
-/// Days the timeline covers.
-const TIMELINE_DAYS: i64 = 60;
+use crate::model::{
+    admin::{TimelineCounts, TIMELINE_DAYS},
+    format,
+};
 
 /// The timeline's drawing: width and height, and the margins above and below the bars, in
 /// SVG units.
@@ -19,73 +19,26 @@ const DAY_W: f64 = TIMELINE_W / TIMELINE_DAYS as f64;
 /// The bars' baseline.
 const BASE: f64 = TIMELINE_H - TIMELINE_BOTTOM;
 
-/// The tokens counted for the timeline (revoked ones left out).
-struct ExpiryCounts {
-    /// Per day from now: (tokens in order, tokens that need reconnecting).
-    per_day: Vec<(usize, usize)>,
-    /// Tokens already expired.
-    expired: usize,
-    /// Tokens expiring after the timeline's last day.
-    later: usize,
-}
-
-impl ExpiryCounts {
-    /// Counts each token on the day it expires.
-    fn count(expiries: &[(TokenState, i64)], now: i64) -> Self {
-        let mut per_day = vec![(0usize, 0usize); TIMELINE_DAYS as usize];
-        let mut expired = 0;
-        let mut later = 0;
-        for (state, t) in expiries {
-            if *state == TokenState::Revoked {
-                continue;
-            }
-            let d = (t - now).div_euclid(86_400);
-            if *t <= now {
-                expired += 1;
-            } else if d < TIMELINE_DAYS {
-                let slot = &mut per_day[d as usize];
-                if matches!(state, TokenState::NeedsReconnect | TokenState::Expired) {
-                    slot.1 += 1;
-                } else {
-                    slot.0 += 1;
-                }
-            } else {
-                later += 1;
-            }
-        }
-        Self {
-            per_day,
-            expired,
-            later,
-        }
-    }
-
-    /// The counts in words: within the refresh window, later in the timeline, after it.
-    fn summary(&self, window_days: i64) -> String {
-        let (expired, later) = (self.expired, self.later);
-        let soon: usize = self
-            .per_day
-            .iter()
-            .take(window_days as usize)
-            .map(|(a, b)| a + b)
-            .sum();
-        format!(
+/// The counts in words: within the refresh window, later in the timeline, after it.
+fn summary(counts: &TimelineCounts, window_days: i64) -> String {
+    let (expired, later) = (counts.expired, counts.later);
+    let soon: usize = counts
+        .per_day
+        .iter()
+        .take(window_days as usize)
+        .map(|(a, b)| a + b)
+        .sum();
+    format!(
             "{soon} token(s) expire within the {window_days}-day refresh window, {} later in the next 60 days, {later} after that{}.",
-            self.per_day.iter().skip(window_days as usize).map(|(a, b)| a + b).sum::<usize>(),
+            counts.per_day.iter().skip(window_days as usize).map(|(a, b)| a + b).sum::<usize>(),
             if expired > 0 { format!("; {expired} already expired") } else { String::new() }
         )
-    }
 }
 
 /// When the tokens expire over the next 60 days: one bar per day, the refresh window shaded.
 #[component]
-pub fn ExpiryTimeline(
-    expiries: Vec<(TokenState, i64)>,
-    now: i64,
-    window_days: i64,
-) -> impl IntoView {
-    let counts = ExpiryCounts::count(&expiries, now);
-    let summary = counts.summary(window_days);
+pub fn ExpiryTimeline(counts: TimelineCounts, now: i64, window_days: i64) -> impl IntoView {
+    let summary = summary(&counts, window_days);
     view! {
         <figure class="timeline" data-testid="expiry-timeline">
             <svg viewBox=format!("0 0 {TIMELINE_W} {TIMELINE_H}") role="img" aria-labelledby="timeline-title timeline-desc" preserveAspectRatio="none">

@@ -65,8 +65,6 @@ pub trait MembershipStore: Send + Sync {
     async fn members_of(&self, integration_id: &str) -> Result<Vec<MemberRow>, StoreError>;
     /// The accounts a person has a role on, in the order they got them.
     async fn memberships_of(&self, user_id: &str) -> Result<Vec<MembershipRow>, StoreError>;
-    /// Every account with its first owner's name, in one query.
-    async fn integrations_with_owners(&self) -> Result<Vec<OwnedIntegrationRow>, StoreError>;
     /// Makes `owner` the only member of an account (a new holder connected it) and drops the
     /// account from pending invitations.
     async fn members_reset(
@@ -89,7 +87,7 @@ macro_rules! membership_store {
         const _: () = {
             use $crate::server::db::{
                 members::{integration_columns_of_i, INTEGRATION_SET_PRIMARY, ROLE_RANK},
-                MemberRow, MembershipRow, MembershipStore, OwnedIntegrationRow, StoreError,
+                MemberRow, MembershipRow, MembershipStore, StoreError,
             };
 
             #[async_trait::async_trait]
@@ -205,18 +203,6 @@ macro_rules! membership_store {
                         integration_columns_of_i()
                     );
                     Ok(sqlx::query_as(&q).bind(user_id).fetch_all(&self.pool).await?)
-                }
-
-                async fn integrations_with_owners(
-                    &self,
-                ) -> Result<Vec<OwnedIntegrationRow>, StoreError> {
-                    let q = format!(
-                        "SELECT {}, COALESCE(u.display_name, '') AS owner_name \
-                           FROM integrations i LEFT JOIN users u ON u.id = i.user_id \
-                          ORDER BY i.created_at, i.id",
-                        integration_columns_of_i()
-                    );
-                    Ok(sqlx::query_as(&q).fetch_all(&self.pool).await?)
                 }
 
                 async fn members_reset(

@@ -10,6 +10,7 @@ mod action_keys;
 mod api_keys;
 mod cache;
 mod challenges;
+pub mod console;
 mod deletion;
 mod endpoints;
 mod integrations;
@@ -45,6 +46,7 @@ pub use self::{
     api_keys::ApiKeyStore,
     cache::MediaCacheStore,
     challenges::PasskeyChallengeStore,
+    console::ConsoleStore,
     deletion::{DataDeletionStore, DeletedData},
     endpoints::{Attempt, DeliveryRow, EndpointRow, EndpointStore},
     integrations::IntegrationStore,
@@ -104,6 +106,7 @@ pub trait Store:
     + SignInMethodStore
     + PasskeyChallengeStore
     + MembershipStore
+    + ConsoleStore
     + InvitationStore
     + IntegrationStore
     + TokenRefreshStore

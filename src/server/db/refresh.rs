@@ -34,13 +34,23 @@ pub struct RefreshFailure {
 pub trait TokenRefreshStore: Send + Sync {
     /// Active tokens issued at or before `issued_by` that expire after `now` and at or before
     /// `until`, outside a failure cooldown; soonest expiry first. Only these rows are read.
+    /// `after` is the `(expires_at, id)` of the last row already read (`(i64::MIN, "")` at
+    /// first): pages follow each other without reading a row twice.
     async fn integrations_due(
         &self,
         now: i64,
         until: i64,
         issued_by: i64,
+        after: (i64, &str),
         limit: i64,
     ) -> Result<Vec<IntegrationRow>, StoreError>;
+    /// How many rows [`integrations_due`](Self::integrations_due) would list in all.
+    async fn integrations_due_count(
+        &self,
+        now: i64,
+        until: i64,
+        issued_by: i64,
+    ) -> Result<i64, StoreError>;
     /// Claims the refresh lease of an active integration; the row as claimed, or `None` when
     /// another worker holds it (or it is not active).
     async fn integration_claim(
@@ -89,16 +99,19 @@ macro_rules! refresh_store {
                     now: i64,
                     until: i64,
                     issued_by: i64,
+                    after: (i64, &str),
                     limit: i64,
                 ) -> Result<Vec<IntegrationRow>, StoreError> {
                     // RF-01 in SQL: active tokens at least a day old that expire within the
                     // window and are not in a failure cooldown, soonest first. Eligibility is
-                    // checked again on the claimed row.
+                    // checked again on the claimed row. One range of the
+                    // `(status, expires_at, id)` index per page.
                     let q = format!(
                         "SELECT {INTEGRATION_COLUMNS} FROM integrations \
                          WHERE status = 'active' AND expires_at > $1 AND expires_at <= $2 \
                            AND issued_at <= $3 \
                            AND (next_attempt_at IS NULL OR next_attempt_at <= $1) \
+                           AND (expires_at, id) > ($5, $6) \
                          ORDER BY expires_at, id LIMIT $4"
                     );
                     Ok(sqlx::query_as(&q)
@@ -106,8 +119,30 @@ macro_rules! refresh_store {
                     .bind(until)
                     .bind(issued_by)
                     .bind(limit)
+                    .bind(after.0)
+                    .bind(after.1)
                     .fetch_all(&self.pool)
                     .await?)
+                }
+
+                async fn integrations_due_count(
+                    &self,
+                    now: i64,
+                    until: i64,
+                    issued_by: i64,
+                ) -> Result<i64, StoreError> {
+                    let (n,): (i64,) = sqlx::query_as(
+                        "SELECT COUNT(*) FROM integrations \
+                         WHERE status = 'active' AND expires_at > $1 AND expires_at <= $2 \
+                           AND issued_at <= $3 \
+                           AND (next_attempt_at IS NULL OR next_attempt_at <= $1)",
+                    )
+                    .bind(now)
+                    .bind(until)
+                    .bind(issued_by)
+                    .fetch_one(&self.pool)
+                    .await?;
+                    Ok(n)
                 }
 
                 async fn integration_claim(

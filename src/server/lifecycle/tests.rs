@@ -65,16 +65,16 @@ fn summaries_count_outcomes_and_failures() {
         expires_at: None,
         message: None,
     };
-    let r = Report::from_items(
-        vec![
-            it("refreshed"),
-            it("refreshed"),
-            it("failed_transient"),
-            it("busy"),
-            it("stopped"),
-        ],
-        Duration::from_millis(5),
-    );
+    let mut r = Report::default();
+    for outcome in [
+        "refreshed",
+        "refreshed",
+        "failed_transient",
+        "busy",
+        "stopped",
+    ] {
+        r.count(&it(outcome));
+    }
     assert_eq!(r.summary.total, 5);
     assert_eq!(r.summary.failed, 2);
     assert_eq!(r.summary.outcomes["refreshed"], 2);

@@ -8,8 +8,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::{account, date};
 use crate::server::{
     config::Config,
-    db::IntegrationRow,
-    lifecycle::{Item, Report, Selection},
+    db::StoreError,
+    lifecycle::{DueRow, Item, Report, Selection},
     startup::offline_state,
 };
 
@@ -62,19 +62,18 @@ pub async fn refresh_tokens(config: Config, opts: RefreshOptions) -> anyhow::Res
     } else {
         Selection::Within(opts.within.unwrap_or(st.config.refresh.window_secs))
     };
-    let rows = st.lifecycle.due(selection).await?;
     let now = st.clock.now();
     let scope = match selection {
         Selection::All => "every token at least a day old".to_owned(),
         Selection::Within(w) => format!("tokens expiring within {}", human_secs(w)),
     };
+    let total = st.lifecycle.due_count(selection).await?;
     if opts.dry_run {
-        print_due(&rows, &scope, now);
+        print_due(st.lifecycle.due(selection), total, &scope, now).await?;
         st.store.close().await;
         return Ok(ExitCode::SUCCESS);
     }
 
-    let total = rows.len();
     let concurrency = opts
         .concurrency
         .unwrap_or(st.config.refresh.concurrency)
@@ -83,11 +82,17 @@ pub async fn refresh_tokens(config: Config, opts: RefreshOptions) -> anyhow::Res
     let bar = progress_bar(total);
     let report = st
         .lifecycle
-        .run_batch(rows, selection, concurrency, |item, _| {
-            bar.set_message(format!("{} {}", item.username, item.outcome));
-            bar.inc(1);
-        })
-        .await;
+        .run_batch(
+            st.lifecycle.due(selection),
+            selection,
+            concurrency,
+            true,
+            |item, _| {
+                bar.set_message(format!("{} {}", item.username, item.outcome));
+                bar.inc(1);
+            },
+        )
+        .await?;
     bar.finish_and_clear();
 
     print_outcomes(&report, total);
@@ -102,21 +107,30 @@ pub async fn refresh_tokens(config: Config, opts: RefreshOptions) -> anyhow::Res
     Ok(ExitCode::SUCCESS)
 }
 
-/// The dry run's answer: how many tokens would be refreshed, and a table of them.
-fn print_due(rows: &[IntegrationRow], scope: &str, now: i64) {
-    println!("Dry run: {} to refresh ({scope}).", rows.len());
-    if !rows.is_empty() {
+/// The dry run's answer: how many tokens would be refreshed, and a table of them (printed as
+/// the pages are read).
+async fn print_due(
+    mut rows: futures_util::stream::BoxStream<'static, DueRow>,
+    total: usize,
+    scope: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    use futures_util::StreamExt;
+    println!("Dry run: {total} to refresh ({scope}).");
+    if total > 0 {
         println!("{:<28} {:<22} {:>9}", "ACCOUNT", "EXPIRES", "DAYS LEFT");
-        for r in rows {
+        while let Some(r) = rows.next().await {
+            let r = r?;
             let at = r.expires_at.unwrap_or(0);
             println!(
                 "{:<28} {:<22} {:>9.1}",
-                account(r),
+                account(&r),
                 date(at),
                 (at - now) as f64 / 86_400.0
             );
         }
     }
+    Ok(())
 }
 
 /// A progress bar on stderr when it is a terminal and there is work; a hidden one otherwise.

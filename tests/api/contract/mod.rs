@@ -1,6 +1,7 @@
 //! The storage contract: what every backend must do, run on SQLite and on PostgreSQL (a fresh
 //! database on the server `TEST_DATABASE_URL` names; skipped, with a note, without it).
 
+mod console;
 mod people;
 mod records;
 
@@ -79,6 +80,8 @@ async fn contract(store: Arc<dyn Store>) {
     records::connections_and_leases(s).await;
     records::failures_and_due_dates(s).await;
     records::token_counts(s).await;
+    console::console_pages(s).await;
+    console::due_walk(s).await;
     records::job_leases(s).await;
     records::oauth_states(s).await;
     records::webhooks_and_action_keys(s).await;

@@ -21,12 +21,7 @@ async fn the_scheduler_refreshes_what_is_due_and_nothing_else() {
     let gone = seed(&app, "reconnect.me", 45 * DAY).await;
     app.mark_needs_reauth(&gone, "x").await;
 
-    let due_rows = app
-        .state
-        .lifecycle
-        .due(Selection::Within(WINDOW))
-        .await
-        .unwrap();
+    let due_rows = due_now(&app).await;
     let ids: Vec<&str> = due_rows.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, [almost.as_str(), due.as_str()], "soonest expiry first");
 
@@ -117,18 +112,19 @@ async fn rf08_one_failure_never_stops_the_batch() {
     app.sandbox.add_fault(
         FaultRule::on("ig_refresh_token", Fault::Status { status: 503 }).for_account("batch.3"),
     );
-    let rows = app
-        .state
-        .lifecycle
-        .due(Selection::Within(WINDOW))
+    let lifecycle = &app.state.lifecycle;
+    assert_eq!(
+        lifecycle
+            .due_count(Selection::Within(WINDOW))
+            .await
+            .unwrap(),
+        5
+    );
+    let rows = lifecycle.due(Selection::Within(WINDOW));
+    let report = lifecycle
+        .run_batch(rows, Selection::Within(WINDOW), 2, true, |_, _| {})
         .await
         .unwrap();
-    assert_eq!(rows.len(), 5);
-    let report = app
-        .state
-        .lifecycle
-        .run_batch(rows, Selection::Within(WINDOW), 2, |_, _| {})
-        .await;
     assert_eq!(report.items.len(), 5, "one outcome per token");
     let outcome = |name: &str| {
         report
@@ -164,24 +160,14 @@ async fn rf08_one_failure_never_stops_the_batch() {
 /// now; once the cooldown is over it is due again, and a refresh clears its failures.
 async fn cooldown_then_heal(app: &TestApp, id: &str, retry_at: i64) {
     app.sandbox.clear_faults();
-    let due = app
-        .state
-        .lifecycle
-        .due(Selection::Within(WINDOW))
-        .await
-        .unwrap();
+    let due = due_now(app).await;
     assert!(due.is_empty(), "{due:?}");
     assert!(matches!(
         app.state.tokens.refresh_if_due(id, WINDOW).await,
         Err(RefreshError::Fresh)
     ));
     app.clock.advance(retry_at - app.clock.now() + 1);
-    let due = app
-        .state
-        .lifecycle
-        .due(Selection::Within(WINDOW))
-        .await
-        .unwrap();
+    let due = due_now(app).await;
     assert_eq!(due.len(), 1);
     app.state
         .tokens
@@ -259,4 +245,15 @@ async fn the_servers_scheduler_refreshes_on_its_own() {
     })
     .await;
     assert_eq!(refresh_calls(&app), 1);
+}
+
+/// The tokens due within the window now, every page of them.
+async fn due_now(app: &TestApp) -> Vec<instagram_connect::server::db::IntegrationRow> {
+    use futures_util::TryStreamExt;
+    app.state
+        .lifecycle
+        .due(Selection::Within(WINDOW))
+        .try_collect()
+        .await
+        .unwrap()
 }
