@@ -147,6 +147,10 @@ fn with_shared_layers(router: Router<AppState>, state: &AppState) -> Router<AppS
                 Https(state.config.is_https()),
                 security::headers,
             ))
+            .layer(middleware::from_fn_with_state(
+                state.store.changes(),
+                auth::memo::after_writes,
+            ))
             .layer(CatchPanicLayer::new())
             .layer(middleware::from_fn(timeout)),
     )

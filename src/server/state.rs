@@ -9,6 +9,7 @@ use leptos::config::LeptosOptions;
 
 use super::{
     admin::Admin,
+    auth::{memo::Memo, Person},
     clock::Clock,
     config::{AppEnv, Config},
     connect::{ConnectionParts, Connections},
@@ -72,6 +73,8 @@ pub struct AppState {
     pub sharing: Sharing,
     /// Notifications: notices to people, webhooks to integrators.
     pub notifier: Notifier,
+    /// The signed-in people read moments ago (see [`crate::server::auth::memo`]).
+    pub signed_in: Arc<Memo<Person>>,
 }
 
 /// The infrastructure the state is wired from.
@@ -121,6 +124,7 @@ impl AppState {
             failpoints: infra.failpoints.clone(),
             metrics: infra.metrics.clone(),
         });
+        let signed_in = Arc::new(Memo::new(infra.store.changes()));
         let Infra {
             config,
             store,
@@ -151,6 +155,7 @@ impl AppState {
             connections: people.connections,
             sharing: people.sharing,
             notifier,
+            signed_in,
         }
     }
 }

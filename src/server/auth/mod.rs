@@ -5,6 +5,7 @@
 pub mod api_keys;
 pub mod browsing;
 pub mod csrf;
+pub mod memo;
 pub mod person;
 pub mod session;
 pub mod store;

@@ -16,10 +16,13 @@ use tower_sessions::{
     session_store, Expiry, SessionManagerLayer, SessionStore,
 };
 
-use super::session::{ANONYMOUS_TIMEOUT, IDLE_TIMEOUT, METHOD_KEY, SESSION_COOKIE, USER_KEY};
+use super::{
+    memo::Memo,
+    session::{ANONYMOUS_TIMEOUT, IDLE_TIMEOUT, METHOD_KEY, SESSION_COOKIE, USER_KEY},
+};
 use crate::server::{
     clock::{Clock, SystemClock},
-    db::{SessionRow, Store},
+    db::{changes::Changes, SessionRow, Store},
 };
 
 /// The session store. Expiry is compared with the system time, which `tower-sessions` uses to
@@ -29,10 +32,17 @@ use crate::server::{
 /// but a save that changes nothing but the expiry, by less than [`TOUCH_SECS`], is not written:
 /// the stored expiry lags by at most five minutes of a fourteen-day timeout, and a signed-in
 /// page view costs a read instead of a read and a write.
+///
+/// A record read or written moments ago is loaded from memory while nothing in the watched
+/// tables changed ([`Memo`]): a signed-in page view then costs no database read for its session.
 #[derive(Clone)]
 pub struct DbSessionStore {
     store: Arc<dyn Store>,
     written: Arc<Mutex<HashMap<String, Written>>>,
+    records: Arc<Memo<(Record, i64)>>,
+    /// Moves on with every session this store deletes, after the deletion: a record kept by a
+    /// request that ran meanwhile is never used.
+    deletions: Arc<Changes>,
 }
 
 /// The session layer: `HttpOnly`, `SameSite=Lax` (a `Strict` cookie is not sent on the
@@ -79,10 +89,20 @@ impl std::fmt::Debug for DbSessionStore {
 impl DbSessionStore {
     /// A store on `store`.
     pub fn new(store: Arc<dyn Store>) -> Self {
+        let deletions = Arc::new(Changes::default());
         Self {
+            records: Arc::new(Memo::new(store.changes()).also(deletions.clone())),
+            deletions,
             store,
             written: Arc::default(),
         }
+    }
+
+    /// Keeps a record as written (`expires_at` as in its row), with the stamp taken before the
+    /// write.
+    fn keep(&self, record: &Record, expires_at: i64, stamp: Option<u64>) {
+        self.records
+            .put(&record.id.to_string(), (record.clone(), expires_at), stamp);
     }
 
     fn remember(&self, row: &SessionRow) {
@@ -143,6 +163,7 @@ fn to_row(r: &Record) -> Result<SessionRow, session_store::Error> {
 #[async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        let stamp = self.records.stamp();
         loop {
             if self
                 .store
@@ -150,7 +171,9 @@ impl SessionStore for DbSessionStore {
                 .await
                 .map_err(backend)?
             {
-                self.remember(&to_row(record)?);
+                let row = to_row(record)?;
+                self.remember(&row);
+                self.keep(record, row.expires_at, stamp);
                 return Ok(());
             }
             // An ID collision (vanishingly rare with 128 bits): draw another.
@@ -164,17 +187,29 @@ impl SessionStore for DbSessionStore {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let row = to_row(record)?;
         if !self.needs_write(&row) {
+            // Nothing written, nothing known about the row now: what was kept stays.
             return Ok(());
         }
+        let stamp = self.records.stamp();
         if self.store.session_update(&row).await.map_err(backend)? {
             self.remember(&row);
+            self.keep(record, row.expires_at, stamp);
         } else {
             self.forget(&row.id);
+            self.records.forget(&row.id);
         }
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let key = id.to_string();
+        let now = SystemClock.now();
+        if let Some((record, expires_at)) = self.records.get(&key) {
+            if expires_at > now {
+                return Ok(Some(record));
+            }
+        }
+        let stamp = self.records.stamp();
         let Some(row) = self
             .store
             .session_load(&id.to_string(), SystemClock.now())
@@ -191,20 +226,27 @@ impl SessionStore for DbSessionStore {
         if let (Some(method), false) = (&row.method_id, data.contains_key(METHOD_KEY)) {
             data.insert(METHOD_KEY.to_owned(), serde_json::json!(method));
         }
-        Ok(Some(Record {
+        let record = Record {
             id: *id,
             data,
             expiry_date: OffsetDateTime::from_unix_timestamp(row.expires_at)
                 .map_err(|e| session_store::Error::Decode(e.to_string()))?,
-        }))
+        };
+        self.records
+            .put(&key, (record.clone(), row.expires_at), stamp);
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         self.forget(&id.to_string());
-        self.store
+        self.records.forget(&id.to_string());
+        let deleted = self
+            .store
             .session_delete(&id.to_string())
             .await
-            .map_err(backend)
+            .map_err(backend);
+        self.deletions.bump();
+        deleted
     }
 }
 

@@ -1,9 +1,11 @@
 //! Who is calling, and what they may do with an account.
 //!
 //! A session names a person and the sign-in method it was opened through. Both are read back
-//! from the database on every request ([`who`]): a method that was removed (the account was
-//! disconnected, deauthorized, deleted or moved to someone else, or the passkey was removed)
-//! leaves its sessions signed out at once, even if a request of theirs was already running.
+//! from the database ([`who`]), or from what this process read of them moments ago while
+//! nothing they come from has changed ([`super::memo`]): a method that was removed (the
+//! account was disconnected, deauthorized, deleted or moved to someone else, or the passkey
+//! was removed) leaves its sessions signed out at once, even if a request of theirs was already
+//! running.
 //!
 //! Access to an account comes from the person's role on it ([`Role`]), or from being an admin,
 //! which lets them see, renew and disconnect any account but never act in its name or share it
@@ -48,6 +50,11 @@ pub async fn who(st: &AppState, session: &Session) -> Result<Option<Person>, App
     let Some(signed) = super::session::signed_in(session, now).await? else {
         return Ok(None);
     };
+    let key = format!("{}\u{0}{}", signed.user_id, signed.method_id);
+    if let Some(p) = st.signed_in.get(&key) {
+        return Ok(Some(p));
+    }
+    let stamp = st.signed_in.stamp();
     let Some(row) = st
         .store
         .signed_in(&signed.user_id, &signed.method_id)
@@ -64,7 +71,7 @@ pub async fn who(st: &AppState, session: &Session) -> Result<Option<Person>, App
                 && m.integration.status == IntegrationStatus::Active
                 && st.config.is_admin_account(&m.integration.instagram_id)
         });
-    Ok(Some(Person {
+    let person = Person {
         user_id: row.user_id,
         display_name: row.display_name,
         method: SignInMethod {
@@ -78,7 +85,9 @@ pub async fn who(st: &AppState, session: &Session) -> Result<Option<Person>, App
         },
         admin,
         accounts,
-    }))
+    };
+    st.signed_in.put(&key, person.clone(), stamp);
+    Ok(Some(person))
 }
 
 /// The caller of a browser request: a person or nobody.

@@ -10,6 +10,7 @@ mod action_keys;
 mod api_keys;
 mod cache;
 mod challenges;
+pub mod changes;
 pub mod console;
 mod deletion;
 mod endpoints;
@@ -130,6 +131,10 @@ pub trait Store:
 {
     /// Which backend this is.
     fn backend(&self) -> Backend;
+
+    /// The generation the in-process caches of sessions and people compare with; `None` when
+    /// nothing may be cached (several instances share the database).
+    fn changes(&self) -> Option<Arc<changes::Changes>>;
 
     /// Runs a trivial query to prove the database answers.
     async fn ping(&self) -> Result<(), StoreError>;

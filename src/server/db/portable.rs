@@ -41,6 +41,10 @@ macro_rules! portable_store {
                     $backend
                 }
 
+                fn changes(&self) -> Option<std::sync::Arc<$crate::server::db::changes::Changes>> {
+                    <$store>::changes(self)
+                }
+
                 async fn ping(&self) -> Result<(), StoreError> {
                     sqlx::query("SELECT 1").execute(&self.pool).await?;
                     Ok(())

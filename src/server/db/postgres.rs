@@ -34,6 +34,11 @@ impl PgStore {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+
+    /// Nothing is cached across requests with PostgreSQL (see `changes.rs`).
+    fn changes(&self) -> Option<std::sync::Arc<super::changes::Changes>> {
+        None
+    }
 }
 
 portable_store!(PgStore, Backend::Postgres);

@@ -1,12 +1,12 @@
 //! The embedded SQLite backend: one file, WAL journal, foreign keys on.
 
-use std::{str::FromStr, time::Duration};
+use std::{str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::{portable::portable_store, StoreError};
+use super::{changes::Changes, portable::portable_store, StoreError};
 use crate::server::config::Backend;
 
 /// How long a writer waits for the lock before SQLite reports `SQLITE_BUSY`.
@@ -16,6 +16,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    changes: Arc<Changes>,
 }
 
 impl SqliteStore {
@@ -40,7 +41,21 @@ impl SqliteStore {
             }
         }
 
+        let changes = Arc::new(Changes::default());
+        let hook = changes.clone();
         let pool = SqlitePoolOptions::new()
+            // Every connection tells the caches of a change to the rows they hold.
+            .after_connect(move |conn, _| {
+                let hook = hook.clone();
+                Box::pin(async move {
+                    conn.lock_handle().await?.set_update_hook(move |u| {
+                        if Changes::watches(u.table) {
+                            hook.bump();
+                        }
+                    });
+                    Ok(())
+                })
+            })
             // An in-memory database exists once per connection: keep exactly one.
             .max_connections(if in_memory { 1 } else { 8 })
             .min_connections(if in_memory { 1 } else { 0 })
@@ -48,12 +63,17 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, changes })
     }
 
     /// The connection pool, for tests that inspect the schema.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// The generation of the rows the in-process caches hold.
+    fn changes(&self) -> Option<Arc<Changes>> {
+        Some(self.changes.clone())
     }
 }
 

@@ -121,3 +121,52 @@ async fn a_cross_site_write_passes_only_with_a_valid_api_key() {
         .unwrap();
     assert_ne!(res.status(), 403, "a real API key is no ambient credential");
 }
+
+/// What this process remembers of a signed-in person between requests is never older than a
+/// change to it: a change made outside any request (a background job, a direct write) shows on
+/// the next page, and a sign-in method removed that way signs its sessions out at once.
+#[tokio::test]
+async fn a_change_made_outside_a_request_shows_on_the_next_page() {
+    use instagram_connect::{model::IntegrationStatus, server::clock::Clock};
+    let app = TestApp::spawn().await;
+    let person = app.browser();
+    let studio = app.connect_id(&person, STUDIO_ID).await;
+    let accounts = || async {
+        let res = person.get(app.url("/accounts")).send().await.unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
+    };
+    for _ in 0..3 {
+        let (status, html) = accounts().await;
+        assert_eq!(status, 200);
+        assert!(html.contains("data-status=\"active\""), "{html}");
+    }
+    app.store
+        .integration_set_status(
+            &studio,
+            IntegrationStatus::NeedsReauth,
+            Some("Instagram refused the token."),
+            Some("reauth"),
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    let (_, html) = accounts().await;
+    assert!(
+        html.contains("data-status=\"needs_reauth\""),
+        "seen at once"
+    );
+
+    let method = app
+        .store
+        .method_for_instagram(STUDIO_ID)
+        .await
+        .unwrap()
+        .expect("the account is a sign-in method");
+    app.store.method_delete(&method.id).await.unwrap();
+    let (status, html) = accounts().await;
+    assert!(
+        status == 401 || !html.contains("data-testid=\"account-card\""),
+        "signed out at once: {status}"
+    );
+    assert_eq!(app.viewer(&person).await, Value::Null);
+}

@@ -1,0 +1,45 @@
+//! What the in-process caches of sessions and people ([`crate::server::auth::memo`]) compare
+//! with: a generation that moves on whenever a row they are read from changes.
+//!
+//! With SQLite (one instance), every connection of the pool reports each insert, update and
+//! delete of the tables in [`WATCHED`] (SQLite's update hook), and the web layer moves the
+//! generation on again once a request that may have written has answered; a cached entry is
+//! used only while the generation it was read at is current, and for a few seconds at most,
+//! which bounds what another process writing the same file (a command from cron) can leave
+//! unseen. With PostgreSQL (several instances) nothing is cached: every request reads the
+//! session and the person, so a change made by one instance holds on every other at once.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The tables whose rows the caches hold: people, their sign-in methods and roles, and the
+/// accounts a person's pages list. (The session store keeps its own records in step with what
+/// it writes; sessions deleted elsewhere always go with a sign-in method.)
+pub const WATCHED: [&str; 4] = [
+    "users",
+    "sign_in_methods",
+    "account_members",
+    "integrations",
+];
+
+/// The generation of the watched tables in this process.
+#[derive(Debug, Default)]
+pub struct Changes {
+    generation: AtomicU64,
+}
+
+impl Changes {
+    /// Something changed (or may have): every cached entry is old now.
+    pub fn bump(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The generation now.
+    pub fn current(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Whether a change to `table` concerns the caches.
+    pub fn watches(table: &str) -> bool {
+        WATCHED.contains(&table)
+    }
+}
