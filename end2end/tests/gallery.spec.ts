@@ -170,7 +170,7 @@ test("the rate-limited state says what happens and when it clears", async ({ pag
   await expect(page).toHaveURL(/\/accounts$/);
   const fault = await page.request.post(`${sandboxURL}/__sandbox/faults`, {
     data: {
-      endpoint: "media_list",
+      endpoint: "me",
       account: "e2e.limited",
       fault: { kind: "too_many_requests", retry_after_secs: 1800 },
       times: 1,

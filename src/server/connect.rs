@@ -222,25 +222,42 @@ impl Connections {
             "Instagram account connected"
         );
 
-        if connected
-            .row
-            .scope_list()
-            .iter()
-            .any(|s| s == SCOPE_COMMENTS)
-        {
-            let user = UserToken::instagram(&connected.row.instagram_id, &long.access_token);
-            if let Err(e) = self
-                .instagram
-                .subscribe_webhooks(&user, &["comments"])
-                .await
-            {
-                tracing::warn!(error = %e, "subscribing the account to comment webhooks failed");
-            }
-        }
+        self.subscribe(&connected.row, &long.access_token).await;
         Ok(Connected {
             token: long.access_token,
             ..connected
         })
+    }
+
+    /// Subscribes an account that granted the comments permission to Meta's `comments`
+    /// webhook, and keeps the answer with its cached ones: its comments may then be kept
+    /// longer, since every new one arrives as a webhook (`media::ttl::COMMENTS_WATCHED`).
+    async fn subscribe(&self, row: &IntegrationRow, token: &SecretString) {
+        if !row.scope_list().iter().any(|s| s == SCOPE_COMMENTS) {
+            return;
+        }
+        let user = UserToken::instagram(&row.instagram_id, token);
+        if let Err(e) = self
+            .instagram
+            .subscribe_webhooks(&user, &["comments"])
+            .await
+        {
+            tracing::warn!(error = %e, "subscribing the account to comment webhooks failed");
+            return;
+        }
+        let now = self.clock.now();
+        let entry = crate::server::db::CacheRow {
+            body: "[\"comments\"]".to_owned(),
+            fetched_at: now,
+            expires_at: now + crate::server::media::ttl::SUBSCRIPTION,
+        };
+        if let Err(e) = self
+            .store
+            .cache_put(&row.id, crate::server::media::WEBHOOKS_KEY, &entry)
+            .await
+        {
+            tracing::warn!(error = %e, "the webhook subscription was not recorded");
+        }
     }
 
     /// Consumes the `state` of a callback for this session: `Ok(return_to)` if it is genuine,

@@ -160,6 +160,8 @@ pub struct InstagramClient {
     /// Whether `caption` and `media_product_type` are accepted on this Graph host (read and
     /// cleared by the media calls).
     pub(super) optional_media_fields: AtomicBool,
+    /// Whether the host expands the media edge inside `/me` (cleared when it refuses).
+    pub(super) media_expansion: AtomicBool,
     /// Where each request is counted.
     metrics: Option<Arc<Metrics>>,
 }
@@ -196,6 +198,7 @@ impl InstagramClient {
             limiter: AccountLimiter::new(options.requests_per_hour),
             options,
             optional_media_fields: AtomicBool::new(true),
+            media_expansion: AtomicBool::new(true),
             metrics: None,
         })
     }

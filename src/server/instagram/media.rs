@@ -14,8 +14,9 @@ use super::{
     error::{ErrorKind, InstagramError},
     limiter::Priority,
     paging::strip_token,
-    types::{Media, MediaType, Page, UserToken},
-    wire::{MediaWire, PageWire},
+    profile::PROFILE_FIELDS,
+    types::{Media, MediaType, Page, Profile, UserToken},
+    wire::{HomeWire, MaybeEnveloped, MediaWire, PageWire},
 };
 
 /// The media fields requested for lists and single media.
@@ -82,6 +83,53 @@ impl InstagramClient {
             })
             .await?;
         Ok(self.media_page_from(page))
+    }
+
+    /// The profile and the first `limit` media in one request: `/me` with the media edge
+    /// expanded (`media.limit(N){…}`, the Graph API's field expansion). If the host refuses
+    /// the expansion, two requests from then on (`/me`, then the media list).
+    pub async fn home(
+        &self,
+        user: &UserToken<'_>,
+        limit: u32,
+        priority: Priority,
+    ) -> Result<(Profile, Page<Media>), InstagramError> {
+        let limit = limit.clamp(1, MAX_PAGE_SIZE);
+        if self.media_expansion.load(Ordering::Relaxed) {
+            let url = self.endpoints().graph("me");
+            let answer = self
+                .media_call::<MaybeEnveloped<HomeWire>>(|fields| {
+                    Call::get("me", url.clone())
+                        .user(user)
+                        .param(
+                            "fields",
+                            format!("{PROFILE_FIELDS},media.limit({limit}){{{fields}}}"),
+                        )
+                        .priority(priority)
+                })
+                .await;
+            match answer {
+                Ok(wire) => {
+                    let home = wire
+                        .into_inner()
+                        .ok_or_else(|| InstagramError::malformed("an empty data array"))?;
+                    let profile = super::profile::profile_from(home.profile)?;
+                    let page = self.media_page_from(home.media.unwrap_or(PageWire {
+                        data: Vec::new(),
+                        paging: None,
+                    }));
+                    return Ok((profile, page));
+                }
+                Err(e) if e.code == Some(100) => {
+                    tracing::warn!(error = %e, "the Graph host does not expand the media edge in /me; asking in two requests");
+                    self.media_expansion.store(false, Ordering::Relaxed);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let profile = self.me(user).await?;
+        let page = self.media_page(user, limit, None, priority).await?;
+        Ok((profile, page))
     }
 
     /// The page at a `paging.next` URL from an earlier page. The URL must be on the configured

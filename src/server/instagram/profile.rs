@@ -36,23 +36,7 @@ impl InstagramClient {
         let w = wire
             .into_inner()
             .ok_or_else(|| InstagramError::malformed("an empty data array"))?;
-        let user_id = w
-            .user_id
-            .ok_or_else(|| InstagramError::malformed("no user_id in the profile"))?;
-        Ok((
-            Profile {
-                id: w.id,
-                user_id,
-                username: w.username.unwrap_or_default(),
-                name: w.name,
-                account_type: w.account_type,
-                profile_picture_url: w.profile_picture_url,
-                followers_count: w.followers_count,
-                follows_count: w.follows_count,
-                media_count: w.media_count,
-            },
-            reply,
-        ))
+        Ok((profile_from(w)?, reply))
     }
 
     /// A cheap authenticated call (`/me?fields=user_id,username`): does the token work, how
@@ -84,4 +68,22 @@ impl InstagramClient {
             },
         }
     }
+}
+
+/// The profile from its wire form.
+pub(super) fn profile_from(w: ProfileWire) -> Result<Profile, InstagramError> {
+    let user_id = w
+        .user_id
+        .ok_or_else(|| InstagramError::malformed("no user_id in the profile"))?;
+    Ok(Profile {
+        id: w.id,
+        user_id,
+        username: w.username.unwrap_or_default(),
+        name: w.name,
+        account_type: w.account_type,
+        profile_picture_url: w.profile_picture_url,
+        followers_count: w.followers_count,
+        follows_count: w.follows_count,
+        media_count: w.media_count,
+    })
 }

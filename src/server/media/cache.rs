@@ -172,7 +172,7 @@ impl Media {
         }
     }
 
-    async fn fresh_entry<T: DeserializeOwned>(
+    pub(super) async fn fresh_entry<T: DeserializeOwned>(
         &self,
         row: &IntegrationRow,
         key: &str,

@@ -1,14 +1,17 @@
 //! The gallery's services: an account's profile, feed, posts, comments and insights, read
 //! through the media cache; moderation and publishing; and what invalidates the cache.
 //!
-//! Cache keys, per account: `profile`, `feed` (first page) and `feed:<cursor>`,
-//! `media:<id>` with `media:<id>:comments[:<cursor>]` and `media:<id>:insights`,
-//! `insights:<days>`, `quota`. Expiring a key also expires everything under `key:`.
+//! Cache keys, per account: `profile`, `feed` (first page), `feed:p2.…` (its second page, from
+//! the same fetch), `feed:details` (those posts in full) and `feed:<cursor>`, `media:<id>` with
+//! `media:<id>:comments[:<cursor>]` and `media:<id>:insights`, `insights:<days>`, `quota`, and
+//! `webhooks` (the webhook fields the account is subscribed to). Expiring a key also expires
+//! everything under `key:`.
 
 pub mod access;
 pub mod cache;
 pub mod calendar;
 pub mod convert;
+pub mod first;
 pub mod moderation;
 pub mod prepare;
 pub mod publish;
@@ -92,6 +95,9 @@ impl Media {
     }
 }
 
+/// The cache key recording the webhook fields an account is subscribed to.
+pub const WEBHOOKS_KEY: &str = "webhooks";
+
 /// Posts per page of the grid (a multiple of 2, 3 and 4 columns).
 pub const FEED_PAGE_SIZE: u32 = 24;
 /// Days of account insights shown.
@@ -107,8 +113,13 @@ pub mod ttl {
     pub const FEED: i64 = 5 * 60;
     /// A post.
     pub const MEDIA: i64 = 15 * 60;
-    /// Comments (webhooks expire them sooner).
+    /// Comments of an account not subscribed to comment webhooks.
     pub const COMMENTS: i64 = 2 * 60;
+    /// Comments of an account subscribed to comment webhooks: each new comment arrives as a
+    /// webhook and expires them at once.
+    pub const COMMENTS_WATCHED: i64 = 60 * 60;
+    /// The record that an account is subscribed to comment webhooks (renewed at each connect).
+    pub const SUBSCRIPTION: i64 = 30 * 86_400;
     /// A post's insights.
     pub const MEDIA_INSIGHTS: i64 = 60 * 60;
     /// Account insights (Instagram's data lags up to 48 hours anyway).
@@ -145,14 +156,33 @@ impl Media {
         if let Some(a) = after {
             check_cursor(a)?;
         }
-        self.cached(row, &feed_key(after), ttl::FEED, |a| async move {
-            let page = self
-                .instagram
-                .media_page(&a.user(), FEED_PAGE_SIZE, after, Priority::Interactive)
-                .await?;
-            Ok(convert::feed(page))
-        })
-        .await
+        let key = feed_key(after);
+        match after {
+            // The first page and, from the same fetch, the second (see `first.rs`).
+            None => {
+                self.cached(row, &key, ttl::FEED, |a| async move {
+                    Ok(self.fetch_first(row, &a).await?.0)
+                })
+                .await
+            }
+            // The fetch this second page came from is gone: the current one's second page.
+            Some(a) if a.starts_with(first::SECOND_PAGE) => {
+                self.cached(row, &key, ttl::FEED, |a| async move {
+                    Ok(self.fetch_first(row, &a).await?.1)
+                })
+                .await
+            }
+            Some(_) => {
+                self.cached(row, &key, ttl::FEED, |a| async move {
+                    let page = self
+                        .instagram
+                        .media_page(&a.user(), FEED_PAGE_SIZE, after, Priority::Interactive)
+                        .await?;
+                    Ok(convert::feed(page))
+                })
+                .await
+            }
+        }
     }
 
     /// A post in full. An ID that is not the account's is "not found".
@@ -162,17 +192,20 @@ impl Media {
         media_id: &str,
     ) -> Result<Loaded<MediaDetail>, AppError> {
         check_media_id(media_id)?;
+        let key = format!("media:{media_id}");
+        if self.fresh_entry::<MediaDetail>(row, &key).await?.is_none() {
+            if let Some(first) = self.detail_from_first(row, media_id).await? {
+                self.runtime.stats.hits.fetch_add(1, Ordering::Relaxed);
+                self.metrics.cache("hit");
+                return Ok(first);
+            }
+        }
         let loaded = self
-            .cached(
-                row,
-                &format!("media:{media_id}"),
-                ttl::MEDIA,
-                |a| async move {
-                    Ok(convert::detail(
-                        self.instagram.media(&a.user(), media_id).await?,
-                    ))
-                },
-            )
+            .cached(row, &key, ttl::MEDIA, |a| async move {
+                Ok(convert::detail(
+                    self.instagram.media(&a.user(), media_id).await?,
+                ))
+            })
             .await?;
         not_found_if_refused(loaded)
     }
@@ -192,7 +225,8 @@ impl Media {
             None => format!("media:{media_id}:comments"),
             Some(a) => format!("media:{media_id}:comments:{a}"),
         };
-        self.cached(row, &key, ttl::COMMENTS, |a| async move {
+        let ttl = self.comments_ttl(row).await?;
+        self.cached(row, &key, ttl, |a| async move {
             Ok(convert::comments(
                 self.instagram.comments(&a.user(), media_id, after).await?,
             ))

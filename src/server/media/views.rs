@@ -30,8 +30,9 @@ impl Media {
         b: &Browsing,
         after: Option<&str>,
     ) -> Result<GalleryView, AppError> {
-        let (profile, feed) = tokio::join!(self.profile(&b.row), self.feed(&b.row, after));
-        let (profile, feed) = (profile?, feed?);
+        // The feed first: fetching its first page also brings the profile.
+        let feed = self.feed(&b.row, after).await?;
+        let profile = self.profile(&b.row).await?;
         let fresh = feed.fresh.clone().and(profile.fresh);
         Ok(GalleryView {
             accounts: b.accounts(),

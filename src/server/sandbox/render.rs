@@ -9,13 +9,41 @@ use super::{
     world::{Account, CommentItem, Kind, MediaItem, World},
 };
 
-/// One requested field, with its sub-fields (`children{id,media_url}`).
+/// One requested field, with its sub-fields (`children{id,media_url}`) and, for an edge, how
+/// many items (`media.limit(48){id}`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
     /// Field name.
     pub name: String,
     /// Sub-fields, for expansions.
     pub sub: Option<Vec<Field>>,
+    /// `.limit(N)`.
+    pub limit: Option<usize>,
+}
+
+impl Field {
+    /// A field from its text (`name` or `name.limit(N)`) and sub-fields.
+    fn parse(text: &str, sub: Option<Vec<Field>>) -> Result<Self, ApiError> {
+        let text = text.trim();
+        let (name, modifiers) = text.split_once('.').unwrap_or((text, ""));
+        let mut limit = None;
+        for m in modifiers.split('.').filter(|m| !m.is_empty()) {
+            let arg = m
+                .strip_prefix("limit(")
+                .and_then(|rest| rest.strip_suffix(')'))
+                .ok_or_else(|| {
+                    ApiError::param(format!(
+                        "(#100) Syntax error in the fields parameter: unknown modifier ({m})"
+                    ))
+                })?;
+            limit = Some(limit_value(arg)?);
+        }
+        Ok(Self {
+            name: name.to_owned(),
+            sub,
+            limit,
+        })
+    }
 }
 
 /// Parses a `fields` parameter.
@@ -28,10 +56,7 @@ pub fn parse_fields(s: &str) -> Result<Vec<Field>, ApiError> {
                 ',' => {
                     chars.next();
                     if !name.trim().is_empty() {
-                        out.push(Field {
-                            name: name.trim().to_owned(),
-                            sub: None,
-                        });
+                        out.push(Field::parse(&name, None)?);
                     }
                     name.clear();
                 }
@@ -43,10 +68,7 @@ pub fn parse_fields(s: &str) -> Result<Vec<Field>, ApiError> {
                             "(#100) Syntax error in the fields parameter: missing '}'",
                         ));
                     }
-                    out.push(Field {
-                        name: name.trim().to_owned(),
-                        sub: Some(sub),
-                    });
+                    out.push(Field::parse(&name, Some(sub))?);
                     name.clear();
                 }
                 '}' => break,
@@ -57,10 +79,7 @@ pub fn parse_fields(s: &str) -> Result<Vec<Field>, ApiError> {
             }
         }
         if !name.trim().is_empty() {
-            out.push(Field {
-                name: name.trim().to_owned(),
-                sub: None,
-            });
+            out.push(Field::parse(&name, None)?);
         }
         Ok(out)
     }
@@ -119,12 +138,17 @@ pub fn offset(cursor: &str) -> Result<usize, ApiError> {
 pub fn limit(p: Option<&String>) -> Result<usize, ApiError> {
     match p {
         None => Ok(25),
-        Some(s) => match s.parse::<usize>() {
-            Ok(n) if n >= 1 => Ok(n.min(100)),
-            _ => Err(ApiError::param(
-                "(#100) The limit parameter must be a positive number",
-            )),
-        },
+        Some(s) => limit_value(s),
+    }
+}
+
+/// A `limit` value: at least 1, at most 100.
+fn limit_value(s: &str) -> Result<usize, ApiError> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n.min(100)),
+        _ => Err(ApiError::param(
+            "(#100) The limit parameter must be a positive number",
+        )),
     }
 }
 
@@ -308,12 +332,10 @@ fn children(
     if m.kind != Kind::Carousel {
         return Ok(None);
     }
-    let sub = f.sub.clone().unwrap_or_else(|| {
-        vec![Field {
-            name: "id".into(),
-            sub: None,
-        }]
-    });
+    let sub = match &f.sub {
+        Some(sub) => sub.clone(),
+        None => parse_fields("id")?,
+    };
     let mut data = Vec::new();
     for c in &m.children {
         if let Some(child) = w.media.get(c) {
@@ -354,22 +376,10 @@ pub fn comment(w: &World, c: &CommentItem, fields: &[Field]) -> Result<Value, Ap
                 if c.parent_id.is_some() {
                     continue;
                 }
-                let sub = f.sub.clone().unwrap_or_else(|| {
-                    vec![
-                        Field {
-                            name: "id".into(),
-                            sub: None,
-                        },
-                        Field {
-                            name: "text".into(),
-                            sub: None,
-                        },
-                        Field {
-                            name: "timestamp".into(),
-                            sub: None,
-                        },
-                    ]
-                });
+                let sub = match &f.sub {
+                    Some(sub) => sub.clone(),
+                    None => parse_fields("id,text,timestamp")?,
+                };
                 let mut data = Vec::new();
                 for r in replies(w, &c.id) {
                     data.push(comment(w, r, &sub)?);

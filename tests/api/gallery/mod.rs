@@ -1,6 +1,7 @@
 //! The gallery: pages, fragments, the media cache (hits, webhook invalidation, CDN expiry,
 //! the request budget), moderation, publishing and the states a person can meet.
 
+mod budget;
 mod cache;
 mod post;
 mod publishing;

@@ -72,7 +72,7 @@ async fn a_rate_limit_says_what_happens_and_when_it_clears() {
     let app = TestApp::spawn().await;
     let (b, _) = connected(&app).await;
     app.sandbox.add_fault(FaultRule::on(
-        "media_list",
+        "me",
         Fault::TooManyRequests {
             retry_after_secs: 1800,
         },

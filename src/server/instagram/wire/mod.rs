@@ -152,6 +152,17 @@ pub struct PageWire<T> {
     pub paging: Option<PagingWire>,
 }
 
+/// The profile with its media edge expanded (`/me?fields=…,media.limit(N){…}`).
+#[derive(Debug, Deserialize)]
+pub struct HomeWire {
+    /// The profile's fields.
+    #[serde(flatten)]
+    pub profile: ProfileWire,
+    /// The first page of media.
+    #[serde(default)]
+    pub media: Option<PageWire<MediaWire>>,
+}
+
 /// Cursor paging.
 #[derive(Debug, Default, Deserialize)]
 pub struct PagingWire {

@@ -7,7 +7,13 @@ use super::{
     request::{own_account, Req},
 };
 use crate::server::instagram::endpoints::SCOPE_BASIC;
-use crate::server::sandbox::{auth::Auth, error::ApiError, render, state::APP_ID, world::World};
+use crate::server::sandbox::{
+    auth::Auth,
+    error::ApiError,
+    render::{self, Field},
+    state::APP_ID,
+    world::World,
+};
 
 /// Webhook fields an Instagram-Login app can subscribe to.
 pub const WEBHOOK_FIELDS: [&str; 11] = [
@@ -27,24 +33,41 @@ pub const WEBHOOK_FIELDS: [&str; 11] = [
 /// `GET /me`: the token's own profile.
 pub fn me(w: &World, r: &Req, auth: &Auth, now: i64) -> Result<Value, ApiError> {
     auth.require(SCOPE_BASIC)?;
-    let fields = r.fields("id,username")?;
-    let account = w
-        .accounts
-        .get(&auth.ig_id)
-        .ok_or_else(|| ApiError::no_object(&r.id, &r.method))?;
-    render::profile(account, &fields, &r.base, w.settings.links_until(now))
+    if !w.accounts.contains_key(&auth.ig_id) {
+        return Err(ApiError::no_object(&r.id, &r.method));
+    }
+    profile(w, r, auth, &auth.ig_id, now)
 }
 
 /// `GET /{ig-id}`: the profile, for the token's own account only.
 pub fn read(w: &World, r: &Req, auth: &Auth, now: i64) -> Result<Value, ApiError> {
     auth.require(SCOPE_BASIC)?;
     let ig_id = own_account(auth, &r.id, &r.method)?;
-    render::profile(
+    profile(w, r, auth, ig_id, now)
+}
+
+/// The profile with the requested fields; a `media` field expands the media edge in the same
+/// answer (`media.limit(48){id,caption}`: a page as `GET /{ig-id}/media` gives it).
+fn profile(w: &World, r: &Req, auth: &Auth, ig_id: &str, now: i64) -> Result<Value, ApiError> {
+    let (edges, fields): (Vec<Field>, Vec<Field>) = r
+        .fields("id,username")?
+        .into_iter()
+        .partition(|f| f.name == "media");
+    let mut out = render::profile(
         &w.accounts[ig_id],
-        &r.fields("id,username")?,
+        &fields,
         &r.base,
         w.settings.links_until(now),
-    )
+    )?;
+    if let Some(edge) = edges.into_iter().next() {
+        let fields = match edge.sub {
+            Some(sub) => sub,
+            None => render::parse_fields("id")?,
+        };
+        let limit = edge.limit.unwrap_or(25);
+        out["media"] = media_page(w, r, auth, ig_id, &fields, (limit, 0), now)?;
+    }
+    Ok(out)
 }
 
 /// `GET /{ig-id}/media`: a page of the account's media, newest first.
@@ -52,21 +75,29 @@ pub fn media_list(w: &World, r: &Req, auth: &Auth, now: i64) -> Result<Value, Ap
     auth.require(SCOPE_BASIC)?;
     let ig_id = own_account(auth, &r.id, &r.method)?;
     let fields = r.fields("id")?;
-    let (limit, start) = r.page()?;
+    media_page(w, r, auth, ig_id, &fields, r.page()?, now)
+}
+
+/// A page of `ig_id`'s media: `limit` items from `start`, with cursors and the next link.
+fn media_page(
+    w: &World,
+    r: &Req,
+    auth: &Auth,
+    ig_id: &str,
+    fields: &[Field],
+    (limit, start): (usize, usize),
+    now: i64,
+) -> Result<Value, ApiError> {
     let all = &w.accounts[ig_id].media;
     let data = all
         .iter()
         .skip(start)
         .take(limit)
         .filter_map(|m| w.media.get(m))
-        .map(|m| r.media(w, m, &fields, now))
+        .map(|m| r.media(w, m, fields, now))
         .collect::<Result<Vec<_>, _>>()?;
     let version = r.version.clone().unwrap_or_default();
-    let fields_param = r
-        .params
-        .get("fields")
-        .cloned()
-        .unwrap_or_else(|| "id".into());
+    let fields_param = fields_text(fields);
     Ok(render::page(data, start, all.len(), |after| {
         let mut u =
             url::Url::parse(&format!("{}/{version}/{ig_id}/media", r.base)).expect("a valid URL");
@@ -140,4 +171,22 @@ fn subscribed_fields(r: &Req) -> Result<Vec<String>, ApiError> {
         )));
     }
     Ok(fields)
+}
+
+/// Fields as the `fields` parameter writes them (for next-page links).
+fn fields_text(fields: &[Field]) -> String {
+    fields
+        .iter()
+        .map(|f| {
+            let mut t = f.name.clone();
+            if let Some(n) = f.limit {
+                t.push_str(&format!(".limit({n})"));
+            }
+            if let Some(sub) = &f.sub {
+                t.push_str(&format!("{{{}}}", fields_text(sub)));
+            }
+            t
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
