@@ -25,9 +25,18 @@ pub struct App {
 
 /// Starts the app on a loopback port, serving `site_root`, with its data in `data_dir`.
 pub async fn start_app(site_root: &Path, data_dir: &Path) -> App {
+    start_app_with(site_root, data_dir, HashMap::new()).await
+}
+
+/// [`start_app`] with more settings (`DATABASE_URL`…).
+pub async fn start_app_with(
+    site_root: &Path,
+    data_dir: &Path,
+    more: HashMap<&'static str, String>,
+) -> App {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let vars: HashMap<&str, String> = HashMap::from([
+    let mut vars: HashMap<&str, String> = HashMap::from([
         ("APP_ENV", "test".to_owned()),
         ("LISTEN_ADDR", addr.to_string()),
         ("PUBLIC_BASE_URL", format!("http://{addr}")),
@@ -36,6 +45,13 @@ pub async fn start_app(site_root: &Path, data_dir: &Path) -> App {
         // The refresh batch is measured on its own.
         ("REFRESH_SCHEDULER", "off".to_owned()),
     ]);
+    // Each app in this process embeds its own sandbox: on a port of its own.
+    let sandbox = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    vars.insert("SANDBOX_LISTEN_ADDR", sandbox.to_string());
+    vars.extend(more);
     let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
     let options = LeptosOptions::builder()
         .output_name("instagram-connect")
@@ -66,7 +82,26 @@ pub struct Person {
 
 /// Connects `account` (a sandbox username) in a new browser, as the connect and callback
 /// pages do.
-async fn sign_in(app: &App, account: &str) -> Person {
+pub async fn sign_in(app: &App, account: &str) -> Person {
+    connect(app, account).await.0
+}
+
+/// What connecting took: from the moment Allow was pressed on the sandbox's consent page (the
+/// code in hand) to the gallery's HTML received, and the Instagram calls made meanwhile.
+pub struct ConnectTiming {
+    /// Milliseconds, sandbox answers included (an upper bound of the app's own time).
+    pub ms: f64,
+    /// Requests the sandbox answered meanwhile.
+    pub calls: usize,
+}
+
+/// Connects `account` in a new browser and opens its gallery, timed.
+pub async fn connect_timed(app: &App, account: &str) -> ConnectTiming {
+    connect(app, account).await.1
+}
+
+/// Connects `account` as [`sign_in`] does; the timing includes the first gallery view.
+async fn connect(app: &App, account: &str) -> (Person, ConnectTiming) {
     let jar = Arc::new(Jar::default());
     let client = reqwest::Client::builder()
         .cookie_provider(jar.clone())
@@ -89,6 +124,8 @@ async fn sign_in(app: &App, account: &str) -> Person {
     let code = app
         .sandbox
         .authorize(account, &q["redirect_uri"], &DEFAULT_SCOPES);
+    let calls_before = app.sandbox.requests().len();
+    let allowed = std::time::Instant::now();
     let done = client
         .post(format!("{base}/api/connect/complete"))
         .header("accept", "application/json")
@@ -97,7 +134,17 @@ async fn sign_in(app: &App, account: &str) -> Person {
         .await
         .unwrap();
     assert!(done.status().is_success(), "connecting {account}");
-    Person { jar, client }
+    let person = Person { jar, client };
+    let gallery = person.get(app, "/media", false).await;
+    assert!(
+        gallery.contains("data-testid=\"tile\""),
+        "{account}'s gallery shows posts"
+    );
+    let timing = ConnectTiming {
+        ms: allowed.elapsed().as_secs_f64() * 1000.0,
+        calls: app.sandbox.requests().len() - calls_before,
+    };
+    (person, timing)
 }
 
 /// Several people with accounts of their own (three more made in the sandbox), signed in.

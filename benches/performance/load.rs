@@ -34,11 +34,15 @@ pub async fn start_baseline() -> SocketAddr {
 }
 
 /// One `wrk` run's summary.
-struct Load {
-    rps: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    failures: u64,
+pub struct Load {
+    /// Requests per second.
+    pub rps: f64,
+    /// Median latency.
+    pub p50_ms: f64,
+    /// 99th percentile latency.
+    pub p99_ms: f64,
+    /// Requests that failed (connection errors, timeouts, non-2xx/3xx).
+    pub failures: u64,
     bytes_per_request: f64,
 }
 
@@ -125,8 +129,20 @@ pub struct Targets {
     pub asset_root: String,
 }
 
+/// The throughput table's figures.
+pub struct Throughput {
+    /// The fixed response.
+    pub base: Load,
+    /// The home page, signed out.
+    pub home: Load,
+    /// The gallery, signed in.
+    pub gallery: Load,
+    /// Other pages signed in: (page, load).
+    pub signed_in: Vec<(&'static str, Load)>,
+}
+
 /// Measures and prints the throughput table and its figures.
-pub fn throughput(t: &Targets, o: &Options) {
+pub fn throughput(t: &Targets, o: &Options) -> Throughput {
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
@@ -157,6 +173,19 @@ pub fn throughput(t: &Targets, o: &Options) {
         &gallery,
         base.rps,
     );
+    let mut signed_in = Vec::new();
+    for (name, path) in [
+        ("home page, signed in", "/"),
+        ("accounts page, signed in", "/accounts"),
+    ] {
+        let l = wrk(
+            &format!("http://{app}{path}"),
+            &[t.gallery_cookie.as_str()],
+            o,
+        );
+        row(name, &l, base.rps);
+        signed_in.push((name, l));
+    }
     let health = wrk(&format!("http://{app}/healthz"), &[], o);
     row("GET /healthz (database round trip)", &health, base.rps);
     if !t.asset_root.is_empty() {
@@ -172,6 +201,12 @@ pub fn throughput(t: &Targets, o: &Options) {
         t.gallery_tiles,
         100.0 * gallery.rps / base.rps
     );
+    Throughput {
+        base,
+        home,
+        gallery,
+        signed_in,
+    }
 }
 
 /// The rows of the stylesheet and the WASM bundle, served from memory.

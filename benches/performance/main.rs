@@ -13,13 +13,21 @@
 //! sandbox answering each refresh in `--latency MS` (default 100), `--refresh-concurrency C`
 //! (default 50) at a time, next to the bound N × latency / C, with the process's peak memory.
 //!
+//! Then scale: `--scale N` accounts (default 100 000) and ten cached media rows each, seeded
+//! into a fresh SQLite database and a fresh PostgreSQL one, with the admin console, `/metrics`
+//! and the refresh scan timed on each (`scale.rs`).
+//!
 //! Options: `--duration SECONDS` (default 10), `--connections N` (default 50),
-//! `--views N` (default 3600), `--tokens N`, `--latency MS`, `--refresh-concurrency C`.
+//! `--views N` (default 3600), `--tokens N`, `--latency MS`, `--refresh-concurrency C`,
+//! `--scale N` (0 skips the scale figures).
 
 mod app;
 mod batch;
 mod load;
+mod scale;
 mod sizes;
+mod startup;
+mod summary;
 mod views;
 
 use std::path::PathBuf;
@@ -38,6 +46,8 @@ pub struct Options {
     pub latency_ms: u64,
     /// Refreshes in flight at a time.
     pub refresh_concurrency: usize,
+    /// Accounts seeded for the scale figures (0 skips them).
+    pub scale: i64,
 }
 
 /// The options from the command line, with their defaults.
@@ -49,6 +59,7 @@ fn options() -> Options {
         tokens: 10_000,
         latency_ms: 100,
         refresh_concurrency: 50,
+        scale: 100_000,
     };
     let args: Vec<String> = std::env::args().collect();
     let mut i = 1;
@@ -72,6 +83,10 @@ fn options() -> Options {
             }
             "--refresh-concurrency" => {
                 o.refresh_concurrency = args[i + 1].parse().expect("--refresh-concurrency C");
+                i += 1;
+            }
+            "--scale" => {
+                o.scale = args[i + 1].parse().expect("--scale N");
                 i += 1;
             }
             "--views" => {
@@ -115,11 +130,130 @@ fn main() {
         gallery_tiles,
         asset_root: rt.block_on(app::asset_root(app)),
     };
-    load::throughput(&targets, &o);
+    let mut table = summary::Summary::default();
+    let t = load::throughput(&targets, &o);
+    throughput_lines(&mut table, &t);
+
+    rt.block_on(connecting(app, &mut table));
 
     let cost = rt.block_on(views::simulate_views(app, &people, o.views));
     views::print(&cost);
+    table.add(
+        "Instagram requests per gallery view (simulated hour)",
+        format!("{:.4}", cost.per_view()),
+        "at most 0.02",
+        Some(cost.per_view() <= 0.02),
+    );
     let batch = rt.block_on(batch::refresh_batch(app, &o));
     batch::print(&batch, &o);
-    sizes::print(&pkg);
+    table.add(
+        format!("refresh batch of {} tokens vs its bound", batch.tokens()),
+        format!("{:.2}x", batch.ratio()),
+        "within 1.1x",
+        Some(batch.ratio() <= 1.1),
+    );
+    let (before, peak) = batch.memory();
+    table.add(
+        "refresh batch: peak memory over memory before",
+        format!("{peak:.0} / {before:.0} MB"),
+        "flat (streamed)",
+        None,
+    );
+    if o.scale > 0 {
+        let scale = rt.block_on(scale::run(&site_root, o.scale));
+        scale::print(&scale);
+        scale::summarize(&scale, &mut table);
+    }
+    let code_kb = sizes::print(&pkg);
+    table.add(
+        "front end: WASM + JS, brotli",
+        format!("{code_kb:.1} KB"),
+        "at most 120 KB",
+        Some(code_kb <= 120.0),
+    );
+    rt.block_on(starting(&site_root, &mut table));
+    table.print();
+}
+
+/// A newcomer connects: from Allow to the gallery's HTML.
+async fn connecting(app: &app::App, table: &mut summary::Summary) {
+    let control = format!("{}__sandbox/accounts", app.sandbox.url());
+    reqwest::Client::new()
+        .post(&control)
+        .json(&serde_json::json!({ "username": "bench.newcomer", "media": 30 }))
+        .send()
+        .await
+        .unwrap();
+    let connect = app::connect_timed(app, "bench.newcomer").await;
+    println!();
+    println!(
+        "connecting: {:.1} ms from Allow to the gallery's HTML, {} sandbox requests included",
+        connect.ms, connect.calls
+    );
+    table.add(
+        "connect: Allow pressed to gallery HTML (sandbox included)",
+        format!("{:.1} ms", connect.ms),
+        "under 50 ms",
+        Some(connect.ms < 50.0),
+    );
+}
+
+/// The release binary's cold start and idle memory.
+async fn starting(site_root: &std::path::Path, table: &mut summary::Summary) {
+    let start = startup::measure(site_root).await;
+    println!(
+        "release binary: answers /healthz {:.0} ms after it starts; {:.0} MB resident when idle",
+        start.cold_ms, start.idle_mb
+    );
+    table.add(
+        "cold start: process start to /healthz",
+        format!("{:.0} ms", start.cold_ms),
+        "under 300 ms",
+        Some(start.cold_ms < 300.0),
+    );
+    table.add(
+        "idle memory after a few pages",
+        format!("{:.0} MB", start.idle_mb),
+        "under 60 MB",
+        Some(start.idle_mb < 60.0),
+    );
+}
+
+/// The throughput figures' lines of the summary.
+fn throughput_lines(table: &mut summary::Summary, t: &load::Throughput) {
+    let pct = |l: &load::Load| 100.0 * l.rps / t.base.rps;
+    table.add(
+        "signed-in gallery throughput, % of the fixed response",
+        format!("{:.1} %", pct(&t.gallery)),
+        "at least 20 %",
+        Some(pct(&t.gallery) >= 20.0),
+    );
+    table.add(
+        "signed-in gallery p99 latency",
+        format!("{:.2} ms", t.gallery.p99_ms),
+        "under 10 ms",
+        Some(t.gallery.p99_ms < 10.0),
+    );
+    let mut pages: Vec<(&str, &load::Load)> = t.signed_in.iter().map(|(n, l)| (*n, l)).collect();
+    pages.push(("gallery, signed in", &t.gallery));
+    for (name, l) in pages {
+        let share = 100.0 * l.rps / t.home.rps;
+        table.add(
+            format!("{name}: % of the anonymous home page"),
+            format!("{share:.0} %"),
+            "at least 80 %",
+            Some(share >= 80.0),
+        );
+    }
+    let failures: u64 = [&t.base, &t.home, &t.gallery]
+        .into_iter()
+        .chain(t.signed_in.iter().map(|(_, l)| l))
+        .map(|l| l.failures)
+        .sum();
+    table.add(
+        "failed requests under load",
+        failures.to_string(),
+        "0",
+        Some(failures == 0),
+    );
 }

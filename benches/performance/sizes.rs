@@ -33,8 +33,9 @@ fn bundle_sizes(pkg: &Path) -> Vec<(String, Size)> {
     by_kind
 }
 
-/// Prints the sizes of the bundle in `pkg`, and of its code next to the target.
-pub fn print(pkg: &Path) {
+/// Prints the sizes of the bundle in `pkg`, and of its code next to the target; the code's
+/// brotli size in KB.
+pub fn print(pkg: &Path) -> f64 {
     println!();
     println!("front end shipped ({}):", pkg.display());
     println!("{:<12} {:>12} {:>12}", "", "raw", "brotli");
@@ -59,4 +60,5 @@ pub fn print(pkg: &Path) {
         kb(code)
     );
     println!();
+    code as f64 / 1024.0
 }

@@ -92,6 +92,13 @@ pub async fn simulate_views(app: &App, people: &[Person], views: u32) -> ViewCos
     }
 }
 
+impl ViewCost {
+    /// Instagram requests per view.
+    pub fn per_view(&self) -> f64 {
+        self.calls as f64 / f64::from(self.views.max(1))
+    }
+}
+
 /// Prints what the views cost.
 pub fn print(cost: &ViewCost) {
     println!();
