@@ -68,11 +68,9 @@ impl Media {
             after: all.after,
         };
         if !second.items.is_empty() {
-            // This fetch's own second page: a new fetch makes a new cursor.
-            let cursor = format!(
-                "{SECOND_PAGE}{now:x}.{}",
-                second.after.as_deref().unwrap_or("")
-            );
+            // Named after Instagram's cursor past both pages: a link to it stays good across
+            // refetches while the account's posts stay the same.
+            let cursor = format!("{SECOND_PAGE}{}", second.after.as_deref().unwrap_or(""));
             self.keep(row, &format!("feed:{cursor}"), &second, now)
                 .await;
             first.after = Some(cursor);
