@@ -260,7 +260,7 @@ pub const TIMELINE_DAYS: i64 = 60;
 /// The tokens counted for the timeline (revoked ones and those without a token left out).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineCounts {
-    /// Per day from now: (tokens in order, tokens that need reconnecting).
+    /// Per calendar day (UTC) from today: (tokens in order, tokens that need reconnecting).
     pub per_day: Vec<(usize, usize)>,
     /// Tokens already expired.
     pub expired: usize,

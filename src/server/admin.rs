@@ -209,18 +209,11 @@ impl Admin {
         let (timeline, per_state) = self.counts(now, window).await?;
         let total: usize = per_state.values().sum();
         let search = query.trim().trim_start_matches('@').to_owned();
-        let mut q = ConsoleQuery {
-            now,
-            window,
-            sort,
-            state: state_filter,
-            search,
-            offset: 0,
-            limit: ADMIN_PAGE_SIZE as i64,
-        };
-        let matched = match (&q.state, q.search.is_empty()) {
-            (None, true) => total,
-            (Some(s), true) => per_state.get(s).copied().unwrap_or(0),
+        let mut q = self.console_query(now, sort, state_filter, search).await?;
+        let matched = match (&q.state, q.search.is_empty(), &q.ids) {
+            (None, true, _) => total,
+            (Some(s), true, _) => per_state.get(s).copied().unwrap_or(0),
+            (None, false, Some(ids)) => ids.len(),
             _ => usize::try_from(self.store.console_count(&q).await?).unwrap_or(0),
         };
         let pages = matched.div_ceil(ADMIN_PAGE_SIZE).max(1);
@@ -278,8 +271,35 @@ impl Admin {
         })
     }
 
-    /// The accounts per token state, and the timeline's counts per expiry day: one grouped
-    /// query.
+    /// The console's query of the first page. A search lists its matches with the trigram
+    /// indexes; one matching too many accounts to list is left to the scan, which stops at
+    /// the page.
+    async fn console_query(
+        &self,
+        now: i64,
+        sort: AdminSort,
+        state: Option<TokenState>,
+        search: String,
+    ) -> Result<ConsoleQuery, AppError> {
+        let ids = if search.is_empty() {
+            None
+        } else {
+            self.store.console_search(&search, SEARCH_LISTED).await?
+        };
+        Ok(ConsoleQuery {
+            now,
+            window: self.config.refresh.window_secs,
+            sort,
+            state,
+            search,
+            ids,
+            offset: 0,
+            limit: ADMIN_PAGE_SIZE as i64,
+        })
+    }
+
+    /// The accounts per token state, and the timeline's counts per expiry day, from the
+    /// tally.
     async fn counts(
         &self,
         now: i64,
@@ -320,6 +340,10 @@ struct Batch {
     selection: Selection,
     view: BatchView,
 }
+
+/// Matches a console search lists by their IDs; a search matching more is answered by the
+/// scan (see `db::console::search`).
+const SEARCH_LISTED: usize = 500;
 
 /// Failures listed in a batch's progress (the rest are counted): the progress is saved while
 /// the batch runs, so it stays small however many fail.

@@ -400,6 +400,10 @@ async fn housekeeping(st: AppState, shutdown: impl Future<Output = ()>) {
         if let Err(e) = st.store.action_keys_delete_before(now - 86_400).await {
             tracing::warn!(error = %e, "old form keys could not be deleted");
         }
+        // The console's counts add up the tally's changes: fold them.
+        if let Err(e) = st.store.console_compact().await {
+            tracing::warn!(error = %e, "the console's tally could not be compacted");
+        }
         match (
             st.store.sessions_delete_expired(now).await,
             st.store.oauth_states_delete_expired(now).await,

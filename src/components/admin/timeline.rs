@@ -1,5 +1,5 @@
 //! The expiry timeline of the admin console: when the tokens expire over the next 60 days,
-//! drawn as SVG bars per day with the refresh window shaded.
+//! drawn as SVG bars per calendar day (UTC) with the refresh window shaded.
 
 use leptos::prelude::*;
 

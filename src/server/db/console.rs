@@ -5,9 +5,13 @@
 //! with ten (`./dev bench` measures it on both backends).
 //!
 //! A token's state ([`TokenState::of`]) depends on now; the same rules are written here in SQL
-//! ([`STATE_SQL`]) and a contract test compares the two on every backend. `key_id` is set
-//! exactly when a token is stored (it is sealed, re-sealed and erased with the ciphertext), so
-//! it stands for "has a token" in indexes that leave the ciphertext out.
+//! (the filters) and in the counts' fold ([`counts`]), and a contract test compares them with
+//! the Rust rule on every backend. `key_id` is set exactly when a token is stored (it is sealed,
+//! re-sealed and erased with the ciphertext), so it stands for "has a token" in indexes that
+//! leave the ciphertext out.
+
+pub mod counts;
+pub mod search;
 
 use async_trait::async_trait;
 
@@ -27,6 +31,8 @@ pub struct ConsoleQuery {
     pub state: Option<TokenState>,
     /// Only accounts whose username or owner's name contains this text (ASCII case ignored).
     pub search: String,
+    /// Only these accounts (a search's matches, listed by [`ConsoleStore::console_search`]).
+    pub ids: Option<Vec<String>>,
     /// Accounts skipped.
     pub offset: i64,
     /// Accounts returned at most.
@@ -38,8 +44,8 @@ pub struct ConsoleQuery {
 pub struct ExpiryCount {
     /// The token state.
     pub state: Option<TokenState>,
-    /// Days from now to the expiry (`0` = within 24 hours); [`NO_EXPIRY`], [`EXPIRED`] and
-    /// [`LATER`] mark the rest.
+    /// Calendar days (UTC) from today to the expiry (`0` = later today); [`NO_EXPIRY`],
+    /// [`EXPIRED`] and [`LATER`] mark the rest.
     pub day: i64,
     /// Accounts.
     pub count: i64,
@@ -51,16 +57,6 @@ pub const NO_EXPIRY: i64 = -2;
 pub const EXPIRED: i64 = -1;
 /// `day` of tokens expiring after the counted days.
 pub const LATER: i64 = i64::MAX / 2;
-
-/// A token's state in SQL over `integrations i`, with now as `{now}` and the refresh window as
-/// `{window}` (placeholders filled in by [`state_sql`]).
-pub const STATE_SQL: &str = "CASE WHEN i.status = 'needs_reauth' THEN 'needs_reconnect' \
-     WHEN i.status = 'expired' THEN 'expired' \
-     WHEN i.status = 'revoked' THEN 'revoked' \
-     WHEN i.key_id IS NULL OR i.expires_at IS NULL THEN 'active' \
-     WHEN i.expires_at <= {now} THEN 'expired' \
-     WHEN i.expires_at - {now} <= {window} THEN 'expiring' \
-     ELSE 'active' END";
 
 /// The expiry the console sorts by: accounts without a token or expiry last. The same
 /// expression is indexed (`integrations_console_expires_idx`), so it must not change alone.
@@ -96,15 +92,6 @@ impl Statement {
         self.binds.push(b);
         format!("${}", self.binds.len())
     }
-}
-
-/// [`STATE_SQL`] with its placeholders bound in `st`.
-fn state_sql(st: &mut Statement, now: i64, window: i64) -> String {
-    let now = st.bind(Bind::Int(now));
-    let window = st.bind(Bind::Int(window));
-    STATE_SQL
-        .replace("{now}", &now)
-        .replace("{window}", &window)
 }
 
 /// The condition for accounts in `state`, written so that the `(status, expires_at)` index can
@@ -158,7 +145,17 @@ fn filters(st: &mut Statement, q: &ConsoleQuery) -> String {
     if let Some(state) = q.state {
         conds.push(state_condition(st, state, q.now, q.window));
     }
-    if !q.search.is_empty() {
+    if let Some(ids) = &q.ids {
+        if ids.is_empty() {
+            conds.push("1 = 0".to_owned());
+        } else {
+            let list: Vec<String> = ids
+                .iter()
+                .map(|id| st.bind(Bind::Text(id.clone())))
+                .collect();
+            conds.push(format!("i.id IN ({})", list.join(", ")));
+        }
+    } else if !q.search.is_empty() {
         let p = st.bind(Bind::Text(like_pattern(&q.search)));
         conds.push(format!(
             "(LOWER(i.username) LIKE {p} ESCAPE '\\' \
@@ -184,42 +181,39 @@ pub fn page_statement(q: &ConsoleQuery, columns: &str) -> Statement {
     };
     let limit = st.bind(Bind::Int(q.limit));
     let offset = st.bind(Bind::Int(q.offset));
+    // The page is chosen from the accounts alone (the walk skips the offset's rows in the
+    // index without joining each), then its owners are joined; only a scanned search needs
+    // the owners' names to choose.
+    let join = if searches_names(q) {
+        "LEFT JOIN users u ON u.id = i.user_id"
+    } else {
+        ""
+    };
     st.sql = format!(
         "SELECT {columns}, COALESCE(u.display_name, '') AS owner_name \
-           FROM integrations i LEFT JOIN users u ON u.id = i.user_id \
-           {filter} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+           FROM (SELECT i.* FROM integrations i {join} {filter} \
+                 ORDER BY {order} LIMIT {limit} OFFSET {offset}) i \
+           LEFT JOIN users u ON u.id = i.user_id \
+          ORDER BY {order}"
     );
     st
+}
+
+/// Whether `q` is a search the scan answers (its matches were not listed).
+fn searches_names(q: &ConsoleQuery) -> bool {
+    !q.search.is_empty() && q.ids.is_none()
 }
 
 /// How many accounts `q` matches (paging aside).
 pub fn count_statement(q: &ConsoleQuery) -> Statement {
     let mut st = Statement::default();
     let filter = filters(&mut st, q);
-    let join = if q.search.is_empty() {
-        ""
-    } else {
+    let join = if searches_names(q) {
         "LEFT JOIN users u ON u.id = i.user_id"
+    } else {
+        ""
     };
     st.sql = format!("SELECT COUNT(*) FROM integrations i {join} {filter}");
-    st
-}
-
-/// Accounts per token state and expiry day, over `days` days from `now`.
-pub fn counts_statement(now: i64, window: i64, days: i64) -> Statement {
-    let mut st = Statement::default();
-    let state = state_sql(&mut st, now, window);
-    let now_p = st.bind(Bind::Int(now));
-    let horizon = st.bind(Bind::Int(days * 86_400));
-    st.sql = format!(
-        "SELECT {state} AS state, \
-            CASE WHEN i.key_id IS NULL OR i.expires_at IS NULL THEN {NO_EXPIRY} \
-                 WHEN i.expires_at <= {now_p} THEN {EXPIRED} \
-                 WHEN i.expires_at - {now_p} >= {horizon} THEN {LATER} \
-                 ELSE (i.expires_at - {now_p}) / 86400 END AS day, \
-            COUNT(*) AS count \
-           FROM integrations i GROUP BY 1, 2"
-    );
     st
 }
 
@@ -230,25 +224,39 @@ pub trait ConsoleStore: Send + Sync {
     async fn console_page(&self, q: &ConsoleQuery) -> Result<Vec<OwnedIntegrationRow>, StoreError>;
     /// How many accounts the query matches.
     async fn console_count(&self, q: &ConsoleQuery) -> Result<i64, StoreError>;
-    /// Accounts per state and expiry day (see [`ExpiryCount`]), over `days` days.
+    /// Accounts per stored status and expiry, exact around each of `edges` (see [`counts`]).
+    async fn integration_expiries(&self, edges: &[i64]) -> Result<counts::Expiries, StoreError>;
+    /// Accounts per state and expiry day (see [`ExpiryCount`]), over `days` days, from the
+    /// tally (see [`counts`]).
     async fn console_counts(
         &self,
         now: i64,
         window: i64,
         days: i64,
     ) -> Result<Vec<ExpiryCount>, StoreError>;
+    /// The IDs of the accounts whose username or owner's name contains `search`, found with
+    /// the trigram indexes (see [`search`]); `None` when more than `cap` rows match.
+    async fn console_search(
+        &self,
+        search: &str,
+        cap: usize,
+    ) -> Result<Option<Vec<String>>, StoreError>;
+    /// Folds the tally's appended changes (PostgreSQL) or drops its empty days (SQLite); the
+    /// rows removed.
+    async fn console_compact(&self) -> Result<u64, StoreError>;
 }
 
-/// Implements [`ConsoleStore`] for `$store`, whose `pool` field is a sqlx pool.
+/// Implements [`ConsoleStore`] for `$store`, whose `pool` field is a sqlx pool, on backend
+/// `$backend`.
 macro_rules! console_store {
-    ($store:ty) => {
+    ($store:ty, $backend:expr) => {
         const _: () = {
             use $crate::{
-                model::admin::TokenState,
+                server::config::Backend,
                 server::db::{
                     console::{
-                        count_statement, counts_statement, page_statement, Bind, ConsoleQuery,
-                        ConsoleStore, ExpiryCount, Statement,
+                        count_statement, counts, like_pattern, page_statement, search, Bind,
+                        ConsoleQuery, ConsoleStore, ExpiryCount, Statement,
                     },
                     members::integration_columns_of_i,
                     OwnedIntegrationRow, StoreError,
@@ -289,24 +297,63 @@ macro_rules! console_store {
                     Ok(n)
                 }
 
+                async fn integration_expiries(
+                    &self,
+                    edges: &[i64],
+                ) -> Result<counts::Expiries, StoreError> {
+                    let tally: Vec<(String, i64, i64)> = sqlx::query_as(counts::TALLY_SQL)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let st = counts::exact_statement(edges);
+                    let exact: Vec<(String, i64, i64)> = bound!(sqlx::query_as(&st.sql), st)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    Ok(counts::merge(tally, exact, edges))
+                }
+
                 async fn console_counts(
                     &self,
                     now: i64,
                     window: i64,
                     days: i64,
                 ) -> Result<Vec<ExpiryCount>, StoreError> {
-                    let st = counts_statement(now, window, days);
-                    let rows: Vec<(String, i64, i64)> = bound!(sqlx::query_as(&st.sql), st)
-                        .fetch_all(&self.pool)
-                        .await?;
-                    Ok(rows
-                        .into_iter()
-                        .map(|(state, day, count)| ExpiryCount {
-                            state: TokenState::parse(&state),
-                            day,
-                            count,
-                        })
-                        .collect())
+                    let expiries = self.integration_expiries(&[now, now + window]).await?;
+                    Ok(counts::fold(&expiries, now, window, days))
+                }
+
+                async fn console_search(
+                    &self,
+                    text: &str,
+                    cap: usize,
+                ) -> Result<Option<Vec<String>>, StoreError> {
+                    let limit = i64::try_from(cap).unwrap_or(i64::MAX - 1) + 1;
+                    let pattern = like_pattern(text);
+                    let rows: Vec<String> = match $backend {
+                        Backend::Postgres => {
+                            sqlx::query_scalar(search::SEARCH_POSTGRES)
+                                .bind(pattern)
+                                .bind(limit)
+                                .fetch_all(&self.pool)
+                                .await?
+                        }
+                        Backend::Sqlite => {
+                            sqlx::query_scalar(search::SEARCH_SQLITE)
+                                .bind(pattern)
+                                .bind(limit)
+                                .bind(search::candidate_pattern(text))
+                                .fetch_all(&self.pool)
+                                .await?
+                        }
+                    };
+                    Ok(search::within_cap(rows, cap))
+                }
+
+                async fn console_compact(&self) -> Result<u64, StoreError> {
+                    let sql = match $backend {
+                        Backend::Postgres => counts::COMPACT_POSTGRES,
+                        Backend::Sqlite => counts::COMPACT_SQLITE,
+                    };
+                    Ok(sqlx::query(sql).execute(&self.pool).await?.rows_affected())
                 }
             }
         };
@@ -333,6 +380,7 @@ mod tests {
             sort: AdminSort::Status,
             state: Some(TokenState::Expiring),
             search: "x".into(),
+            ids: None,
             offset: 50,
             limit: 25,
         };

@@ -45,8 +45,8 @@ pub trait IntegrationStore: Send + Sync {
     /// Deletes an integration.
     async fn integration_delete(&self, id: &str) -> Result<bool, StoreError>;
     /// How many accounts there are by status and by how long their token has left
-    /// (`expired`, `lt_3d`, `lt_7d`, `lt_30d`, `gte_30d`, or `none` when not active), counted
-    /// in the database.
+    /// (`expired`, `lt_3d`, `lt_7d`, `lt_30d`, `gte_30d`, or `none` when not active or without a
+    /// token), from the console's tally.
     async fn integration_counts(&self, now: i64) -> Result<Vec<(String, String, i64)>, StoreError>;
     /// Sets the status and last error.
     async fn integration_set_status(
@@ -205,23 +205,11 @@ macro_rules! integration_store {
                     &self,
                     now: i64,
                 ) -> Result<Vec<(String, String, i64)>, StoreError> {
-                    // The buckets of `metrics::expiry_bucket`, in SQL: a scrape costs one
-                    // grouped scan of the index, not every row in memory.
-                    Ok(sqlx::query_as(
-                        "SELECT CASE WHEN status = 'incomplete' THEN 'active' ELSE status END, \
-                            CASE WHEN status NOT IN ('active', 'incomplete') \
-                                   OR expires_at IS NULL THEN 'none' \
-                                 WHEN expires_at - $1 <= 0 THEN 'expired' \
-                                 WHEN expires_at - $1 < 259200 THEN 'lt_3d' \
-                                 WHEN expires_at - $1 < 604800 THEN 'lt_7d' \
-                                 WHEN expires_at - $1 < 2592000 THEN 'lt_30d' \
-                                 ELSE 'gte_30d' END, \
-                            COUNT(*) \
-                         FROM integrations GROUP BY 1, 2 ORDER BY 1, 2",
-                    )
-                    .bind(now)
-                    .fetch_all(&self.pool)
-                    .await?)
+                    // From the console's tally: a scrape costs a few days of accounts, not
+                    // every row.
+                    use $crate::server::db::console::{counts, ConsoleStore};
+                    let expiries = self.integration_expiries(&counts::metric_edges(now)).await?;
+                    Ok(counts::metric_counts(&expiries, now))
                 }
 
                 async fn integration_set_status(

@@ -13,7 +13,7 @@ macro_rules! portable_store {
         $crate::server::db::methods::method_store!($store);
         $crate::server::db::challenges::challenge_store!($store);
         $crate::server::db::members::membership_store!($store);
-        $crate::server::db::console::console_store!($store);
+        $crate::server::db::console::console_store!($store, $backend);
         $crate::server::db::invitations::invitation_store!($store);
         $crate::server::db::integrations::integration_store!($store);
         $crate::server::db::refresh::refresh_store!($store);

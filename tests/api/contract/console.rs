@@ -33,6 +33,7 @@ fn query(sort: AdminSort, state: Option<TokenState>, search: &str) -> ConsoleQue
         sort,
         state,
         search: search.to_owned(),
+        ids: None,
         offset: 0,
         limit: 1000,
     }
@@ -134,32 +135,50 @@ pub(super) async fn console_pages(store: &dyn Store) {
     counts_and_filters(store, &every).await;
     orders(store, &rows).await;
     search(store, &ids).await;
-    for id in &ids {
+    for id in &ids[..6] {
         assert!(store.integration_delete(id).await.unwrap());
+    }
+    // The tally follows deletions, and folding it changes no count.
+    let every = store.integrations_all().await.unwrap();
+    counts(store, &every).await;
+    store.console_compact().await.unwrap();
+    counts(store, &every).await;
+    for id in &ids[6..] {
+        assert!(store.integration_delete(id).await.unwrap());
+    }
+    counts(store, &store.integrations_all().await.unwrap()).await;
+}
+
+/// The counts per state and expiry day against the rules on every row, at several times of
+/// day (the tally counts calendar days; the day now falls on and the window's last day are
+/// counted account by account).
+async fn counts(store: &dyn Store, every: &[IntegrationRow]) {
+    for now in [NOW, NOW - 7 * 3600, NOW + 5 * 3600, NOW + DAY / 2 + 1] {
+        let mut want: BTreeMap<(String, i64), i64> = BTreeMap::new();
+        for r in every {
+            let state = state_of(r, now);
+            let day = match r.expires_at.filter(|_| r.token_ciphertext.is_some()) {
+                None => NO_EXPIRY,
+                Some(t) if t <= now => EXPIRED,
+                Some(t) if t.div_euclid(DAY) - now.div_euclid(DAY) >= 60 => LATER,
+                Some(t) => t.div_euclid(DAY) - now.div_euclid(DAY),
+            };
+            *want.entry((state.as_str().to_owned(), day)).or_default() += 1;
+        }
+        let got: BTreeMap<(String, i64), i64> = store
+            .console_counts(now, WINDOW, 60)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| ((c.state.unwrap().as_str().to_owned(), c.day), c.count))
+            .collect();
+        assert_eq!(got, want, "at {now}");
     }
 }
 
 /// The counts per state and expiry day, and every filter, against the rules on every row.
 async fn counts_and_filters(store: &dyn Store, every: &[IntegrationRow]) {
-    let mut want: BTreeMap<(String, i64), i64> = BTreeMap::new();
-    for r in every {
-        let state = state_of(r, NOW);
-        let day = match r.expires_at.filter(|_| r.token_ciphertext.is_some()) {
-            None => NO_EXPIRY,
-            Some(t) if t <= NOW => EXPIRED,
-            Some(t) if t - NOW >= 60 * DAY => LATER,
-            Some(t) => (t - NOW) / DAY,
-        };
-        *want.entry((state.as_str().to_owned(), day)).or_default() += 1;
-    }
-    let got: BTreeMap<(String, i64), i64> = store
-        .console_counts(NOW, WINDOW, 60)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|c| ((c.state.unwrap().as_str().to_owned(), c.day), c.count))
-        .collect();
-    assert_eq!(got, want);
+    counts(store, every).await;
 
     // Every filter, counted and listed.
     for state in [
@@ -229,6 +248,50 @@ async fn search(store: &dyn Store, ids: &[String]) {
     assert_eq!(pages(store, q, 1000).await, ["int_k04"]);
     let by_owner = pages(store, query(AdminSort::Username, None, "ada"), 1000).await;
     assert!(ids.iter().all(|id| by_owner.contains(id)), "{by_owner:?}");
+
+    // The trigram indexes list what the scan finds, whichever name matches.
+    for text in [
+        "SOUTH",
+        "sho__north",
+        "h_e",
+        "ada",
+        "shop_east.0",
+        "zz",
+        "%",
+        "nobody",
+    ] {
+        let mut scanned = pages(store, query(AdminSort::Username, None, text), 1000).await;
+        scanned.sort_unstable();
+        let listed = store.console_search(text, 1000).await.unwrap();
+        assert_eq!(listed.as_ref(), Some(&scanned), "{text}");
+        let mut q = query(AdminSort::Expires, Some(TokenState::Expiring), text);
+        q.ids = listed;
+        let mut only = pages(store, q.clone(), 2).await;
+        only.sort_unstable();
+        let mut want = pages(
+            store,
+            query(AdminSort::Expires, Some(TokenState::Expiring), text),
+            1000,
+        )
+        .await;
+        want.sort_unstable();
+        assert_eq!(only, want, "{text} among the expiring");
+        assert_eq!(store.console_count(&q).await.unwrap(), want.len() as i64);
+    }
+    // More matches than the cap: left to the scan.
+    assert_eq!(store.console_search("shop", 3).await.unwrap(), None);
+    // A renamed account is found by its new name only.
+    let mut renamed = connection("int_k00", "8800", "usr_1", 9);
+    renamed.username = "bakery_renamed".to_owned();
+    store.integration_save_connection(&renamed).await.unwrap();
+    assert_eq!(
+        store.console_search("ry_ren", 10).await.unwrap(),
+        Some(vec!["int_k00".to_owned()])
+    );
+    assert_eq!(
+        store.console_search("shop_north.00", 10).await.unwrap(),
+        Some(vec![])
+    );
 }
 
 /// The refresh scan's walk: pages after the last `(expires_at, id)` read list every due token

@@ -197,7 +197,9 @@ pub(super) async fn token_counts(store: &dyn Store) {
         let mut want = std::collections::BTreeMap::new();
         for r in store.integrations_all().await.unwrap() {
             let bucket = match (r.status, r.expires_at) {
-                (IntegrationStatus::Active, Some(e)) => expiry_bucket(e - at),
+                (IntegrationStatus::Active, Some(e)) if r.token_ciphertext.is_some() => {
+                    expiry_bucket(e - at)
+                }
                 _ => "none",
             };
             *want
