@@ -14,10 +14,7 @@ pub async fn load_sharing() -> Result<SharingView, AppError> {
         async {
             let (st, session, person) = super::person().await?;
             let mut view = st.sharing.view(&person).await?;
-            view.new_link = session
-                .remove::<String>(NEW_LINK_KEY)
-                .await
-                .map_err(|_| AppError::Internal)?;
+            view.new_link = crate::server::auth::session::take(&session, NEW_LINK_KEY).await?;
             Ok(view)
         }
         .await,

@@ -120,8 +120,19 @@ pub async fn leave_notice(session: &Session, ok: bool, text: impl Into<String>) 
 
 /// Takes the message an action left, once.
 pub async fn take_notice(session: &Session) -> Result<Option<crate::model::Notice>, AppError> {
-    session
-        .remove::<crate::model::Notice>(NOTICE_KEY)
-        .await
-        .map_err(internal)
+    take(session, NOTICE_KEY).await
+}
+
+/// Takes a value kept in the session, once. Asking when there is none leaves the session
+/// untouched: removing a key marks the session changed even when the key is missing, and a
+/// changed session is written back after the request, so a page that only looks for a message
+/// would cost a database write every time it is shown.
+pub async fn take<T: serde::de::DeserializeOwned>(
+    session: &Session,
+    key: &str,
+) -> Result<Option<T>, AppError> {
+    if session.get_value(key).await.map_err(internal)?.is_none() {
+        return Ok(None);
+    }
+    session.remove::<T>(key).await.map_err(internal)
 }
