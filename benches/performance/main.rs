@@ -20,6 +20,10 @@
 //! Options: `--duration SECONDS` (default 10), `--connections N` (default 50),
 //! `--views N` (default 3600), `--tokens N`, `--latency MS`, `--refresh-concurrency C`,
 //! `--scale N` (0 skips the scale figures).
+//!
+//! `--profile PATH N` instead asks for PATH N times, one after the other, as the first signed-in
+//! person (cache warm), and prints nothing else: the run to give a profiler, e.g.
+//! `valgrind --tool=callgrind target/release/deps/performance-* --profile /media 500`.
 
 mod app;
 mod batch;
@@ -48,6 +52,8 @@ pub struct Options {
     pub refresh_concurrency: usize,
     /// Accounts seeded for the scale figures (0 skips them).
     pub scale: i64,
+    /// Only ask for this path this many times (for a profiler).
+    pub profile: Option<(String, usize)>,
 }
 
 /// The options from the command line, with their defaults.
@@ -60,6 +66,7 @@ fn options() -> Options {
         latency_ms: 100,
         refresh_concurrency: 50,
         scale: 100_000,
+        profile: None,
     };
     let args: Vec<String> = std::env::args().collect();
     let mut i = 1;
@@ -88,6 +95,11 @@ fn options() -> Options {
             "--scale" => {
                 o.scale = args[i + 1].parse().expect("--scale N");
                 i += 1;
+            }
+            "--profile" => {
+                let n = args[i + 2].parse().expect("--profile PATH N");
+                o.profile = Some((args[i + 1].clone(), n));
+                i += 2;
             }
             "--views" => {
                 o.views = args[i + 1].parse().expect("--views N");
@@ -119,6 +131,9 @@ fn main() {
     });
     let app = &the_app;
     let people = rt.block_on(app::people(app));
+    if let Some((path, n)) = &o.profile {
+        return rt.block_on(ask(app, &people[0], path, *n));
+    }
     let gallery_tiles = rt.block_on(async {
         let html = people[0].get(app, "/media", false).await;
         html.matches("data-testid=\"tile\"").count()
@@ -173,6 +188,14 @@ fn main() {
     );
     rt.block_on(starting(&site_root, &mut table));
     table.print();
+}
+
+/// `--profile`: asks for `path` `n` times as `who`.
+async fn ask(app: &app::App, who: &app::Person, path: &str, n: usize) {
+    for _ in 0..n {
+        who.get(app, path, false).await;
+    }
+    println!("asked for {path} {n} times");
 }
 
 /// A newcomer connects: from Allow to the gallery's HTML.
