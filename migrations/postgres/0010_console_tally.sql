@@ -2,8 +2,8 @@
 -- and searches names with trigram indexes (`src/server/db/console/counts.rs`, `search.rs`).
 
 -- Accounts per stored status and calendar day (UTC) of their token's expiry; -1: no token or
--- no expiry. Triggers append each change (+1, -1), so that writers never wait for one another
--- on a busy day's row; readers add the rows up and housekeeping folds them.
+-- no expiry. Triggers append changes (+n, -n), so that writers never wait for one another on
+-- a busy day's row; readers add the rows up and housekeeping folds them.
 CREATE TABLE integration_tally (
     status  TEXT NOT NULL,
     day     BIGINT NOT NULL,
@@ -16,38 +16,56 @@ SELECT status,
        COUNT(*)
   FROM integrations GROUP BY 1, 2;
 
-CREATE FUNCTION integration_tally_note() RETURNS trigger LANGUAGE plpgsql AS $$
+-- One row per status and day a statement changed (statement-level triggers with transition
+-- tables), so that a bulk import or a cascade adds a few rows, not one per account.
+CREATE FUNCTION integration_tally_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP <> 'INSERT' THEN
+    IF TG_OP = 'INSERT' THEN
         INSERT INTO integration_tally (status, day, n)
-        VALUES (OLD.status,
-                CASE WHEN OLD.key_id IS NULL OR OLD.expires_at IS NULL THEN -1
-                     ELSE OLD.expires_at / 86400 END,
-                -1);
-    END IF;
-    IF TG_OP <> 'DELETE' THEN
+        SELECT status,
+               CASE WHEN key_id IS NULL OR expires_at IS NULL THEN -1
+                    ELSE expires_at / 86400 END,
+               COUNT(*)
+          FROM new_rows GROUP BY 1, 2;
+    ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO integration_tally (status, day, n)
-        VALUES (NEW.status,
-                CASE WHEN NEW.key_id IS NULL OR NEW.expires_at IS NULL THEN -1
-                     ELSE NEW.expires_at / 86400 END,
-                1);
+        SELECT status,
+               CASE WHEN key_id IS NULL OR expires_at IS NULL THEN -1
+                    ELSE expires_at / 86400 END,
+               -COUNT(*)
+          FROM old_rows GROUP BY 1, 2;
+    ELSE
+        INSERT INTO integration_tally (status, day, n)
+        SELECT status, day, SUM(n)
+          FROM (SELECT status,
+                       CASE WHEN key_id IS NULL OR expires_at IS NULL THEN -1
+                            ELSE expires_at / 86400 END AS day,
+                       -1 AS n
+                  FROM old_rows
+                UNION ALL
+                SELECT status,
+                       CASE WHEN key_id IS NULL OR expires_at IS NULL THEN -1
+                            ELSE expires_at / 86400 END,
+                       1
+                  FROM new_rows) AS moved
+         GROUP BY status, day
+        HAVING SUM(n) <> 0;
     END IF;
     RETURN NULL;
 END;
 $$;
 
-CREATE TRIGGER integration_tally_insert_delete AFTER INSERT OR DELETE ON integrations
-    FOR EACH ROW EXECUTE FUNCTION integration_tally_note();
+CREATE TRIGGER integration_tally_insert AFTER INSERT ON integrations
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION integration_tally_changed();
 
-CREATE TRIGGER integration_tally_update AFTER UPDATE OF status, key_id, expires_at ON integrations
-    FOR EACH ROW
-    WHEN (OLD.status IS DISTINCT FROM NEW.status
-          OR (CASE WHEN OLD.key_id IS NULL OR OLD.expires_at IS NULL THEN -1
-                   ELSE OLD.expires_at / 86400 END)
-             IS DISTINCT FROM
-             (CASE WHEN NEW.key_id IS NULL OR NEW.expires_at IS NULL THEN -1
-                   ELSE NEW.expires_at / 86400 END))
-    EXECUTE FUNCTION integration_tally_note();
+CREATE TRIGGER integration_tally_delete AFTER DELETE ON integrations
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION integration_tally_changed();
+
+CREATE TRIGGER integration_tally_update AFTER UPDATE ON integrations
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION integration_tally_changed();
 
 -- The counts no longer group every account.
 DROP INDEX integrations_console_counts_idx;
