@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::media::compact;
+use crate::model::format::compact;
 use crate::model::{format, MetricTotal, Series};
 
 const WIDTH: f64 = 640.0;

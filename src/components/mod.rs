@@ -12,3 +12,4 @@ pub mod notify;
 pub mod passkey;
 pub mod publish;
 pub mod theme;
+pub mod tiles;

@@ -51,9 +51,51 @@ pub fn relative(now: i64, t: i64) -> String {
     }
 }
 
+/// `1,204`, `12.5K`, `3.4M`.
+pub fn compact(n: i64) -> String {
+    let abs = n.unsigned_abs();
+    let one_decimal = |v: u64, unit: u64, suffix: &str| {
+        let tenths = (v * 10 + unit / 2) / unit;
+        if tenths.is_multiple_of(10) || tenths >= 1000 {
+            format!("{}{suffix}", tenths / 10)
+        } else {
+            format!("{}.{}{suffix}", tenths / 10, tenths % 10)
+        }
+    };
+    let s = match abs {
+        0..=9_999 => {
+            let t = abs.to_string();
+            if t.len() > 3 {
+                format!("{},{}", &t[..t.len() - 3], &t[t.len() - 3..])
+            } else {
+                t
+            }
+        }
+        10_000..=999_949 => one_decimal(abs, 1_000, "K"),
+        _ => one_decimal(abs, 1_000_000, "M"),
+    };
+    if n < 0 {
+        format!("-{s}")
+    } else {
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_compact() {
+        assert_eq!(compact(0), "0");
+        assert_eq!(compact(1204), "1,204");
+        assert_eq!(compact(12_500), "12.5K");
+        assert_eq!(compact(999_999), "1M");
+        assert_eq!(compact(150_400), "150K");
+        assert_eq!(compact(3_400_000), "3.4M");
+        assert_eq!(compact(2_000_000), "2M");
+        assert_eq!(compact(-1500), "-1,500");
+    }
 
     #[test]
     fn dates_are_right_across_leap_years() {

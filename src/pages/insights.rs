@@ -74,7 +74,7 @@ fn view_insights(v: InsightsView) -> impl IntoView {
         })}
         <section class="insights">
             <h2 class="section-title">"Followers"</h2>
-            {current_followers.map(|f| view! { <p class="lead">{format!("{} followers today.", crate::components::media::compact(f))}</p> })}
+            {current_followers.map(|f| view! { <p class="lead">{format!("{} followers today.", crate::model::format::compact(f))}</p> })}
             <LineChart series=v.followers level=true />
             <p class="muted small">"Recorded once a day when the account's media is viewed here, since it was connected."</p>
         </section>

@@ -11,12 +11,11 @@ use crate::{
         chart::Bars,
         comments::CommentSection,
         enhance::{attrs, Enhance},
-        media::{
-            compact, FreshnessNotice, MissingPermission, NoticeLine, PageError, ReconnectBanner,
-        },
+        media::{FreshnessNotice, MissingPermission, NoticeLine, PageError, ReconnectBanner},
     },
     model::{
-        format, IntegrationStatus, MediaDetail, MediaKind, Notice, PostView, Slide, COMMENTS_SCOPE,
+        format::{self, compact},
+        IntegrationStatus, MediaDetail, MediaKind, Notice, PostView, Slide, COMMENTS_SCOPE,
         INSIGHTS_SCOPE,
     },
     paths,

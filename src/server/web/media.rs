@@ -21,7 +21,7 @@ use super::fragment::{
     back_with_notice, failed, html, render, text_error, wants_fragment, with_next_page,
 };
 use crate::{
-    components::{comments::CommentSection, media::Tiles},
+    components::{comments::CommentSection, tiles::tiles_html},
     model::{scope_label, AppError, Capability, Notice, COMMENTS_SCOPE},
     paths,
     server::{
@@ -75,7 +75,7 @@ async fn feed_page(
                     paths::gallery(&account, Some(&a)),
                 )
             });
-            let res = html(render(move || view! { <Tiles account=account items /> }));
+            let res = html(tiles_html(&account, &items, 0));
             match links {
                 Some((fragment, page)) => with_next_page(res, &fragment, &page),
                 None => res,
