@@ -4,7 +4,6 @@
 use std::{future::Future, net::SocketAddr, path::PathBuf, sync::Arc, time::Instant};
 
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
 
@@ -125,15 +124,8 @@ impl Application {
             let stop = stopped();
             tokio::spawn(async move { lifecycle.run_scheduler(stop).await })
         });
-        // Pages stream in several writes: without TCP_NODELAY, Nagle's algorithm holds each
-        // small write until the client's delayed ACK (some 40 ms) arrives.
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "TCP_NODELAY could not be set");
-            }
-        });
         let served = axum::serve(
-            listener,
+            self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
