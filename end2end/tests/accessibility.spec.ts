@@ -34,6 +34,8 @@ async function check(page: Page, path: string, found: string[]) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.goto(path);
     await hydrated(page);
+    // A page whose title comes with its data has it once that data is shown.
+    await expect(page).toHaveTitle(/\S/);
     found.push(...(await violations(page)).map((v) => `${path} [${scheme}] ${v}`));
   }
 }
