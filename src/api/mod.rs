@@ -30,13 +30,14 @@ pub(crate) fn plain_form_post() -> bool {
     })
 }
 
-/// The client's address, for throttles (server only).
+/// The client's address, for throttles (server only): the peer, or the client a trusted proxy
+/// forwarded (see [`crate::server::client_ip`]).
 #[cfg(feature = "ssr")]
 pub(crate) async fn peer_ip() -> Option<std::net::IpAddr> {
-    leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+    leptos_axum::extract::<crate::server::client_ip::ClientIp>()
         .await
         .ok()
-        .map(|c| c.0.ip())
+        .map(|c| c.0)
 }
 
 /// The signed-in person (server only); `Unauthorized` when nobody is.

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod assets;
 pub mod auth;
 pub mod cli;
+pub mod client_ip;
 pub mod clock;
 pub mod config;
 pub mod connect;

@@ -21,7 +21,7 @@ use super::{
         csrf::{self, PublicOrigin},
         table, DbSessionStore,
     },
-    health, rest,
+    client_ip, health, rest,
     security::{self, Https},
     state::AppState,
     telemetry,
@@ -131,7 +131,8 @@ fn open_routes(assets: &StaticAssets) -> Router<AppState> {
 }
 
 /// The layers around every request, in this order: sensitive headers hidden from the logs,
-/// request IDs and tracing, security headers, panics caught, then the timeout.
+/// request IDs and tracing, the client's address, security headers, panics caught, then the
+/// timeout.
 fn with_shared_layers(router: Router<AppState>, state: &AppState) -> Router<AppState> {
     router.layer(
         ServiceBuilder::new()
@@ -143,6 +144,10 @@ fn with_shared_layers(router: Router<AppState>, state: &AppState) -> Router<AppS
             .layer(telemetry::set_request_id_layer())
             .layer(telemetry::trace_layer())
             .layer(telemetry::propagate_request_id_layer())
+            .layer(middleware::from_fn_with_state(
+                std::sync::Arc::new(state.config.trusted_proxies.clone()),
+                client_ip::layer,
+            ))
             .layer(middleware::from_fn_with_state(
                 Https(state.config.is_https()),
                 security::headers,

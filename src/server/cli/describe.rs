@@ -127,6 +127,10 @@ fn access(c: &Config) -> Vec<Row> {
             "REST_EXPOSE_TOKEN_TO_BROWSER",
             c.expose_token_to_browser.to_string(),
         ),
+        (
+            "TRUSTED_PROXIES",
+            list_or_none(&c.trusted_proxies.entries()),
+        ),
         ("LOG_FORMAT", format!("{:?}", c.log_format).to_lowercase()),
     ]
 }

@@ -2,6 +2,8 @@
 //! hands tokens to browsers, and the metrics token.
 
 use secrecy::SecretString;
+
+use crate::server::client_ip::TrustedProxies;
 use url::Url;
 
 use super::reader::{all_digits, items, Reader, Switch};
@@ -18,6 +20,8 @@ pub(super) struct Access {
     pub(super) metrics_token: Option<SecretString>,
     /// Connections one client address may start per minute.
     pub(super) connect_starts_per_minute: u32,
+    /// The reverse proxies whose `X-Forwarded-For` names the client.
+    pub(super) trusted_proxies: TrustedProxies,
 }
 
 impl Access {
@@ -38,8 +42,24 @@ impl Access {
                 crate::server::throttle::STARTS_PER_MINUTE,
                 1..=100_000,
             ),
+            trusted_proxies: read_trusted_proxies(r),
         }
     }
+}
+
+/// `TRUSTED_PROXIES`: addresses and networks of the reverse proxies in front of the app.
+fn read_trusted_proxies(r: &mut Reader<'_>) -> TrustedProxies {
+    let Some(v) = r.get("TRUSTED_PROXIES") else {
+        return TrustedProxies::default();
+    };
+    TrustedProxies::parse(&v).unwrap_or_else(|entry| {
+        r.problem(
+            "TRUSTED_PROXIES",
+            format!("`{entry}` is neither an IP address nor a network"),
+            "list the proxies' addresses or networks, separated by commas: 10.0.0.5, 10.1.0.0/16, fd00::/8",
+        );
+        TrustedProxies::default()
+    })
 }
 
 /// `ADMIN_INSTAGRAM_USERS`.

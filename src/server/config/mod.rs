@@ -77,6 +77,9 @@ pub struct Config {
     pub metrics_token: Option<SecretString>,
     /// Connections one client address may start per minute (`CONNECT_STARTS_PER_MINUTE`).
     pub connect_starts_per_minute: u32,
+    /// The reverse proxies whose `X-Forwarded-For` header names the client (`TRUSTED_PROXIES`);
+    /// without any, the client is the TCP peer.
+    pub trusted_proxies: crate::server::client_ip::TrustedProxies,
     /// Where uploaded files are kept, and their limits.
     pub uploads: UploadConfig,
     /// Mail and notification settings.
@@ -122,6 +125,7 @@ impl Config {
             refresh,
             metrics_token: access.metrics_token,
             connect_starts_per_minute: access.connect_starts_per_minute,
+            trusted_proxies: access.trusted_proxies,
             uploads,
             notify,
         })

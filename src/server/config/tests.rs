@@ -462,3 +462,15 @@ fn the_connect_start_limit_defaults_to_twenty_and_must_be_a_positive_number() {
         );
     }
 }
+
+#[test]
+fn trusted_proxies_are_addresses_or_networks() {
+    assert!(load(&[]).unwrap().trusted_proxies.is_empty());
+    let c = load(&[("TRUSTED_PROXIES", "10.0.0.5, 10.1.0.0/16 fd00::/8")]).unwrap();
+    assert_eq!(
+        c.trusted_proxies.entries(),
+        ["10.0.0.5/32", "10.1.0.0/16", "fd00::/8"]
+    );
+    let e = load(&[("TRUSTED_PROXIES", "10.0.0.5, proxy.internal")]).unwrap_err();
+    assert!(e.to_string().contains("`proxy.internal`"), "{e}");
+}

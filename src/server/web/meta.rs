@@ -3,11 +3,11 @@
 //! are authenticated by HMAC alone. A verified delivery is stored once per body, answered 200 at
 //! once, and processed by the [`Webhooks`](crate::server::webhooks::Webhooks) worker.
 
-use std::{net::SocketAddr, time::Instant};
+use std::time::Instant;
 
 use axum::{
     body::Body,
-    extract::{ConnectInfo, DefaultBodyLimit, Query, State},
+    extract::{DefaultBodyLimit, Query, State},
     http::{header, Request, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -20,6 +20,7 @@ use subtle::ConstantTimeEq;
 
 use crate::server::{
     auth::table::checked,
+    client_ip::ClientIp,
     db::DeletionRow,
     ids,
     instagram::webhook::{self, parse_delivery, parse_signed_request},
@@ -109,11 +110,11 @@ fn refused(status: StatusCode, why: &str) -> Response {
 /// refused before its body is read (WH-08).
 async fn receive(
     State(st): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     req: Request<Body>,
 ) -> Response {
     let limiter = &st.webhooks.runtime().failures;
-    if limiter.blocked(peer.ip(), Instant::now()) {
+    if limiter.blocked(client, Instant::now()) {
         return refused(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many deliveries with a bad signature from this address; try again in a minute.",
@@ -126,7 +127,7 @@ async fn receive(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     if let Err(e) = webhook::check_signature_header(signature.as_deref()) {
-        let throttled = limiter.hit(peer.ip(), Instant::now());
+        let throttled = limiter.hit(client, Instant::now());
         tracing::warn!(error = %e, throttled, "webhook refused: no usable signature header");
         return refused(StatusCode::UNAUTHORIZED, &e.to_string());
     }
@@ -144,7 +145,7 @@ async fn receive(
     let secrets = secrets(&st);
     let refs: Vec<&[u8]> = secrets.iter().map(Vec::as_slice).collect();
     if let Err(e) = webhook::verify(signature.as_deref(), &body, &refs) {
-        let throttled = limiter.hit(peer.ip(), Instant::now());
+        let throttled = limiter.hit(client, Instant::now());
         tracing::warn!(webhook.body_sha256 = %body_sha256, error = %e, throttled, "webhook signature refused");
         let status = if throttled {
             StatusCode::TOO_MANY_REQUESTS

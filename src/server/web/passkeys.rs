@@ -2,10 +2,8 @@
 //! ceremony step in [`Passkeys`](crate::server::passkeys::Passkeys), and answers JSON (errors
 //! as `{"error": {"code", "message"}}`).
 
-use std::net::SocketAddr;
-
 use axum::{
-    extract::{rejection::JsonRejection, ConnectInfo, Query, State},
+    extract::{rejection::JsonRejection, Query, State},
     http::StatusCode,
     response::{IntoResponse, Response},
     routing::post,
@@ -21,6 +19,7 @@ use crate::{
     paths,
     server::{
         auth::{self, table::checked},
+        client_ip::ClientIp,
         passkeys::RegisterStart,
         state::AppState,
     },
@@ -74,7 +73,7 @@ fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
 
 async fn register_start(
     State(st): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     session: Session,
     req: Result<Json<RegisterStart>, JsonRejection>,
 ) -> Response {
@@ -83,7 +82,7 @@ async fn register_start(
             let req = body(req)?;
             let person = auth::who(&st, &session).await?;
             st.passkeys
-                .register_start(&session, person.as_ref(), req, Some(peer.ip()))
+                .register_start(&session, person.as_ref(), req, Some(client))
                 .await
         }
         .await,
@@ -109,10 +108,10 @@ async fn register_finish(
 
 async fn sign_in_start(
     State(st): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     session: Session,
 ) -> Response {
-    answer(st.passkeys.sign_in_start(&session, Some(peer.ip())).await)
+    answer(st.passkeys.sign_in_start(&session, Some(client)).await)
 }
 
 #[derive(Debug, Deserialize)]

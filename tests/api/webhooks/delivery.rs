@@ -264,3 +264,49 @@ async fn wh08_a_flood_of_bad_signatures_is_throttled_but_meta_still_gets_through
         .unwrap();
     assert_eq!(res.status(), 401);
 }
+
+/// A delivery of `body` signed with `secret`, as a proxy forwarding for `client`.
+async fn forwarded(app: &TestApp, client: &str, secret: &[u8], body: &str) -> u16 {
+    app.client
+        .post(app.url("/integrations/instagram/webhook"))
+        .header("content-type", "application/json")
+        .header("x-forwarded-for", client)
+        .header("x-hub-signature-256", sign(secret, body.as_bytes()))
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn wh08_behind_a_trusted_proxy_the_throttle_keys_on_the_forwarded_client() {
+    let app = TestApp::builder()
+        .var("TRUSTED_PROXIES", "127.0.0.1")
+        .spawn()
+        .await;
+    let mut statuses = Vec::new();
+    for i in 0..40 {
+        let body = format!("{{\"n\":{i}}}");
+        statuses.push(forwarded(&app, "198.51.100.7", b"wrong", &body).await);
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+    // Meta's delivery comes through the same proxy, for another client: it is not throttled.
+    let body = comment("17850000000000098", "through the proxy").to_string();
+    assert_eq!(forwarded(&app, "203.0.113.20", SECRET, &body).await, 200);
+    // The throttled client stays throttled whatever it claims to the left of the proxy's entry.
+    let claimed = "203.0.113.20, 198.51.100.7";
+    assert_eq!(forwarded(&app, claimed, SECRET, &body).await, 429);
+}
+
+#[tokio::test]
+async fn wh08_without_trusted_proxies_a_forwarded_for_header_does_not_escape_the_throttle() {
+    let app = TestApp::spawn().await;
+    for i in 0..40 {
+        let body = format!("{{\"n\":{i}}}");
+        forwarded(&app, &format!("198.51.100.{i}"), b"wrong", &body).await;
+    }
+    let body = comment("17850000000000097", "spoofed").to_string();
+    assert_eq!(forwarded(&app, "203.0.113.21", SECRET, &body).await, 429);
+}
