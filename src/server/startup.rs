@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use super::{
     assets::StaticAssets,
     clock::{Clock, SystemClock},
-    config::{AppEnv, Config, SandboxMode},
+    config::{AppEnv, Backend, Config, SandboxMode},
     crypto::Keyring,
     db::{self, Store},
     failpoint::Failpoints,
@@ -206,7 +206,7 @@ impl Parts {
 
         let media_origins = media_origins(&config, sandbox.as_ref());
         let metrics = Arc::new(Metrics::default());
-        let instagram = client(&config, metrics.clone())?;
+        let instagram = client(&config, &store, metrics.clone())?;
         let clock = clock_of(sandbox.as_ref());
         Ok(Self {
             config,
@@ -350,9 +350,14 @@ fn clock_of(sandbox: Option<&Sandbox>) -> Arc<dyn Clock> {
     }
 }
 
-/// The Instagram client the configuration describes, counting its calls in `metrics`.
-fn client(config: &Config, metrics: Arc<Metrics>) -> anyhow::Result<InstagramClient> {
-    Ok(InstagramClient::new(
+/// The Instagram client the configuration describes, counting its calls in `metrics`. On
+/// PostgreSQL (several instances may share it) the request budget is kept in the database.
+fn client(
+    config: &Config,
+    store: &Arc<dyn Store>,
+    metrics: Arc<Metrics>,
+) -> anyhow::Result<InstagramClient> {
+    let client = InstagramClient::new(
         config.instagram.endpoints.clone(),
         config.instagram.app_credentials(),
         ClientOptions {
@@ -362,7 +367,11 @@ fn client(config: &Config, metrics: Arc<Metrics>) -> anyhow::Result<InstagramCli
         },
     )
     .map_err(|e| anyhow::anyhow!("could not create the Instagram client: {e}"))?
-    .with_metrics(metrics))
+    .with_metrics(metrics);
+    Ok(match store.backend() {
+        Backend::Postgres => client.with_shared_budget(store.clone()),
+        Backend::Sqlite => client,
+    })
 }
 
 /// The state for a command that works without serving (`refresh-tokens`, `ping`): the
@@ -379,7 +388,7 @@ pub async fn offline_state(mut config: Config) -> anyhow::Result<AppState> {
         config.instagram.endpoints.graph_version = version;
     }
     let metrics = Arc::new(Metrics::default());
-    let instagram = client(&config, metrics.clone())?;
+    let instagram = client(&config, &store, metrics.clone())?;
     let failpoints = Failpoints::from_env(config.app_env == AppEnv::Production);
     let leptos_options = LeptosOptions::builder()
         .output_name("instagram-connect")
@@ -397,7 +406,8 @@ pub async fn offline_state(mut config: Config) -> anyhow::Result<AppState> {
     }))
 }
 
-/// Deletes expired sessions, OAuth states and passkey ceremonies every ten minutes (SS-05).
+/// Deletes expired sessions, OAuth states and passkey ceremonies every ten minutes (SS-05),
+/// old form keys and request budgets, and folds the console's tally.
 async fn housekeeping(st: AppState, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
     loop {
@@ -409,6 +419,12 @@ async fn housekeeping(st: AppState, shutdown: impl Future<Output = ()>) {
         // The console's counts add up the tally's changes: fold them.
         if let Err(e) = st.store.console_compact().await {
             tracing::warn!(error = %e, "the console's tally could not be compacted");
+        }
+        // Budgets that are full again, with no pause or usage to remember (wall-clock time,
+        // which every instance shares).
+        let wall_ms = SystemClock.now() * 1000;
+        if let Err(e) = st.store.budget_sweep(wall_ms, 3_600_000).await {
+            tracing::warn!(error = %e, "old request budgets could not be deleted");
         }
         match (
             st.store.sessions_delete_expired(now).await,

@@ -1,13 +1,22 @@
 //! Several instances on one PostgreSQL: server processes whose schedulers run at once, one
-//! of them killed in the middle of its batch. Skipped without `TEST_DATABASE_URL`.
+//! of them killed in the middle of its batch; instances that share one request budget per
+//! account. Skipped without `TEST_DATABASE_URL`.
 
 use std::{
+    collections::HashMap,
     path::Path,
     process::{Child, Command, Stdio},
     time::Duration,
 };
 
-use instagram_connect::server::sandbox::faults::{Fault, FaultRule};
+use instagram_connect::server::{
+    config::Config,
+    db::IntegrationRow,
+    instagram::{ErrorKind, InstagramError, Priority, UserToken},
+    sandbox::faults::{Fault, FaultRule},
+    startup::offline_state,
+    state::AppState,
+};
 
 use crate::helpers::{eventually_explained, postgres_database, TestApp};
 
@@ -163,4 +172,119 @@ async fn a_batch_survives_its_instance_being_killed(app: &TestApp, url: &str, po
     let calls = app.sandbox.requests_to("ig_refresh_token").len();
     // At most the refreshes in flight when it died (REFRESH_CONCURRENCY, 4) went out twice.
     assert!((500..=504).contains(&calls), "{calls} refresh calls");
+}
+
+/// An app instance on the database `url`, in this process: its own Instagram client and
+/// limiter, `app`'s keys and sandbox, a budget of `per_hour` calls per account.
+async fn in_process_instance(app: &TestApp, url: &str, per_hour: u32) -> AppState {
+    let sandbox = app.sandbox.url().as_str().trim_end_matches('/').to_owned();
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("APP_ENV", "test".to_owned()),
+        ("DATA_DIR", app.data_dir.path().display().to_string()),
+        ("DATABASE_URL", url.to_owned()),
+        ("INSTAGRAM_OAUTH_BASE", sandbox.clone()),
+        ("INSTAGRAM_API_BASE", sandbox.clone()),
+        ("INSTAGRAM_GRAPH_BASE", sandbox.clone()),
+        ("INSTAGRAM_FACEBOOK_GRAPH_BASE", format!("{sandbox}/fb")),
+        ("INSTAGRAM_REQUESTS_PER_HOUR", per_hour.to_string()),
+    ]);
+    let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
+    offline_state(config).await.unwrap()
+}
+
+/// `GET /me` for `row`'s account from instance `st`.
+async fn me(st: &AppState, row: &IntegrationRow) -> Result<(), InstagramError> {
+    let token = st.tokens.open_token(row).await.unwrap();
+    st.instagram
+        .me(&UserToken::instagram(&row.instagram_id, &token))
+        .await
+        .map(|_| ())
+}
+
+#[tokio::test]
+async fn three_instances_on_postgres_spend_one_request_budget_per_account() {
+    let Some(url) = postgres_database().await else {
+        return;
+    };
+    let app = TestApp::builder().var("DATABASE_URL", &url).spawn().await;
+    let hammered = app.seed_account("hammered", 10 * DAY).await;
+    let warned = app.seed_account("warned", 10 * DAY).await;
+    let hammered = app.store.integration_get(&hammered).await.unwrap().unwrap();
+    let warned = app.store.integration_get(&warned).await.unwrap().unwrap();
+    let mut three = Vec::new();
+    for _ in 0..3 {
+        three.push(in_process_instance(&app, &url, 20).await);
+    }
+
+    // Each instance asks 20 times at once: 60 calls on a budget of 20 per hour.
+    app.sandbox.clear_requests();
+    let calls = three
+        .iter()
+        .flat_map(|st| (0..20).map(|_| me(st, &hammered)));
+    let results = futures_util::future::join_all(calls).await;
+    let sent = app.sandbox.requests_to("me").len();
+    assert_eq!(sent, 20, "the sandbox saw {sent} calls");
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 20);
+    for refused in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert_eq!(refused.kind, ErrorKind::RateLimited, "{refused}");
+        assert!(refused.to_string().contains("budget of 20"), "{refused}");
+        assert!(refused
+            .retry_after
+            .is_some_and(|w| w > Duration::from_secs(60)));
+    }
+
+    // Meta's usage header seen by one instance holds back the others' background work.
+    app.sandbox.add_fault(
+        FaultRule::on(
+            "me",
+            Fault::Usage {
+                app_pct: 10,
+                account_pct: 95,
+                regain_minutes: 0,
+            },
+        )
+        .for_account("warned")
+        .times(1),
+    );
+    me(&three[0], &warned).await.unwrap();
+    let held = three[1]
+        .instagram
+        .limiter()
+        .admit(&warned.instagram_id, Priority::Background)
+        .await
+        .unwrap_err();
+    assert!(held.to_string().contains("above 90%"), "{held}");
+    // Interactive calls go on, slowed down.
+    let slowed = three[2]
+        .instagram
+        .limiter()
+        .admit(&warned.instagram_id, Priority::Interactive)
+        .await
+        .unwrap();
+    assert_eq!(slowed, Duration::from_millis(2500));
+
+    // A pause Instagram asked of one instance stops the others before they call.
+    app.sandbox.add_fault(
+        FaultRule::on(
+            "me",
+            Fault::TooManyRequests {
+                retry_after_secs: 1800,
+            },
+        )
+        .for_account("warned")
+        .times(1),
+    );
+    app.sandbox.clear_requests();
+    assert!(me(&three[0], &warned).await.is_err());
+    let asked = app.sandbox.requests_to("me").len();
+    let paused = me(&three[1], &warned).await.unwrap_err();
+    assert!(paused.to_string().contains("pause"), "{paused}");
+    assert_eq!(
+        app.sandbox.requests_to("me").len(),
+        asked,
+        "no call went out"
+    );
+    for st in three {
+        st.store.close().await;
+    }
 }

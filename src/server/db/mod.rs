@@ -8,6 +8,7 @@
 
 mod action_keys;
 mod api_keys;
+pub mod budget;
 mod cache;
 mod challenges;
 pub mod changes;
@@ -45,6 +46,7 @@ use async_trait::async_trait;
 pub use self::{
     action_keys::ActionKeyStore,
     api_keys::ApiKeyStore,
+    budget::RequestBudgetStore,
     cache::MediaCacheStore,
     challenges::PasskeyChallengeStore,
     console::ConsoleStore,
@@ -120,6 +122,7 @@ pub trait Store:
     + PublishJobStore
     + UploadStore
     + ActionKeyStore
+    + RequestBudgetStore
     + JobStore
     + DataDeletionStore
     + NotifyStore

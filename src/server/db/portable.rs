@@ -26,6 +26,7 @@ macro_rules! portable_store {
         $crate::server::db::publishing::publish_job_store!($store);
         $crate::server::db::uploads::upload_store!($store);
         $crate::server::db::action_keys::action_key_store!($store);
+        $crate::server::db::budget::budget_store!($store);
         $crate::server::db::jobs::job_store!($store);
         $crate::server::db::deletion::deletion_store!($store);
         $crate::server::db::notify::notify_store!($store);

@@ -209,6 +209,16 @@ impl InstagramClient {
         self
     }
 
+    /// Shares each account's request budget, and Meta's warnings, with every instance using
+    /// `store` (see [`AccountLimiter::shared`]).
+    pub fn with_shared_budget(
+        mut self,
+        store: Arc<dyn crate::server::db::RequestBudgetStore>,
+    ) -> Self {
+        self.limiter = self.limiter.shared(store);
+        self
+    }
+
     /// The hosts and version in use.
     pub fn endpoints(&self) -> &Endpoints {
         &self.endpoints
@@ -242,7 +252,7 @@ impl InstagramClient {
 
     async fn attempt_once(&self, call: &Call<'_>) -> Result<Reply, InstagramError> {
         if let Some(account) = call.account {
-            let delay = self.limiter.admit(account, call.priority)?;
+            let delay = self.limiter.admit(account, call.priority).await?;
             if !delay.is_zero() {
                 tracing::info!(
                     instagram.endpoint = call.endpoint,
@@ -273,7 +283,7 @@ impl InstagramClient {
             .map_err(|e| InstagramError::transport(e, &call.secrets))?;
         let latency = started.elapsed();
         if let Some(account) = call.account {
-            self.limiter.record_usage(account, &usage);
+            self.limiter.record_usage(account, &usage).await;
         }
         tracing::debug!(
             instagram.endpoint = call.endpoint,
@@ -304,7 +314,7 @@ impl InstagramClient {
             // With a stated wait, every caller of this account waits; without one, the backoff
             // of this call is enough.
             if let (Some(account), Some(wait)) = (call.account, err.retry_after) {
-                self.limiter.record_rate_limited(account, wait);
+                self.limiter.record_rate_limited(account, wait).await;
             }
         }
         Err(err)

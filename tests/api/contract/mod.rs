@@ -1,6 +1,7 @@
 //! The storage contract: what every backend must do, run on SQLite and on PostgreSQL (a fresh
 //! database on the server `TEST_DATABASE_URL` names; skipped, with a note, without it).
 
+mod budget;
 mod console;
 mod people;
 mod records;
@@ -87,6 +88,7 @@ async fn contract(store: Arc<dyn Store>) {
     records::webhooks_and_action_keys(s).await;
     records::the_cache(s).await;
     people::people(s).await;
+    budget::request_budgets(s).await;
     records::deleting_account_data(s, session).await;
     store.close().await;
 }
