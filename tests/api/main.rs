@@ -10,6 +10,7 @@ mod authenticator;
 mod cli;
 mod connect;
 mod contract;
+mod dist;
 mod faults;
 mod gallery;
 mod health;

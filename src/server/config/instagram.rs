@@ -124,7 +124,12 @@ fn read_credentials(r: &mut Reader<'_>, production: bool) -> Option<InstagramCre
                 r.problem(
                     "INSTAGRAM_APP_ID",
                     "is missing; production talks to the real Instagram and needs the app's credentials".to_owned(),
-                    "set INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET from Meta's dashboard (Instagram > API setup with Instagram business login)",
+                    "set it to the Instagram app ID from Meta's dashboard (Instagram > API setup with Instagram business login)",
+                );
+                r.problem(
+                    "INSTAGRAM_APP_SECRET",
+                    "is missing; production talks to the real Instagram and needs the app's credentials".to_owned(),
+                    "set it to the Instagram app secret from the same page of Meta's dashboard",
                 );
             }
             None

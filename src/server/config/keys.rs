@@ -40,7 +40,7 @@ pub(super) fn read_token_keys(r: &mut Reader<'_>, production: bool, data_dir: &P
                 r.problem(
                     "TOKEN_ENCRYPTION_KEY_FILE",
                     "is missing; production needs the key that seals stored tokens".to_owned(),
-                    "create one with `instagram-connect rotate-key --new-file PATH`, keep it apart from the database and set TOKEN_ENCRYPTION_KEY_FILE",
+                    "create one with `instagram-connect new-key-file PATH`, keep it apart from the database and set TOKEN_ENCRYPTION_KEY_FILE",
                 );
             }
             KeySource::File {

@@ -19,7 +19,7 @@ mod wait;
 
 pub use database::{postgres_database, Raw};
 pub use logs::capture_logs;
-pub use wait::{eventually, eventually_blocking, eventually_explained};
+pub use wait::{eventually, eventually_blocking, eventually_explained, eventually_within};
 
 use std::{
     collections::HashMap,
