@@ -119,6 +119,8 @@ fn row(name: &str, l: &Load, base: f64) {
 pub struct Targets {
     /// The baseline's address.
     pub baseline: SocketAddr,
+    /// The minimal Leptos page's address.
+    pub minimal: SocketAddr,
     /// The app's address.
     pub app: SocketAddr,
     /// The `Cookie:` header of a signed-in person.
@@ -133,6 +135,8 @@ pub struct Targets {
 pub struct Throughput {
     /// The fixed response.
     pub base: Load,
+    /// The minimal Leptos page.
+    pub minimal: Load,
     /// The home page, signed out.
     pub home: Load,
     /// The gallery, signed in.
@@ -160,6 +164,12 @@ pub fn throughput(t: &Targets, o: &Options) -> Throughput {
     );
     let base = wrk(&format!("http://{}/", t.baseline), &[], o);
     row("fixed axum response, 1.8 KB (baseline)", &base, base.rps);
+    let minimal = wrk(&format!("http://{}/", t.minimal), &[], o);
+    row(
+        "minimal Leptos page (framework ceiling)",
+        &minimal,
+        base.rps,
+    );
     let app = t.app;
     let home = wrk(&format!("http://{app}/"), &[], o);
     row("home page, server-rendered", &home, base.rps);
@@ -201,8 +211,13 @@ pub fn throughput(t: &Targets, o: &Options) -> Throughput {
         t.gallery_tiles,
         100.0 * gallery.rps / base.rps
     );
+    println!(
+        "gallery throughput figure: {:.1} % of a minimal Leptos page",
+        100.0 * gallery.rps / minimal.rps
+    );
     Throughput {
         base,
+        minimal,
         home,
         gallery,
         signed_in,

@@ -28,6 +28,7 @@
 mod app;
 mod batch;
 mod load;
+mod minimal;
 mod scale;
 mod sizes;
 mod startup;
@@ -123,10 +124,11 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let (the_app, baseline) = rt.block_on(async {
+    let (the_app, baseline, minimal) = rt.block_on(async {
         (
             app::start_app(&site_root, data_dir.path()).await,
             load::start_baseline().await,
+            minimal::start_minimal().await,
         )
     });
     let app = &the_app;
@@ -140,6 +142,7 @@ fn main() {
     });
     let targets = load::Targets {
         baseline,
+        minimal,
         app: app.addr,
         gallery_cookie: format!("Cookie: {}", people[0].cookie(app)),
         gallery_tiles,
@@ -257,6 +260,13 @@ fn throughput_lines(table: &mut summary::Summary, t: &load::Throughput) {
         "under 10 ms",
         Some(t.gallery.p99_ms < 10.0),
     );
+    let of_minimal = 100.0 * t.gallery.rps / t.minimal.rps;
+    table.add(
+        "signed-in gallery throughput, % of a minimal Leptos page",
+        format!("{of_minimal:.0} %"),
+        "(the framework's ceiling; no target)",
+        None,
+    );
     let mut pages: Vec<(&str, &load::Load)> = t.signed_in.iter().map(|(n, l)| (*n, l)).collect();
     pages.push(("gallery, signed in", &t.gallery));
     for (name, l) in pages {
@@ -268,7 +278,7 @@ fn throughput_lines(table: &mut summary::Summary, t: &load::Throughput) {
             Some(share >= 80.0),
         );
     }
-    let failures: u64 = [&t.base, &t.home, &t.gallery]
+    let failures: u64 = [&t.base, &t.minimal, &t.home, &t.gallery]
         .into_iter()
         .chain(t.signed_in.iter().map(|(_, l)| l))
         .map(|l| l.failures)
