@@ -216,6 +216,8 @@ impl Admin {
             (None, false, Some(ids)) => ids.len(),
             _ => usize::try_from(self.store.console_count(&q).await?).unwrap_or(0),
         };
+        // A twentieth of the accounts or more: a page is found by walking the order.
+        q.many = q.state.is_some() && matched.saturating_mul(20) >= total;
         let pages = matched.div_ceil(ADMIN_PAGE_SIZE).max(1);
         let page = page.clamp(1, pages);
         q.offset = ((page - 1) * ADMIN_PAGE_SIZE) as i64;
@@ -295,6 +297,7 @@ impl Admin {
             ids,
             offset: 0,
             limit: ADMIN_PAGE_SIZE as i64,
+            many: false,
         })
     }
 
