@@ -91,12 +91,17 @@ async fn the_release_tarball_names_each_missing_setting_then_serves_with_them() 
         assert!(unit.contains(option), "the unit sets {option}");
     }
 
-    // In production without any setting: refused, each missing variable named on its own line.
-    let refused = Command::new(&bin)
+    refuses_without_settings(&bin, &root);
+    serves_with_the_example_settings(&bin, &root).await;
+}
+
+/// In production without any setting: refused, each missing variable named on its own line.
+fn refuses_without_settings(bin: &Path, root: &Path) {
+    let refused = Command::new(bin)
         .arg("serve")
         .env_clear()
         .env("APP_ENV", "production")
-        .current_dir(&root)
+        .current_dir(root)
         .output()
         .unwrap();
     assert!(!refused.status.success());
@@ -113,10 +118,12 @@ async fn the_release_tarball_names_each_missing_setting_then_serves_with_them() 
         assert_eq!(lines, 1, "{variable} has a message of its own:\n{said}");
     }
     assert!(!said.contains("panicked"), "{said}");
+}
 
-    // With the example settings filled in (paths inside the unpacked directory).
+/// With the example settings filled in (paths inside the unpacked directory): it serves.
+async fn serves_with_the_example_settings(bin: &Path, root: &Path) {
     let key_file = root.join("token-keys");
-    let made = Command::new(&bin)
+    let made = Command::new(bin)
         .arg("new-key-file")
         .arg(&key_file)
         .env_clear()
@@ -127,7 +134,7 @@ async fn the_release_tarball_names_each_missing_setting_then_serves_with_them() 
         "{}",
         String::from_utf8_lossy(&made.stderr)
     );
-    let mut settings = example_settings(&root);
+    let mut settings = example_settings(root);
     assert_eq!(
         settings.get("APP_ENV").map(String::as_str),
         Some("production")
@@ -152,11 +159,11 @@ async fn the_release_tarball_names_each_missing_setting_then_serves_with_them() 
         settings.insert(name.to_owned(), value);
     }
     std::fs::create_dir_all(root.join("data")).unwrap();
-    let mut server = Command::new(&bin)
+    let mut server = Command::new(bin)
         .arg("serve")
         .env_clear()
         .envs(&settings)
-        .current_dir(&root)
+        .current_dir(root)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

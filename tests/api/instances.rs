@@ -233,6 +233,14 @@ async fn three_instances_on_postgres_spend_one_request_budget_per_account() {
             .is_some_and(|w| w > Duration::from_secs(60)));
     }
 
+    warnings_are_shared(&app, &three, &warned).await;
+    for st in three {
+        st.store.close().await;
+    }
+}
+
+/// Meta's warnings about `warned` seen by one of `three` instances hold back the others.
+async fn warnings_are_shared(app: &TestApp, three: &[AppState], warned: &IntegrationRow) {
     // Meta's usage header seen by one instance holds back the others' background work.
     app.sandbox.add_fault(
         FaultRule::on(
@@ -246,7 +254,7 @@ async fn three_instances_on_postgres_spend_one_request_budget_per_account() {
         .for_account("warned")
         .times(1),
     );
-    me(&three[0], &warned).await.unwrap();
+    me(&three[0], warned).await.unwrap();
     let held = three[1]
         .instagram
         .limiter()
@@ -275,16 +283,13 @@ async fn three_instances_on_postgres_spend_one_request_budget_per_account() {
         .times(1),
     );
     app.sandbox.clear_requests();
-    assert!(me(&three[0], &warned).await.is_err());
+    assert!(me(&three[0], warned).await.is_err());
     let asked = app.sandbox.requests_to("me").len();
-    let paused = me(&three[1], &warned).await.unwrap_err();
+    let paused = me(&three[1], warned).await.unwrap_err();
     assert!(paused.to_string().contains("pause"), "{paused}");
     assert_eq!(
         app.sandbox.requests_to("me").len(),
         asked,
         "no call went out"
     );
-    for st in three {
-        st.store.close().await;
-    }
 }

@@ -61,6 +61,11 @@ pub async fn request_budgets(s: &dyn Store) {
         .unwrap()
         .is_err());
 
+    usage_and_pauses(s, t0).await;
+}
+
+/// What Meta said of an account, kept next to its bucket, and swept when stale.
+async fn usage_and_pauses(s: &dyn Store, t0: i64) {
     // High usage holds back background work, not interactive calls, while it is fresh.
     let note = BudgetNote {
         usage: Some((95, t0)),
