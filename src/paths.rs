@@ -111,19 +111,28 @@ pub fn encode(s: &str) -> String {
     encode_but(s, b"")
 }
 
-/// Percent-encodes everything but `A–Z a–z 0–9 - _ . ~` and `keep`.
+/// Percent-encodes everything but `A–Z a–z 0–9 - _ . ~` and `keep`; runs of bytes kept as
+/// they are are copied whole.
 fn encode_but(s: &str, keep: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) || keep.contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 15)] as char);
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') || keep.contains(&b)
+        {
+            continue;
         }
+        // A run of kept bytes is ASCII, so it lies on character boundaries (between two
+        // encoded bytes of one character there is no run, and `start` may be inside it).
+        if start < i {
+            out.push_str(&s[start..i]);
+        }
+        out.push('%');
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+        start = i + 1;
     }
+    out.push_str(&s[start..]);
     out
 }
 
@@ -217,6 +226,9 @@ mod tests {
     #[test]
     fn links_encode_their_parts() {
         assert_eq!(encode("QVFI+a/b=="), "QVFI%2Ba%2Fb%3D%3D");
+        assert_eq!(encode("café ü.x"), "caf%C3%A9%20%C3%BC.x");
+        assert_eq!(encode("ü"), "%C3%BC");
+        assert_eq!(encode(""), "");
         assert_eq!(
             gallery("int_1", Some("a=b")),
             "/media?account=int_1&after=a%3Db"

@@ -10,21 +10,25 @@ use std::fmt::Write;
 use crate::model::{format, MediaKind, MediaTile};
 use crate::paths;
 
-/// Writes `s` escaped for HTML text and double-quoted attribute values.
+/// Writes `s` escaped for HTML text and double-quoted attribute values: the runs between
+/// special characters are copied whole (one byte test each, no character decoding).
 pub fn escape(out: &mut String, s: &str) {
-    let mut rest = s;
-    while let Some(i) = rest.find(['&', '<', '>', '"', '\'']) {
-        out.push_str(&rest[..i]);
-        out.push_str(match rest.as_bytes()[i] {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
-            _ => "&#x27;",
-        });
-        rest = &rest[i + 1..];
+            b'\'' => "&#x27;",
+            _ => continue,
+        };
+        // The special characters are ASCII, so `i` and `i + 1` are character boundaries.
+        out.push_str(&s[start..i]);
+        out.push_str(entity);
+        start = i + 1;
     }
-    out.push_str(rest);
+    out.push_str(&s[start..]);
 }
 
 /// The tiles of `items`, links to their posts on `account`; the first `eager` pictures load at
@@ -129,6 +133,12 @@ mod tests {
             out,
             "&lt;b&gt;&quot;Tom&quot; &amp; &#x27;Jerry&#x27;&lt;/b&gt;"
         );
+        let mut out = String::from("x");
+        escape(&mut out, "café <ü>🍞&");
+        assert_eq!(out, "xcafé &lt;ü&gt;🍞&amp;");
+        let mut out = String::new();
+        escape(&mut out, "");
+        assert_eq!(out, "");
     }
 
     #[test]

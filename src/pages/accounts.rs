@@ -23,10 +23,11 @@ use crate::{
 /// The accounts page.
 #[component]
 pub fn AccountsPage() -> impl IntoView {
-    let viewer = Resource::new_blocking(|| (), |_| current_viewer());
-    let methods = Resource::new_blocking(|| (), |_| load_methods());
-    let notice = Resource::new_blocking(|| (), |_| take_notice());
-    let notify = Resource::new_blocking(|| (), |_| load_notifications());
+    // Boxed futures, as the gallery's: a resource moves its future while it is set up.
+    let viewer = Resource::new_blocking(|| (), |_| Box::pin(current_viewer()));
+    let methods = Resource::new_blocking(|| (), |_| Box::pin(load_methods()));
+    let notice = Resource::new_blocking(|| (), |_| Box::pin(take_notice()));
+    let notify = Resource::new_blocking(|| (), |_| Box::pin(load_notifications()));
 
     view! {
         <Title text="Your accounts" />

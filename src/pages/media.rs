@@ -25,9 +25,11 @@ pub fn MediaPage() -> impl IntoView {
             let q = query.read();
             (q.get("account"), q.get("after"))
         },
-        |(account, after)| load_gallery(account, after),
+        // Boxed: the resource moves its future several times while it is set up, and the
+        // server function's future (its whole state machine) is kilobytes long.
+        |(account, after)| Box::pin(load_gallery(account, after)),
     );
-    let notice = Resource::new_blocking(|| (), |_| take_notice());
+    let notice = Resource::new_blocking(|| (), |_| Box::pin(take_notice()));
 
     view! {
         <Title text="Your media" />
