@@ -4,16 +4,17 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use crate::{
     components::layout::Layout,
     pages::{
         accounts::AccountsPage, admin::AdminPage, calendar::CalendarPage, callback::CallbackPage,
-        connect::ConnectPage, deletion::DeletionPage, home::HomePage, insights::InsightsPage,
-        invite::InvitePage, media::MediaPage, not_found::NotFound, post::PostPage,
-        publish::PublishPage, publish_job::JobPage, sharing::SharingPage, sign_in::SignInPage,
+        connect::ConnectPage, deletion::DeletionPage, developers::DevelopersPage, home::HomePage,
+        insights::InsightsPage, invite::InvitePage, media::MediaPage, not_found::NotFound,
+        post::PostPage, publish::PublishPage, publish_job::JobPage, sharing::SharingPage,
+        sign_in::SignInPage,
     },
 };
 
@@ -87,22 +88,27 @@ pub fn App() -> impl IntoView {
         } />
         <Router>
             <Layout>
+                // Every page is rendered whole before it is sent: its data is read first anyway
+                // (blocking resources), and a browser without JavaScript, or one that has not
+                // hydrated yet, then gets the page itself, its title and its refresh tag in the
+                // head, never a placeholder that only a script would replace.
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/connect") view=ConnectPage />
-                    <Route path=path!("/auth/instagram/callback") view=CallbackPage />
-                    <Route path=path!("/sign-in") view=SignInPage />
-                    <Route path=path!("/media") view=MediaPage />
-                    <Route path=path!("/media/:account/posts/:media") view=PostPage />
-                    <Route path=path!("/media/:account/insights") view=InsightsPage />
-                    <Route path=path!("/media/:account/publish") view=PublishPage />
-                    <Route path=path!("/media/:account/publish/:job") view=JobPage />
-                    <Route path=path!("/media/:account/calendar") view=CalendarPage />
-                    <Route path=path!("/accounts") view=AccountsPage />
-                    <Route path=path!("/sharing") view=SharingPage />
-                    <Route path=path!("/invite") view=InvitePage />
-                    <Route path=path!("/admin") view=AdminPage />
-                    <Route path=path!("/privacy/deletion") view=DeletionPage />
+                    <Route path=path!("/") ssr=SsrMode::Async view=HomePage />
+                    <Route path=path!("/connect") ssr=SsrMode::Async view=ConnectPage />
+                    <Route path=path!("/auth/instagram/callback") ssr=SsrMode::Async view=CallbackPage />
+                    <Route path=path!("/sign-in") ssr=SsrMode::Async view=SignInPage />
+                    <Route path=path!("/media") ssr=SsrMode::Async view=MediaPage />
+                    <Route path=path!("/media/:account/posts/:media") ssr=SsrMode::Async view=PostPage />
+                    <Route path=path!("/media/:account/insights") ssr=SsrMode::Async view=InsightsPage />
+                    <Route path=path!("/media/:account/publish") ssr=SsrMode::Async view=PublishPage />
+                    <Route path=path!("/media/:account/publish/:job") ssr=SsrMode::Async view=JobPage />
+                    <Route path=path!("/media/:account/calendar") ssr=SsrMode::Async view=CalendarPage />
+                    <Route path=path!("/accounts") ssr=SsrMode::Async view=AccountsPage />
+                    <Route path=path!("/sharing") ssr=SsrMode::Async view=SharingPage />
+                    <Route path=path!("/invite") ssr=SsrMode::Async view=InvitePage />
+                    <Route path=path!("/admin") ssr=SsrMode::Async view=AdminPage />
+                    <Route path=path!("/privacy/deletion") ssr=SsrMode::Async view=DeletionPage />
+                    <Route path=path!("/developers") ssr=SsrMode::Async view=DevelopersPage />
                 </Routes>
             </Layout>
         </Router>

@@ -4,6 +4,7 @@
 use std::{future::Future, net::SocketAddr, path::PathBuf, sync::Arc, time::Instant};
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
 
@@ -124,8 +125,13 @@ impl Application {
             let stop = stopped();
             tokio::spawn(async move { lifecycle.run_scheduler(stop).await })
         });
+        // Pages stream in several writes: without TCP_NODELAY, Nagle's algorithm holds each
+        // later write until the client acknowledges the first (a delayed ACK, some 40 ms).
+        let listener = self.listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let served = axum::serve(
-            self.listener,
+            listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )

@@ -46,6 +46,7 @@ use std::{net::SocketAddr, sync::Arc};
 
 use axum::{
     routing::{get, post},
+    serve::ListenerExt,
     Router,
 };
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
@@ -160,6 +161,10 @@ impl Sandbox {
         let (tx, rx) = oneshot::channel::<()>();
         let app = router(state.clone());
         let task = tokio::spawn(async move {
+            // Answers without waiting for the client's delayed ACK (see the app's listener).
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             let served = axum::serve(
                 listener,
                 app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -8,6 +8,7 @@ mod publishing;
 mod scheduling;
 mod states;
 mod uploads;
+mod whole;
 
 use instagram_connect::server::sandbox::{seed::BAKERY_ID, state::Kind};
 use reqwest::{header, StatusCode};
