@@ -134,7 +134,7 @@ pub async fn refresh_integration(id: String) -> Result<Outcome, AppError> {
     let outcome = match st.tokens.refresh_or_current(&id).await {
         Ok(_) => Outcome::Done,
         Err(e) => match tokens::app_error(e) {
-            AppError::Internal => return Err(AppError::Internal),
+            e @ (AppError::Internal | AppError::Unavailable) => return Err(e),
             refused => Outcome::Refused(refused.to_string()),
         },
     };

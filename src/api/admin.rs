@@ -71,7 +71,7 @@ pub async fn admin_refresh(id: String) -> Result<Outcome, AppError> {
             ),
         ),
         Err(e) => match tokens::app_error(e) {
-            AppError::Internal => return Err(AppError::Internal),
+            e @ (AppError::Internal | AppError::Unavailable) => return Err(e),
             refused => {
                 let why = format!("@{}: {refused}", row.username);
                 (Outcome::Refused(why.clone()), why)

@@ -43,6 +43,12 @@ pub enum AppError {
     /// Something failed on our side; the details are in the server log.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
+    /// The app's database does not answer for now (unreachable, locked or full); nothing was
+    /// changed, and the same request succeeds once it answers again.
+    #[error(
+        "The service is briefly unavailable. Nothing was changed; please try again in a moment."
+    )]
+    Unavailable,
     /// The request did not reach the server or its answer could not be read.
     #[error("The request could not be completed: {0}")]
     Transport(String),
@@ -67,6 +73,7 @@ impl AppError {
             AppError::RateLimited { .. } => 429,
             AppError::Upstream(_) => 502,
             AppError::Internal => 500,
+            AppError::Unavailable => 503,
             AppError::Transport(_) => 503,
             AppError::Connect(ConnectError::RateLimited { .. }) => 429,
             AppError::Connect(ConnectError::InstagramUnavailable) => 502,
@@ -112,6 +119,7 @@ mod tests {
         );
         assert_eq!(AppError::Upstream("x".into()).status_code(), 502);
         assert_eq!(AppError::Internal.status_code(), 500);
+        assert_eq!(AppError::Unavailable.status_code(), 503);
     }
 
     #[test]

@@ -37,8 +37,10 @@ use crate::{
 };
 
 mod openapi;
+mod reference;
 
 pub use openapi::openapi_document;
+pub use reference::reference;
 
 /// The largest request body the REST API reads.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -91,12 +93,7 @@ impl IntoResponse for ApiError {
 
 impl From<crate::server::db::StoreError> for ApiError {
     fn from(e: crate::server::db::StoreError) -> Self {
-        tracing::error!(error = %e, "storage failure in the REST API");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "Something went wrong on our side.",
-        )
+        crate::model::AppError::from(e).into()
     }
 }
 
@@ -109,6 +106,7 @@ impl From<crate::model::AppError> for ApiError {
             E::Unauthorized => "unauthenticated",
             E::Forbidden | E::NotAllowed(_) => "forbidden",
             E::NotFound => "not_found",
+            E::Unavailable => "unavailable",
             _ => "internal",
         };
         if code == "internal" {
@@ -118,7 +116,12 @@ impl From<crate::model::AppError> for ApiError {
                 "Something went wrong on our side.",
             );
         }
-        ApiError::new(status, code, e.to_string())
+        let unavailable = code == "unavailable";
+        let mut answer = ApiError::new(status, code, e.to_string());
+        if unavailable {
+            answer.retry_after = Some(5);
+        }
+        answer
     }
 }
 
@@ -201,6 +204,16 @@ fn integration_body(row: &IntegrationRow, token: Option<&SecretString>) -> Value
 
 fn shows_token(st: &AppState, caller: &Caller) -> bool {
     matches!(caller, Caller::ApiKey { .. }) || st.config.expose_token_to_browser
+}
+
+/// Reads a `POST /integrations/instagram/token` body as the endpoint does: the code and the
+/// redirect URI, or the JSON error the endpoint answers (the body fuzz target's entry).
+pub async fn read_token_request(req: axum::extract::Request) -> Result<(String, String), Response> {
+    use axum::extract::FromRequest;
+    match Json::<TokenRequest>::from_request(req, &()).await {
+        Ok(Json(t)) => Ok((t.code, t.redirect_uri)),
+        Err(e) => Err(json_rejection(e).into_response()),
+    }
 }
 
 /// `POST /integrations/instagram/token` body.

@@ -20,6 +20,7 @@ mod instances;
 mod lifecycle;
 mod migration;
 mod notify;
+mod outage;
 mod pages;
 mod people;
 mod rest;

@@ -92,11 +92,80 @@ pub enum StoreError {
     Timeout(Duration),
 }
 
+impl StoreError {
+    /// Whether the database itself is out of reach for now, rather than the query being wrong:
+    /// it cannot be connected to, it is locked by another process beyond the busy timeout, its
+    /// disk is full, or it is shutting down. Such a failure changed nothing, and the same
+    /// request succeeds once the database answers again (503, not 500).
+    pub fn is_unavailable(&self) -> bool {
+        let StoreError::Database(e) = self else {
+            return matches!(self, StoreError::Timeout(_));
+        };
+        match e {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => true,
+            sqlx::Error::Database(db) => unavailable_code(&db.code().unwrap_or_default()),
+            _ => false,
+        }
+    }
+}
+
+/// Whether a database error code says the database is out of reach rather than the query
+/// wrong. SQLite's codes are numbers of at most four digits (an extended code is the primary
+/// one plus 256 × n): BUSY (5), LOCKED (6), READONLY (8, a disk remounted read-only), IOERR
+/// (10), FULL (13), CANTOPEN (14), PROTOCOL (15). PostgreSQL's SQLSTATEs have five characters:
+/// connection exceptions (08…), insufficient resources (53…: disk full, out of memory, too many
+/// connections), operator intervention (57P…: shutting down), a lock not available (55P03),
+/// system errors (58…: I/O), and a read-only standby (25006).
+pub fn unavailable_code(code: &str) -> bool {
+    if code.len() < 5 {
+        return code
+            .parse::<i64>()
+            .is_ok_and(|n| matches!(n & 0xff, 5 | 6 | 8 | 10 | 13 | 14 | 15));
+    }
+    ["08", "53", "57P", "58", "55P03", "25006"]
+        .iter()
+        .any(|class| code.starts_with(class))
+}
+
+#[cfg(test)]
+mod unavailable_tests {
+    use super::unavailable_code;
+
+    #[test]
+    fn codes_of_a_database_out_of_reach_are_told_from_wrong_queries() {
+        // SQLite: busy, locked (and its extended form), full, I/O error (extended).
+        for code in ["5", "6", "262", "13", "10", "266", "8", "14"] {
+            assert!(unavailable_code(code), "{code}");
+        }
+        // SQLite: a constraint (and its extended forms), a syntax error, a mismatch.
+        for code in ["19", "2067", "1555", "1", "20"] {
+            assert!(!unavailable_code(code), "{code}");
+        }
+        // PostgreSQL: connection failure, disk full, too many connections, shutdown, lock.
+        for code in ["08006", "08001", "53100", "53300", "57P01", "55P03", "58030", "25006"] {
+            assert!(unavailable_code(code), "{code}");
+        }
+        // PostgreSQL: unique violation, syntax error, a cancelled statement, serialization.
+        for code in ["23505", "42601", "57014", "40001", ""] {
+            assert!(!unavailable_code(code), "{code}");
+        }
+    }
+}
+
 impl From<StoreError> for crate::model::AppError {
     /// Logs the database error once, where it is converted, and hides it from the caller.
     fn from(e: StoreError) -> Self {
-        tracing::error!(error = %e, "storage failure");
-        crate::model::AppError::Internal
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "the database is unavailable");
+            crate::model::AppError::Unavailable
+        } else {
+            tracing::error!(error = %e, "storage failure");
+            crate::model::AppError::Internal
+        }
     }
 }
 

@@ -67,11 +67,47 @@ pub struct VerifyQuery {
     challenge: Option<String>,
 }
 
+/// Every refusal on Meta's routes: the REST API's error shape.
+fn meta_error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    let message = message.into();
+    (
+        status,
+        Json(json!({ "error": { "code": code, "message": message } })),
+    )
+        .into_response()
+}
+
+/// The database did not answer: Meta tries again later, so nothing is lost.
+fn unavailable() -> Response {
+    meta_error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+        "The app cannot store this right now; try again later.",
+    )
+}
+
 /// `GET`: echoes `hub.challenge` as plain text when the verify token matches (WH-01).
-async fn verify(State(st): State<AppState>, Query(q): Query<VerifyQuery>) -> Response {
+async fn verify(
+    State(st): State<AppState>,
+    q: Result<Query<VerifyQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(q)) = q else {
+        return meta_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The query is not a verification request.",
+        );
+    };
+    let forbidden = || {
+        meta_error(
+            StatusCode::FORBIDDEN,
+            "verification_refused",
+            "Not a subscription request, or the verify token does not match.",
+        )
+    };
     let Some(expected) = &st.config.instagram.webhook_verify_token else {
         tracing::warn!("webhook verification refused: INSTAGRAM_WEBHOOK_VERIFY_TOKEN is not set");
-        return StatusCode::FORBIDDEN.into_response();
+        return forbidden();
     };
     let given = q.verify_token.unwrap_or_default();
     let token_ok: bool = given
@@ -79,7 +115,7 @@ async fn verify(State(st): State<AppState>, Query(q): Query<VerifyQuery>) -> Res
         .ct_eq(expected.expose_secret().as_bytes())
         .into();
     if q.mode.as_deref() != Some("subscribe") || !token_ok {
-        return StatusCode::FORBIDDEN.into_response();
+        return forbidden();
     }
     let challenge = q.challenge.unwrap_or_default();
     if challenge.is_empty()
@@ -88,7 +124,11 @@ async fn verify(State(st): State<AppState>, Query(q): Query<VerifyQuery>) -> Res
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
-        return StatusCode::BAD_REQUEST.into_response();
+        return meta_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_challenge",
+            "hub.challenge must be 1 to 128 letters, digits, - and _.",
+        );
     }
     (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
@@ -98,11 +138,7 @@ async fn verify(State(st): State<AppState>, Query(q): Query<VerifyQuery>) -> Res
 }
 
 fn refused(status: StatusCode, why: &str) -> Response {
-    (
-        status,
-        Json(json!({ "error": { "code": "invalid_signature", "message": why } })),
-    )
-        .into_response()
+    meta_error(status, "invalid_signature", why)
 }
 
 /// `POST`: verify the raw body, store it once, answer 200 (WH-02 to WH-05). An address that
@@ -134,11 +170,11 @@ async fn receive(
     let body = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
         Err(_) => {
-            return (
+            return meta_error(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                Json(json!({ "error": { "code": "body_too_large", "message": format!("A delivery is at most {MAX_BODY} bytes.") } })),
+                "body_too_large",
+                format!("A delivery is at most {MAX_BODY} bytes."),
             )
-                .into_response()
         }
     };
     let body_sha256 = ids::sha256_hex(&body);
@@ -178,7 +214,7 @@ async fn receive(
         Err(e) => {
             // A 5xx makes Meta deliver again later: nothing is lost.
             tracing::error!(error = %e, "storing a webhook delivery failed");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
+            unavailable()
         }
     }
 }
@@ -190,11 +226,11 @@ pub struct SignedForm {
 }
 
 fn bad_signed_request(why: impl std::fmt::Display) -> Response {
-    (
+    meta_error(
         StatusCode::BAD_REQUEST,
-        Json(json!({ "error": { "code": "invalid_signed_request", "message": why.to_string() } })),
+        "invalid_signed_request",
+        why.to_string(),
     )
-        .into_response()
 }
 
 fn verified_user(st: &AppState, form: &SignedForm) -> Result<String, String> {
@@ -255,7 +291,7 @@ async fn deauthorize(
         Ok(()) => Json(json!({ "success": true })).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "deauthorize failed");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
+            unavailable()
         }
     }
 }
@@ -299,7 +335,7 @@ async fn data_deletion(
         .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "data deletion failed");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
+            unavailable()
         }
     }
 }
