@@ -85,6 +85,8 @@ pub const PASSKEY_SIGN_IN_FINISH: &str = "/auth/passkey/sign-in/finish";
 pub const REST_TOKEN: &str = "/integrations/instagram/token";
 /// REST: refresh an integration's token.
 pub const REST_REFRESH: &str = "/integrations/instagram/refresh/{integration_id}";
+/// The REST API and Meta's routes, described for people.
+pub const DEVELOPERS: &str = "/developers";
 /// The REST API's OpenAPI document.
 pub const OPENAPI: &str = "/integrations/instagram/openapi.json";
 /// Liveness and readiness.

@@ -42,7 +42,7 @@ async function check(page: Page, path: string, found: string[]) {
 
 test("signed-out pages meet WCAG 2.1 AA in both themes", async ({ page }) => {
   const found: string[] = [];
-  for (const path of ["/", "/connect", "/sign-in", "/privacy/deletion?code=unknown", "/no/such/page"]) {
+  for (const path of ["/", "/connect", "/sign-in", "/developers", "/privacy/deletion?code=unknown", "/no/such/page"]) {
     await check(page, path, found);
   }
   expect(found).toEqual([]);

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod connect;
+pub mod developers;
 pub mod media;
 pub mod sharing;
 

@@ -142,6 +142,8 @@ fn SiteFooter() -> impl IntoView {
                 </p>
                 <nav aria-label="Footer">
                     <a href=paths::HEALTH rel="external">"Service status"</a>
+                    " · "
+                    <a href=paths::DEVELOPERS>"Developers"</a>
                 </nav>
                 <p class="muted">"Not affiliated with Instagram or Meta."</p>
             </div>

@@ -6,6 +6,7 @@
 pub mod access;
 mod account;
 pub mod admin;
+mod developers;
 mod error;
 pub mod format;
 mod health;
@@ -17,6 +18,7 @@ pub use account::{
     scope_label, ConnectError, ConnectOutcome, ConnectResult, CurrentViewer, DeletionStatus,
     IntegrationStatus, IntegrationSummary, Outcome, Viewer,
 };
+pub use developers::{ApiOperation, ApiReference};
 pub use error::AppError;
 pub use health::{DatabaseHealth, Health, HealthStatus};
 pub use media::*;

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod callback;
 pub mod connect;
 pub mod deletion;
+pub mod developers;
 pub mod home;
 pub mod insights;
 pub mod invite;

@@ -108,6 +108,7 @@ pub const TABLE: &[Entry] = &[
     e(Page, "GET", P::INVITE, LinkHolder),
     e(Page, "GET", P::ADMIN, Admin),
     e(Page, "GET", P::DELETION_STATUS, Anyone),
+    e(Page, "GET", P::DEVELOPERS, Anyone),
     // Server functions.
     e(ServerFn, "POST", "/api/connect/info", Anyone),
     e(ServerFn, "POST", "/api/connect/start", Anyone),
@@ -131,6 +132,7 @@ pub const TABLE: &[Entry] = &[
     ),
     e(ServerFn, "POST", "/api/account/leave", Account(View)),
     e(ServerFn, "POST", "/api/privacy/deletion-status", Anyone),
+    e(ServerFn, "POST", "/api/developers/reference", Anyone),
     e(ServerFn, "POST", "/api/media/gallery", Account(View)),
     e(ServerFn, "POST", "/api/media/post", Account(View)),
     e(ServerFn, "POST", "/api/media/insights", Account(View)),

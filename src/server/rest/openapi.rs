@@ -1,9 +1,11 @@
-//! The OpenAPI 3.1 document served at `/integrations/instagram/openapi.json`: the REST API's
-//! two operations, its schemas and security, and the Meta callbacks.
+//! The OpenAPI 3.1 document served at `/integrations/instagram/openapi.json` (and read by
+//! people at `/developers`): every public JSON route. The REST API's two
+//! operations with their schemas and security, the health check, Meta's webhook and its two
+//! signed callbacks. Every error answer is the one `Error` shape.
 
 use serde_json::{json, Value};
 
-/// The OpenAPI 3.1 description of the REST API and the Meta callbacks.
+/// The OpenAPI 3.1 description of the app's public JSON routes.
 pub fn openapi_document() -> Value {
     json!({
         "openapi": "3.1.0",
@@ -60,6 +62,23 @@ fn components() -> Value {
                 "type": "object", "required": ["error"],
                 "properties": { "error": { "type": "object", "required": ["code", "message"],
                     "properties": { "code": { "type": "string" }, "message": { "type": "string" } } } }
+            },
+            "Health": {
+                "type": "object", "required": ["status", "version", "database"],
+                "properties": {
+                    "status": { "enum": ["ok", "degraded"] },
+                    "version": { "type": "string" },
+                    "database": { "type": "object", "required": ["reachable", "backend", "latency_ms"],
+                        "properties": {
+                            "reachable": { "type": "boolean" },
+                            "backend": { "enum": ["sqlite", "postgres"] },
+                            "latency_ms": { "type": "integer", "minimum": 0 }
+                        } }
+                }
+            },
+            "SignedRequestForm": {
+                "type": "object", "required": ["signed_request"],
+                "properties": { "signed_request": { "type": "string", "description": "`<signature>.<payload>`, base64url, signed with the app secret." } }
             }
         }
     })
@@ -71,16 +90,50 @@ fn err(description: &str) -> Value {
     json!({ "description": description, "content": { "application/json": { "schema": error } } })
 }
 
-/// Every path: the two REST operations, then the Meta callbacks.
+/// Every path: the two REST operations, the document itself, health, then Meta's routes.
 fn paths() -> Value {
     json!({
         "/integrations/instagram/token": { "post": token() },
         "/integrations/instagram/refresh/{integrationId}": { "post": refresh() },
+        "/integrations/instagram/openapi.json": { "get": {
+            "summary": "This document", "security": [],
+            "responses": { "200": { "description": "OpenAPI 3.1", "content": { "application/json": { "schema": { "type": "object" } } } } } } },
+        "/healthz": { "get": {
+            "summary": "Is the app up, and does its database answer?", "security": [],
+            "responses": {
+                "200": { "description": "Everything answers", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } } },
+                "503": { "description": "The database does not answer", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } } }
+            } } },
         "/integrations/instagram/webhook": webhook(),
-        "/integrations/instagram/deauthorize": { "post": { "summary": "Meta's deauthorize callback (form: signed_request)", "security": [],
-            "responses": { "200": { "description": "Revoked" }, "400": { "description": "Bad signed_request" } } } },
-        "/integrations/instagram/data-deletion": { "post": { "summary": "Meta's data-deletion callback (form: signed_request)", "security": [],
-            "responses": { "200": { "description": "{url, confirmation_code}" }, "400": { "description": "Bad signed_request" } } } }
+        "/integrations/instagram/deauthorize": { "post": meta_callback(
+            "Meta's deauthorize callback: the person removed the app; their token is erased",
+            json!({ "type": "object", "required": ["success"], "properties": { "success": { "const": true } } }),
+        ) },
+        "/integrations/instagram/data-deletion": { "post": meta_callback(
+            "Meta's data-deletion callback: everything stored about the account is deleted",
+            json!({ "type": "object", "required": ["url", "confirmation_code"], "properties": {
+                "url": { "type": "string", "format": "uri", "description": "The deletion's status page." },
+                "confirmation_code": { "type": "string" } } }),
+        ) }
+    })
+}
+
+/// A JSON answer with its description.
+fn ok_json(description: &str, schema: Value) -> Value {
+    json!({ "description": description, "content": { "application/json": { "schema": schema } } })
+}
+
+/// A callback Meta posts as a form with a `signed_request`.
+fn meta_callback(summary: &str, answer: Value) -> Value {
+    json!({
+        "summary": summary, "security": [],
+        "requestBody": { "required": true, "content": { "application/x-www-form-urlencoded": {
+            "schema": { "$ref": "#/components/schemas/SignedRequestForm" } } } },
+        "responses": {
+            "200": ok_json("Done", answer),
+            "400": err("No form, or a signed_request that is malformed, wrongly signed or too old"),
+            "503": err("The database does not answer: Meta calls again later")
+        }
     })
 }
 
@@ -97,7 +150,8 @@ fn token() -> Value {
             "413": err("Body too large"),
             "415": err("Not JSON"),
             "429": err("Rate limited; see Retry-After"),
-            "502": err("Instagram failed")
+            "502": err("Instagram failed"),
+            "503": err("The app's database does not answer for now: nothing changed; try again (see Retry-After)")
         }
     })
 }
@@ -106,7 +160,7 @@ fn token() -> Value {
 fn refresh() -> Value {
     json!({
         "summary": "Refresh an integration's long-lived token",
-        "parameters": [{ "name": "integrationId", "in": "path", "required": true, "schema": { "type": "string" } }],
+        "parameters": [{ "name": "integrationId", "in": "path", "required": true, "schema": { "type": "string", "minLength": 1 } }],
         "responses": {
             "200": { "description": "Refreshed", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/IntegrationResponse" } } } },
             "401": err("Not authenticated"),
@@ -115,17 +169,44 @@ fn refresh() -> Value {
             "409": err("Refresh not yet allowed (token younger than 24 h), or already running"),
             "410": err("Token expired or revoked: reconnect"),
             "429": err("Rate limited; see Retry-After"),
-            "502": err("Instagram failed")
+            "502": err("Instagram failed"),
+            "503": err("The app's database does not answer for now: nothing changed; try again (see Retry-After)")
         }
     })
 }
 
 /// `GET` and `POST /integrations/instagram/webhook`: Meta's handshake and deliveries.
 fn webhook() -> Value {
+    let query = |name: &str, description: &str| json!({ "name": name, "in": "query", "required": false, "schema": { "type": "string" }, "description": description });
+    let text = |description: &str| json!({ "description": description, "content": { "text/plain": { "schema": { "type": "string" } } } });
     json!({
-        "get": { "summary": "Meta's verification handshake (hub.mode, hub.verify_token, hub.challenge)", "security": [],
-                 "responses": { "200": { "description": "The challenge, as text/plain" }, "400": { "description": "Bad challenge" }, "403": { "description": "Wrong verify token" } } },
-        "post": { "summary": "Webhook deliveries, signed with X-Hub-Signature-256", "security": [],
-                  "responses": { "200": { "description": "Stored" }, "401": { "description": "Bad signature" }, "413": { "description": "Body too large" }, "429": { "description": "Too many bad signatures" } } }
+        "get": {
+            "summary": "Meta's verification handshake: the challenge is echoed when the verify token matches",
+            "security": [],
+            "parameters": [
+                query("hub.mode", "`subscribe`"),
+                query("hub.verify_token", "INSTAGRAM_WEBHOOK_VERIFY_TOKEN"),
+                query("hub.challenge", "Letters, digits, `-` and `_`; at most 128")
+            ],
+            "responses": {
+                "200": text("The challenge"),
+                "400": err("A challenge that is missing or not made of letters, digits, - and _"),
+                "403": err("Not a subscription, or the wrong verify token")
+            }
+        },
+        "post": {
+            "summary": "Webhook deliveries, signed with X-Hub-Signature-256 (HMAC-SHA256 of the raw body with the app secret)",
+            "security": [],
+            "parameters": [{ "name": "X-Hub-Signature-256", "in": "header", "required": false,
+                "schema": { "type": "string" }, "description": "`sha256=` and 64 hex digits" }],
+            "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object" } } } },
+            "responses": {
+                "200": text("Stored (`EVENT_RECEIVED`); a delivery seen before is acknowledged again"),
+                "401": err("No signature, or one that no app secret produces"),
+                "413": err("Body too large"),
+                "429": err("Too many bad signatures from this address"),
+                "503": err("The database does not answer: Meta delivers again later")
+            }
+        }
     })
 }

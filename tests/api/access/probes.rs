@@ -127,6 +127,7 @@ impl Rig {
             (_, "/invite") => Probe::get("/invite".into()),
             (_, "/admin") => Probe::get("/admin".into()),
             (_, "/privacy/deletion") => Probe::get("/privacy/deletion?code=del_x".into()),
+            (_, "/developers") => Probe::get("/developers".into()),
             _ => return None,
         })
     }
@@ -137,6 +138,7 @@ impl Rig {
         let m = &self.media;
         Some(match (entry.method, entry.path) {
             (_, "/api/connect/info") => Probe::post(entry.path, &[]),
+            (_, "/api/developers/reference") => Probe::post(entry.path, &[]),
             (_, "/api/connect/start") => Probe::post(entry.path, &[("return_to", "")]),
             (_, "/api/connect/complete") => {
                 Probe::post(entry.path, &[("code", "c"), ("state", "s")])

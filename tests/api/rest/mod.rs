@@ -1,5 +1,6 @@
 //! The REST API: the original contract's shapes, authentication, and every error status.
 
+mod docs;
 mod refresh;
 mod token;
 
