@@ -74,6 +74,45 @@ pub async fn start_app_with(
     }
 }
 
+/// Starts another instance of `app` on `database_url` (which `app` uses too), talking to
+/// `app`'s sandbox and reading its clock: as a second instance behind a load balancer. Its
+/// address.
+pub async fn start_peer(
+    app: &App,
+    site_root: &Path,
+    data_dir: &Path,
+    database_url: &str,
+) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let sandbox = app.sandbox.url().as_str().trim_end_matches('/').to_owned();
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("APP_ENV", "test".to_owned()),
+        ("LISTEN_ADDR", addr.to_string()),
+        ("PUBLIC_BASE_URL", format!("http://{addr}")),
+        ("DATA_DIR", data_dir.display().to_string()),
+        ("DATABASE_URL", database_url.to_owned()),
+        ("INSTAGRAM_OAUTH_BASE", sandbox.clone()),
+        ("INSTAGRAM_API_BASE", sandbox.clone()),
+        ("INSTAGRAM_GRAPH_BASE", sandbox.clone()),
+        ("INSTAGRAM_FACEBOOK_GRAPH_BASE", format!("{sandbox}/fb")),
+        ("RUST_LOG", "warn".to_owned()),
+        ("REFRESH_SCHEDULER", "off".to_owned()),
+    ]);
+    let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
+    let options = LeptosOptions::builder()
+        .output_name("instagram-connect")
+        .site_root(site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let peer = Application::build_on_with_clock(listener, config, options, app.clock.clone())
+        .await
+        .unwrap();
+    tokio::spawn(peer.run_until(std::future::pending()));
+    addr
+}
+
 /// A person with a browser: their cookie jar and client.
 pub struct Person {
     jar: Arc<Jar>,

@@ -21,6 +21,9 @@
 //! `--views N` (default 3600), `--tokens N`, `--latency MS`, `--refresh-concurrency C`,
 //! `--scale N` (0 skips the scale figures).
 //!
+//! `--soak SECONDS [--rate R]` instead runs the load and soak rounds (`soak.rs`) and prints only
+//! their figures: `./dev soak`.
+//!
 //! `--profile PATH N` instead asks for PATH N times, one after the other, as the first signed-in
 //! person (cache warm), and prints nothing else: the run to give a profiler, e.g.
 //! `valgrind --tool=callgrind target/release/deps/performance-* --profile /media 500`.
@@ -31,6 +34,7 @@ mod load;
 mod minimal;
 mod scale;
 mod sizes;
+mod soak;
 mod startup;
 mod summary;
 mod views;
@@ -55,6 +59,10 @@ pub struct Options {
     pub scale: i64,
     /// Only ask for this path this many times (for a profiler).
     pub profile: Option<(String, usize)>,
+    /// Only run the soak rounds, this many measured seconds each.
+    pub soak: Option<u32>,
+    /// The soak's requests per second.
+    pub rate: u32,
 }
 
 /// The options from the command line, with their defaults.
@@ -68,6 +76,8 @@ fn options() -> Options {
         refresh_concurrency: 50,
         scale: 100_000,
         profile: None,
+        soak: None,
+        rate: 100,
     };
     let args: Vec<String> = std::env::args().collect();
     let mut i = 1;
@@ -102,6 +112,14 @@ fn options() -> Options {
                 o.profile = Some((args[i + 1].clone(), n));
                 i += 2;
             }
+            "--soak" => {
+                o.soak = Some(args[i + 1].parse().expect("--soak SECONDS"));
+                i += 1;
+            }
+            "--rate" => {
+                o.rate = args[i + 1].parse().expect("--rate R");
+                i += 1;
+            }
             "--views" => {
                 o.views = args[i + 1].parse().expect("--views N");
                 i += 1;
@@ -124,6 +142,17 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    if let Some(seconds) = o.soak {
+        let soak = soak::Soak {
+            seconds,
+            rate: o.rate,
+        };
+        let rounds = rt.block_on(soak::run(&site_root, &soak));
+        soak::print(&rounds, &soak);
+        let errors: u64 = rounds.iter().map(soak::Round::errors).sum();
+        assert_eq!(errors, 0, "the soak's requests all answered as they should");
+        return;
+    }
     let (the_app, baseline, minimal) = rt.block_on(async {
         (
             app::start_app(&site_root, data_dir.path()).await,

@@ -233,13 +233,14 @@ async fn measure(
     }
 }
 
-/// A fresh PostgreSQL database on the server the environment names, if one answers.
-async fn postgres_database() -> Option<(String, String)> {
+/// A fresh PostgreSQL database (named for `purpose`) on the server the environment names, if
+/// one answers: the server's URL and the new database's.
+pub async fn postgres_database(purpose: &str) -> Option<(String, String)> {
     let admin = std::env::var("BENCH_DATABASE_URL")
         .or_else(|_| std::env::var("TEST_DATABASE_URL"))
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
     let mut conn = sqlx::PgConnection::connect(&admin).await.ok()?;
-    let name = format!("ic_bench_{}", std::process::id());
+    let name = format!("ic_{purpose}_{}", std::process::id());
     conn.execute(format!("CREATE DATABASE {name}").as_str())
         .await
         .ok()?;
@@ -248,7 +249,7 @@ async fn postgres_database() -> Option<(String, String)> {
 }
 
 /// Drops the bench's PostgreSQL database.
-async fn drop_database(admin: &str, url: &str) {
+pub async fn drop_database(admin: &str, url: &str) {
     let name = url.rsplit('/').next().unwrap_or_default();
     if let Ok(mut conn) = sqlx::PgConnection::connect(admin).await {
         let _ = conn
@@ -263,7 +264,7 @@ pub async fn run(site_root: &Path, accounts: i64) -> Vec<ScaleFigures> {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/scale.db?mode=rwc", dir.path().display());
     figures.push(measure("SQLite", &url, site_root, dir.path(), accounts).await);
-    match postgres_database().await {
+    match postgres_database("bench").await {
         Some((admin, url)) => {
             let pg_dir = tempfile::tempdir().unwrap();
             figures.push(measure("PostgreSQL", &url, site_root, pg_dir.path(), accounts).await);

@@ -215,6 +215,11 @@ pub fn parse_key(s: &str) -> Result<[u8; 32], String> {
 pub fn read_key_file(path: &Path) -> Result<Vec<(String, [u8; 32])>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{} cannot be read: {e}", path.display()))?;
+    parse_key_file(&text, path)
+}
+
+/// Parses a key file's text; `path` names it in errors.
+pub fn parse_key_file(text: &str, path: &Path) -> Result<Vec<(String, [u8; 32])>, String> {
     let mut keys = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();

@@ -304,11 +304,7 @@ impl InstagramClient {
             e.http_status = Some(status);
             e
         } else {
-            let regain = usage
-                .regain_minutes
-                .filter(|m| *m > 0)
-                .map(|m| Duration::from_secs(m as u64 * 60));
-            graph_error::from_response(status, &body, retry_after, regain, &call.secrets)
+            graph_error::from_response(status, &body, retry_after, regain(&usage), &call.secrets)
         };
         if err.kind == ErrorKind::RateLimited {
             // With a stated wait, every caller of this account waits; without one, the backoff
@@ -385,6 +381,14 @@ impl InstagramClient {
     }
 }
 
+/// How long Meta says the account is throttled for (`estimated_time_to_regain_access`).
+pub(super) fn regain(usage: &Usage) -> Option<Duration> {
+    usage
+        .regain_minutes
+        .filter(|m| *m > 0)
+        .map(|m| Duration::from_secs(m.unsigned_abs().saturating_mul(60)))
+}
+
 /// `Ok` for the `{"success": true}` answer of a write; anything else is malformed.
 pub(super) fn success(w: SuccessWire) -> Result<(), InstagramError> {
     if w.success == Some(true) {
@@ -397,7 +401,18 @@ pub(super) fn success(w: SuccessWire) -> Result<(), InstagramError> {
 /// Parses a JSON answer; a body that does not parse is malformed (and so retried).
 pub(super) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, InstagramError> {
     serde_json::from_slice(body).map_err(|e| {
-        // serde_json's message names a position, never the content.
-        InstagramError::malformed(format!("invalid JSON ({e})"))
+        // The kind and the position only: serde_json's own message quotes the offending value,
+        // which may be anything the answer held (a token included).
+        let kind = match e.classify() {
+            serde_json::error::Category::Io => "unreadable",
+            serde_json::error::Category::Syntax => "not JSON",
+            serde_json::error::Category::Data => "not the expected shape",
+            serde_json::error::Category::Eof => "cut short",
+        };
+        InstagramError::malformed(format!(
+            "invalid JSON ({kind} at line {} column {})",
+            e.line(),
+            e.column()
+        ))
     })
 }

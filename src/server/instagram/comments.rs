@@ -158,7 +158,7 @@ impl InstagramClient {
     }
 }
 
-fn comment_from(w: CommentWire) -> Comment {
+pub(super) fn comment_from(w: CommentWire) -> Comment {
     let (from_id, from_username) = match w.from {
         Some(f) => (f.id, f.username),
         None => (None, None),

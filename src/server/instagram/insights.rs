@@ -199,7 +199,7 @@ impl InstagramClient {
     }
 }
 
-fn insight_from(w: InsightWire) -> Insight {
+pub(super) fn insight_from(w: InsightWire) -> Insight {
     Insight {
         name: w.name,
         period: w.period,

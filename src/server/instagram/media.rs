@@ -82,7 +82,7 @@ impl InstagramClient {
                 call
             })
             .await?;
-        Ok(self.media_page_from(page))
+        Ok(media_page_from(page))
     }
 
     /// The profile and the first `limit` media in one request: `/me` with the media edge
@@ -114,7 +114,7 @@ impl InstagramClient {
                         .into_inner()
                         .ok_or_else(|| InstagramError::malformed("an empty data array"))?;
                     let profile = super::profile::profile_from(home.profile)?;
-                    let page = self.media_page_from(home.media.unwrap_or(PageWire {
+                    let page = media_page_from(home.media.unwrap_or(PageWire {
                         data: Vec::new(),
                         paging: None,
                     }));
@@ -183,23 +183,7 @@ impl InstagramClient {
         }
         call.query.extend(extra);
         let (page, _) = self.execute::<PageWire<MediaWire>>(call).await?;
-        Ok(self.media_page_from(page))
-    }
-
-    /// A media page made from its wire form; the next-page link loses its token.
-    fn media_page_from(&self, page: PageWire<MediaWire>) -> Page<Media> {
-        let paging = page.paging.unwrap_or_default();
-        let next_url = paging.next.as_deref().map(strip_token);
-        // A page without `next` is the last one, whatever cursors it carries.
-        let after = paging
-            .next
-            .as_ref()
-            .and(paging.cursors.and_then(|c| c.after));
-        Page {
-            items: page.data.into_iter().map(media_from).collect(),
-            after,
-            next_url,
-        }
+        Ok(media_page_from(page))
     }
 
     /// One media object, with its carousel children.
@@ -233,6 +217,22 @@ impl InstagramClient {
         .param("fields", "id,media_type,media_url,thumbnail_url,timestamp");
         let (page, _) = self.execute::<PageWire<MediaWire>>(call).await?;
         Ok(page.data.into_iter().map(media_from).collect())
+    }
+}
+
+/// A media page made from its wire form; the next-page link loses its token.
+pub(super) fn media_page_from(page: PageWire<MediaWire>) -> Page<Media> {
+    let paging = page.paging.unwrap_or_default();
+    let next_url = paging.next.as_deref().map(strip_token);
+    // A page without `next` is the last one, whatever cursors it carries.
+    let after = paging
+        .next
+        .as_ref()
+        .and(paging.cursors.and_then(|c| c.after));
+    Page {
+        items: page.data.into_iter().map(media_from).collect(),
+        after,
+        next_url,
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod client;
 mod comments;
+pub mod decode;
 pub mod endpoints;
 mod error;
 mod graph_error;

@@ -68,25 +68,7 @@ impl InstagramClient {
             ("redirect_uri", redirect_uri.to_owned()),
             ("code", code.to_owned()),
         ]);
-        let (token, _) = self
-            .execute_map(call, |wire: MaybeEnveloped<ShortLivedWire>| {
-                let wire = wire
-                    .into_inner()
-                    .ok_or_else(|| InstagramError::malformed("an empty data array"))?;
-                let access_token = wire
-                    .access_token
-                    .filter(|t| !t.trim().is_empty())
-                    .ok_or_else(|| InstagramError::malformed("no access_token"))?;
-                let user_id = wire
-                    .user_id
-                    .ok_or_else(|| InstagramError::malformed("no user_id"))?;
-                Ok(ShortLivedToken {
-                    access_token: SecretString::from(access_token),
-                    user_id,
-                    permissions: wire.permissions,
-                })
-            })
-            .await?;
+        let (token, _) = self.execute_map(call, short_lived).await?;
         Ok(token)
     }
 
@@ -136,7 +118,28 @@ pub fn clean_code(code: &str) -> &str {
     code.strip_suffix("#_").unwrap_or(code)
 }
 
-fn long_lived(wire: LongLivedWire) -> Result<LongLivedToken, InstagramError> {
+/// The short-lived token in the code exchange's answer (flat or wrapped in `data`).
+pub(super) fn short_lived(
+    wire: MaybeEnveloped<ShortLivedWire>,
+) -> Result<ShortLivedToken, InstagramError> {
+    let wire = wire
+        .into_inner()
+        .ok_or_else(|| InstagramError::malformed("an empty data array"))?;
+    let access_token = wire
+        .access_token
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| InstagramError::malformed("no access_token"))?;
+    let user_id = wire
+        .user_id
+        .ok_or_else(|| InstagramError::malformed("no user_id"))?;
+    Ok(ShortLivedToken {
+        access_token: SecretString::from(access_token),
+        user_id,
+        permissions: wire.permissions,
+    })
+}
+
+pub(super) fn long_lived(wire: LongLivedWire) -> Result<LongLivedToken, InstagramError> {
     let access_token = wire
         .access_token
         .filter(|t| !t.trim().is_empty())

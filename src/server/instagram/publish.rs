@@ -191,16 +191,7 @@ impl InstagramClient {
             .user(user)
             .param("fields", "id,status_code,status");
         let (w, _) = self.execute::<ContainerStatusWire>(call).await?;
-        let code = w
-            .status_code
-            .ok_or_else(|| InstagramError::malformed("no status_code"))?;
-        let state = ContainerState::parse(&code)
-            .ok_or_else(|| InstagramError::malformed(format!("unknown status_code {code}")))?;
-        Ok(ContainerStatus {
-            id: w.id.unwrap_or_else(|| container_id.to_owned()),
-            state,
-            detail: w.status,
-        })
+        container_status_from(w, container_id)
     }
 
     /// Polls a container every `interval` until it is ready (`FINISHED`, or `PUBLISHED` by an
@@ -310,20 +301,44 @@ impl InstagramClient {
         let (w, _) = self
             .execute::<MaybeEnveloped<PublishingLimitWire>>(call)
             .await?;
-        let w = w
-            .into_inner()
-            .ok_or_else(|| InstagramError::malformed("an empty publishing limit"))?;
-        let config = w
-            .config
-            .ok_or_else(|| InstagramError::malformed("no quota config"))?;
-        Ok(PublishingLimit {
-            used: w.quota_usage.unwrap_or(0),
-            total: config
-                .quota_total
-                .ok_or_else(|| InstagramError::malformed("no quota_total"))?,
-            window_secs: config.quota_duration.unwrap_or(86_400),
-        })
+        publishing_limit_from(w)
     }
+}
+
+/// A container's processing state; `container_id` when the answer leaves out its ID.
+pub(super) fn container_status_from(
+    w: ContainerStatusWire,
+    container_id: &str,
+) -> Result<ContainerStatus, InstagramError> {
+    let code = w
+        .status_code
+        .ok_or_else(|| InstagramError::malformed("no status_code"))?;
+    let state = ContainerState::parse(&code)
+        .ok_or_else(|| InstagramError::malformed(format!("unknown status_code {code}")))?;
+    Ok(ContainerStatus {
+        id: w.id.unwrap_or_else(|| container_id.to_owned()),
+        state,
+        detail: w.status,
+    })
+}
+
+/// The account's publishing quota (flat or wrapped in `data`).
+pub(super) fn publishing_limit_from(
+    w: MaybeEnveloped<PublishingLimitWire>,
+) -> Result<PublishingLimit, InstagramError> {
+    let w = w
+        .into_inner()
+        .ok_or_else(|| InstagramError::malformed("an empty publishing limit"))?;
+    let config = w
+        .config
+        .ok_or_else(|| InstagramError::malformed("no quota config"))?;
+    Ok(PublishingLimit {
+        used: w.quota_usage.unwrap_or(0),
+        total: config
+            .quota_total
+            .ok_or_else(|| InstagramError::malformed("no quota_total"))?,
+        window_secs: config.quota_duration.unwrap_or(86_400),
+    })
 }
 
 #[cfg(test)]

@@ -139,8 +139,10 @@ pub(super) fn hex(bytes: &[u8]) -> String {
         })
 }
 
+/// Hex digits to bytes; anything but an even number of hex digits is refused (`from_str_radix`
+/// alone would also take a `+` sign).
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
+    if !s.len().is_multiple_of(2) || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..s.len())
@@ -152,6 +154,21 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `webhook_signature` fuzz target: a `+` among the 64 digits was read as the
+    /// sign of a two-digit number, so a malformed header counted as well formed.
+    #[test]
+    fn a_header_with_anything_but_hex_digits_is_malformed() {
+        let plus = "sha256=AbCdEf0123+56789abcdef0123456789ABCDEF0123456789abcdef0123456789";
+        assert_eq!(check_signature_header(Some(plus)), Err(SignatureError::Malformed));
+        let good = sign(b"secret", b"body");
+        let forged = format!("sha256=+{}", &good["sha256=".len() + 1..]);
+        assert_eq!(
+            verify(Some(&forged), b"body", &[b"secret"]),
+            Err(SignatureError::Malformed)
+        );
+        assert!(check_signature_header(Some(&good)).is_ok());
+    }
 
     #[test]
     fn the_github_test_vector_verifies() {
