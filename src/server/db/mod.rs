@@ -131,31 +131,6 @@ pub fn unavailable_code(code: &str) -> bool {
         .any(|class| code.starts_with(class))
 }
 
-#[cfg(test)]
-mod unavailable_tests {
-    use super::unavailable_code;
-
-    #[test]
-    fn codes_of_a_database_out_of_reach_are_told_from_wrong_queries() {
-        // SQLite: busy, locked (and its extended form), full, I/O error (extended).
-        for code in ["5", "6", "262", "13", "10", "266", "8", "14"] {
-            assert!(unavailable_code(code), "{code}");
-        }
-        // SQLite: a constraint (and its extended forms), a syntax error, a mismatch.
-        for code in ["19", "2067", "1555", "1", "20"] {
-            assert!(!unavailable_code(code), "{code}");
-        }
-        // PostgreSQL: connection failure, disk full, too many connections, shutdown, lock.
-        for code in ["08006", "08001", "53100", "53300", "57P01", "55P03", "58030", "25006"] {
-            assert!(unavailable_code(code), "{code}");
-        }
-        // PostgreSQL: unique violation, syntax error, a cancelled statement, serialization.
-        for code in ["23505", "42601", "57014", "40001", ""] {
-            assert!(!unavailable_code(code), "{code}");
-        }
-    }
-}
-
 impl From<StoreError> for crate::model::AppError {
     /// Logs the database error once, where it is converted, and hides it from the caller.
     fn from(e: StoreError) -> Self {
@@ -223,5 +198,32 @@ pub async fn open(url: &DatabaseUrl) -> Result<Arc<dyn Store>, StoreError> {
     match url.backend() {
         Backend::Sqlite => Ok(Arc::new(SqliteStore::open(url.expose()).await?)),
         Backend::Postgres => Ok(Arc::new(PgStore::open(url.expose()).await?)),
+    }
+}
+
+#[cfg(test)]
+mod unavailable_tests {
+    use super::unavailable_code;
+
+    #[test]
+    fn codes_of_a_database_out_of_reach_are_told_from_wrong_queries() {
+        // SQLite: busy, locked (and its extended form), full, I/O error (extended).
+        for code in ["5", "6", "262", "13", "10", "266", "8", "14"] {
+            assert!(unavailable_code(code), "{code}");
+        }
+        // SQLite: a constraint (and its extended forms), a syntax error, a mismatch.
+        for code in ["19", "2067", "1555", "1", "20"] {
+            assert!(!unavailable_code(code), "{code}");
+        }
+        // PostgreSQL: connection failure, disk full, too many connections, shutdown, lock.
+        for code in [
+            "08006", "08001", "53100", "53300", "57P01", "55P03", "58030", "25006",
+        ] {
+            assert!(unavailable_code(code), "{code}");
+        }
+        // PostgreSQL: unique violation, syntax error, a cancelled statement, serialization.
+        for code in ["23505", "42601", "57014", "40001", ""] {
+            assert!(!unavailable_code(code), "{code}");
+        }
     }
 }

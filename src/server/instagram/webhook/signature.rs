@@ -160,7 +160,10 @@ mod tests {
     #[test]
     fn a_header_with_anything_but_hex_digits_is_malformed() {
         let plus = "sha256=AbCdEf0123+56789abcdef0123456789ABCDEF0123456789abcdef0123456789";
-        assert_eq!(check_signature_header(Some(plus)), Err(SignatureError::Malformed));
+        assert_eq!(
+            check_signature_header(Some(plus)),
+            Err(SignatureError::Malformed)
+        );
         let good = sign(b"secret", b"body");
         let forged = format!("sha256=+{}", &good["sha256=".len() + 1..]);
         assert_eq!(
