@@ -143,15 +143,7 @@ fn main() {
         .build()
         .unwrap();
     if let Some(seconds) = o.soak {
-        let soak = soak::Soak {
-            seconds,
-            rate: o.rate,
-        };
-        let rounds = rt.block_on(soak::run(&site_root, &soak));
-        soak::print(&rounds, &soak);
-        let errors: u64 = rounds.iter().map(soak::Round::errors).sum();
-        assert_eq!(errors, 0, "the soak's requests all answered as they should");
-        return;
+        return soak_only(&rt, &site_root, seconds, o.rate);
     }
     let (the_app, baseline, minimal) = rt.block_on(async {
         (
@@ -191,21 +183,7 @@ fn main() {
         "at most 0.02",
         Some(cost.per_view() <= 0.02),
     );
-    let batch = rt.block_on(batch::refresh_batch(app, &o));
-    batch::print(&batch, &o);
-    table.add(
-        format!("refresh batch of {} tokens vs its bound", batch.tokens()),
-        format!("{:.2}x", batch.ratio()),
-        "within 1.1x",
-        Some(batch.ratio() <= 1.1),
-    );
-    let (before, peak) = batch.memory();
-    table.add(
-        "refresh batch: peak memory over memory before",
-        format!("{peak:.0} / {before:.0} MB"),
-        "flat (streamed)",
-        None,
-    );
+    refresh_batch(&rt, app, &o, &mut table);
     if o.scale > 0 {
         let scale = rt.block_on(scale::run(&site_root, o.scale));
         scale::print(&scale);
@@ -220,6 +198,39 @@ fn main() {
     );
     rt.block_on(starting(&site_root, &mut table));
     table.print();
+}
+
+/// The token refresh batch, next to its bound.
+fn refresh_batch(
+    rt: &tokio::runtime::Runtime,
+    app: &app::App,
+    o: &Options,
+    table: &mut summary::Summary,
+) {
+    let batch = rt.block_on(batch::refresh_batch(app, o));
+    batch::print(&batch, o);
+    table.add(
+        format!("refresh batch of {} tokens vs its bound", batch.tokens()),
+        format!("{:.2}x", batch.ratio()),
+        "within 1.1x",
+        Some(batch.ratio() <= 1.1),
+    );
+    let (before, peak) = batch.memory();
+    table.add(
+        "refresh batch: peak memory over memory before",
+        format!("{peak:.0} / {before:.0} MB"),
+        "flat (streamed)",
+        None,
+    );
+}
+
+/// `--soak`: the load and soak rounds only; fails on any error.
+fn soak_only(rt: &tokio::runtime::Runtime, site_root: &std::path::Path, seconds: u32, rate: u32) {
+    let soak = soak::Soak { seconds, rate };
+    let rounds = rt.block_on(soak::run(site_root, &soak));
+    soak::print(&rounds, &soak);
+    let errors: u64 = rounds.iter().map(soak::Round::errors).sum();
+    assert_eq!(errors, 0, "the soak's requests all answered as they should");
 }
 
 /// `--profile`: asks for `path` `n` times as `who`.
