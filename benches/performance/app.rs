@@ -34,35 +34,15 @@ pub async fn start_app_with(
     data_dir: &Path,
     more: HashMap<&'static str, String>,
 ) -> App {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let mut vars: HashMap<&str, String> = HashMap::from([
-        ("APP_ENV", "test".to_owned()),
-        ("LISTEN_ADDR", addr.to_string()),
-        ("PUBLIC_BASE_URL", format!("http://{addr}")),
-        ("DATA_DIR", data_dir.display().to_string()),
-        ("RUST_LOG", "warn".to_owned()),
-        // The refresh batch is measured on its own.
-        ("REFRESH_SCHEDULER", "off".to_owned()),
-    ]);
     // Each app in this process embeds its own sandbox: on a port of its own.
     let sandbox = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap();
-    vars.insert("SANDBOX_LISTEN_ADDR", sandbox.to_string());
+    let mut vars = HashMap::from([("SANDBOX_LISTEN_ADDR", sandbox.to_string())]);
     vars.extend(more);
-    let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
-    let options = LeptosOptions::builder()
-        .output_name("instagram-connect")
-        .site_root(site_root.display().to_string())
-        .site_pkg_dir("pkg")
-        .site_addr(addr)
-        .build();
     let clock = Arc::new(OffsetClock::default());
-    let mut app = Application::build_on_with_clock(listener, config, options, clock.clone())
-        .await
-        .unwrap();
+    let (addr, mut app) = build(site_root, data_dir, vars, clock.clone()).await;
     let sandbox = app.take_sandbox().expect("the app embeds the sandbox");
     let state = app.state();
     tokio::spawn(app.run_until(std::future::pending()));
@@ -83,22 +63,39 @@ pub async fn start_peer(
     data_dir: &Path,
     database_url: &str,
 ) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let sandbox = app.sandbox.url().as_str().trim_end_matches('/').to_owned();
-    let vars: HashMap<&str, String> = HashMap::from([
-        ("APP_ENV", "test".to_owned()),
-        ("LISTEN_ADDR", addr.to_string()),
-        ("PUBLIC_BASE_URL", format!("http://{addr}")),
-        ("DATA_DIR", data_dir.display().to_string()),
+    let vars = HashMap::from([
         ("DATABASE_URL", database_url.to_owned()),
         ("INSTAGRAM_OAUTH_BASE", sandbox.clone()),
         ("INSTAGRAM_API_BASE", sandbox.clone()),
         ("INSTAGRAM_GRAPH_BASE", sandbox.clone()),
         ("INSTAGRAM_FACEBOOK_GRAPH_BASE", format!("{sandbox}/fb")),
+    ]);
+    let (addr, peer) = build(site_root, data_dir, vars, app.clock.clone()).await;
+    tokio::spawn(peer.run_until(std::future::pending()));
+    addr
+}
+
+/// An app on a new loopback port, built as `main` builds it from the test settings and `more`,
+/// serving `site_root` with its data in `data_dir`, on `clock`: its address, and the app.
+async fn build(
+    site_root: &Path,
+    data_dir: &Path,
+    more: HashMap<&'static str, String>,
+    clock: Arc<OffsetClock>,
+) -> (SocketAddr, Application) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut vars: HashMap<&str, String> = HashMap::from([
+        ("APP_ENV", "test".to_owned()),
+        ("LISTEN_ADDR", addr.to_string()),
+        ("PUBLIC_BASE_URL", format!("http://{addr}")),
+        ("DATA_DIR", data_dir.display().to_string()),
         ("RUST_LOG", "warn".to_owned()),
+        // The refresh batch is measured on its own.
         ("REFRESH_SCHEDULER", "off".to_owned()),
     ]);
+    vars.extend(more);
     let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
     let options = LeptosOptions::builder()
         .output_name("instagram-connect")
@@ -106,11 +103,10 @@ pub async fn start_peer(
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let peer = Application::build_on_with_clock(listener, config, options, app.clock.clone())
+    let app = Application::build_on_with_clock(listener, config, options, clock)
         .await
         .unwrap();
-    tokio::spawn(peer.run_until(std::future::pending()));
-    addr
+    (addr, app)
 }
 
 /// A person with a browser: their cookie jar and client.
@@ -147,32 +143,16 @@ async fn connect(app: &App, account: &str) -> (Person, ConnectTiming) {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let base = format!("http://{}", app.addr);
-    let authorize: String = client
-        .post(format!("{base}/api/connect/start"))
-        .header("accept", "application/json")
-        .form(&[("return_to", "")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let authorize = url::Url::parse(&authorize).unwrap();
+    let authorize = server_fn(&client, app, "/api/connect/start", &[("return_to", "")]).await;
+    let authorize = url::Url::parse(authorize.as_str().expect("an address")).unwrap();
     let q: HashMap<String, String> = authorize.query_pairs().into_owned().collect();
     let code = app
         .sandbox
         .authorize(account, &q["redirect_uri"], &DEFAULT_SCOPES);
     let calls_before = app.sandbox.requests().len();
     let allowed = std::time::Instant::now();
-    let done = client
-        .post(format!("{base}/api/connect/complete"))
-        .header("accept", "application/json")
-        .form(&[("code", code.as_str()), ("state", q["state"].as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert!(done.status().is_success(), "connecting {account}");
+    let form = [("code", code.as_str()), ("state", q["state"].as_str())];
+    server_fn(&client, app, "/api/connect/complete", &form).await;
     let person = Person { jar, client };
     let gallery = person.get(app, "/media", false).await;
     assert!(
@@ -230,6 +210,30 @@ impl Person {
         assert!(res.status().is_success(), "GET {path}: {}", res.status());
         res.text().await.unwrap()
     }
+
+    /// Calls the server function at `path` with `form`, as the hydrated page does: its JSON
+    /// answer.
+    pub async fn call(&self, app: &App, path: &str, form: &[(&str, &str)]) -> serde_json::Value {
+        server_fn(&self.client, app, path, form).await
+    }
+}
+
+/// Calls the server function at `path` from `client` with `form`: its JSON answer.
+async fn server_fn(
+    client: &reqwest::Client,
+    app: &App,
+    path: &str,
+    form: &[(&str, &str)],
+) -> serde_json::Value {
+    let res = client
+        .post(format!("http://{}{path}", app.addr))
+        .header("accept", "application/json")
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "POST {path}: {}", res.status());
+    res.json().await.unwrap()
 }
 
 /// The versioned path the home page loads the static assets from (empty when it has none).

@@ -223,16 +223,7 @@ async fn database_bytes(data_dir: &Path, postgres: Option<&str>) -> u64 {
 async fn prepare(app: &App, people: &[Person], instances: Vec<SocketAddr>) -> Traffic {
     let st = &app.state;
     let now = app.clock.now();
-    let viewer: serde_json::Value = reqwest::Client::new()
-        .post(format!("http://{}/api/account/viewer", app.addr))
-        .header("cookie", people[0].cookie(app))
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let viewer = people[0].call(app, "/api/account/viewer", &[]).await;
     let admin = viewer["user_id"]
         .as_str()
         .expect("someone is signed in")

@@ -190,6 +190,21 @@ impl TestApp {
             .expect("the app answers")
     }
 
+    /// A webhook delivery of `body` from `from`, signed with the sandbox app's secret as Meta
+    /// signs them.
+    pub async fn signed_delivery(&self, from: &reqwest::Client, body: &[u8]) -> reqwest::Response {
+        from.post(self.url("/integrations/instagram/webhook"))
+            .header("content-type", "application/json")
+            .header(
+                "x-hub-signature-256",
+                instagram_connect::server::instagram::webhook::sign(b"sandbox-app-secret", body),
+            )
+            .body(body.to_vec())
+            .send()
+            .await
+            .expect("the app answers")
+    }
+
     /// A client with its own cookie jar (another browser).
     pub fn browser(&self) -> reqwest::Client {
         reqwest::Client::builder()

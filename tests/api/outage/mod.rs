@@ -7,16 +7,10 @@ mod disk;
 mod locked;
 mod unreachable;
 
-use instagram_connect::server::{
-    instagram::webhook::sign,
-    sandbox::{seed::BAKERY_ID, Fault, FaultRule},
-};
+use instagram_connect::server::sandbox::{seed::BAKERY_ID, Fault, FaultRule};
 use serde_json::{json, Value};
 
 use crate::helpers::TestApp;
-
-/// The sandbox app's secret, which signs Meta's deliveries.
-const SECRET: &[u8] = b"sandbox-app-secret";
 
 /// A signed delivery of comment `id` on a bakery post: its status and JSON body (if any).
 async fn deliver(app: &TestApp, id: &str, padding: usize) -> (u16, Value) {
@@ -24,14 +18,9 @@ async fn deliver(app: &TestApp, id: &str, padding: usize) -> (u16, Value) {
         "field": "comments", "value": { "id": id, "text": "x".repeat(padding.max(1)),
         "media": { "id": "18000000000001001" } } }] })
     .to_string();
-    let res = reqwest::Client::new()
-        .post(app.url("/integrations/instagram/webhook"))
-        .header("content-type", "application/json")
-        .header("x-hub-signature-256", sign(SECRET, body.as_bytes()))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .signed_delivery(&reqwest::Client::new(), body.as_bytes())
+        .await;
     let status = res.status().as_u16();
     let text = res.text().await.unwrap();
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))

@@ -27,15 +27,9 @@ async fn a_delivery_and_cached_media(app: &TestApp, person: &reqwest::Client, st
         { "field": "comments", "value": { "id": "17850000000000777", "text": "hi",
           "media": { "id": "18000000000002001" } } }] }] })
     .to_string();
-    let sig =
-        instagram_connect::server::instagram::webhook::sign(b"sandbox-app-secret", body.as_bytes());
-    let res = reqwest::Client::new()
-        .post(app.url("/integrations/instagram/webhook"))
-        .header("x-hub-signature-256", sig)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .signed_delivery(&reqwest::Client::new(), body.as_bytes())
+        .await;
     assert_eq!(res.status(), 200);
     person
         .get(app.url(&format!("/media?account={studio}")))

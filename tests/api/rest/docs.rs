@@ -4,6 +4,7 @@
 use instagram_connect::server::auth::table::{Kind, Who, TABLE};
 use serde_json::Value;
 
+use super::openapi_document;
 use crate::helpers::TestApp;
 
 /// `/a/{x}/b` and `/a/{y}/b` are the same route.
@@ -27,12 +28,7 @@ fn shape(path: &str) -> String {
 #[tokio::test]
 async fn every_public_json_route_is_in_the_openapi_document() {
     let app = TestApp::spawn().await;
-    let doc: Value = app
-        .get("/integrations/instagram/openapi.json")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let doc = openapi_document(&app).await;
     let documented: Vec<(String, String)> = doc["paths"]
         .as_object()
         .unwrap()
@@ -123,12 +119,7 @@ async fn meta_routes_refuse_with_the_documented_error() {
 #[tokio::test]
 async fn the_developers_page_shows_every_operation_and_links_the_document() {
     let app = TestApp::spawn().await;
-    let doc: Value = app
-        .get("/integrations/instagram/openapi.json")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let doc = openapi_document(&app).await;
     let res = app.get("/developers").await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();

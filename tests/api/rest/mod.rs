@@ -36,6 +36,13 @@ async fn post_token(
     req.send().await.unwrap()
 }
 
+/// The app's OpenAPI document, as it serves it.
+async fn openapi_document(app: &TestApp) -> Value {
+    let res = app.get("/integrations/instagram/openapi.json").await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
 /// The app's callback address (the redirect URI it registers).
 fn redirect(app: &TestApp) -> String {
     app.url("/auth/instagram/callback")

@@ -7,7 +7,7 @@ use instagram_connect::server::{
 };
 use serde_json::{json, Value};
 
-use super::{is_rfc3339_millis, post_token, redirect};
+use super::{is_rfc3339_millis, openapi_document, post_token, redirect};
 use crate::helpers::TestApp;
 
 #[tokio::test]
@@ -254,12 +254,7 @@ async fn instagrams_failures_are_passed_on(app: &TestApp, key: &str) {
 #[tokio::test]
 async fn the_openapi_document_describes_the_answers() {
     let app = TestApp::spawn().await;
-    let doc: Value = app
-        .get("/integrations/instagram/openapi.json")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let doc = openapi_document(&app).await;
     assert_eq!(doc["openapi"], "3.1.0");
     for path in [
         "/integrations/instagram/token",

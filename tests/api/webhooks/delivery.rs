@@ -246,14 +246,7 @@ async fn wh08_a_flood_of_bad_signatures_is_throttled_but_meta_still_gets_through
         .build()
         .unwrap();
     let body = comment("17850000000000099", "real").to_string();
-    let res = meta
-        .post(app.url("/integrations/instagram/webhook"))
-        .header("content-type", "application/json")
-        .header("x-hub-signature-256", sign(SECRET, body.as_bytes()))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let res = app.signed_delivery(&meta, body.as_bytes()).await;
     assert_eq!(res.status(), 200);
     // A request without a usable signature header is refused without reading its body.
     let res = meta

@@ -4,7 +4,7 @@ mod callbacks;
 mod delivery;
 mod processing;
 
-use instagram_connect::server::{instagram::webhook::sign, sandbox::seed::BAKERY_ID};
+use instagram_connect::server::sandbox::seed::BAKERY_ID;
 use serde_json::{json, Value};
 
 use crate::helpers::{eventually, TestApp};
@@ -57,5 +57,5 @@ fn comment(id: &str, text: &str) -> Value {
 
 /// Posts `body` to the webhook, signed with the app's secret.
 async fn deliver_signed(app: &TestApp, body: &[u8]) -> reqwest::Response {
-    deliver(app, body, Some(sign(SECRET, body))).await
+    app.signed_delivery(&app.client, body).await
 }
