@@ -165,6 +165,9 @@ impl TestAppBuilder {
     }
 }
 
+/// The sandbox app's secret, which signs Meta's deliveries and signed requests.
+pub const SANDBOX_APP_SECRET: &[u8] = b"sandbox-app-secret";
+
 impl TestApp {
     /// Starts an app with the default test configuration.
     pub async fn spawn() -> TestApp {
@@ -197,7 +200,7 @@ impl TestApp {
             .header("content-type", "application/json")
             .header(
                 "x-hub-signature-256",
-                instagram_connect::server::instagram::webhook::sign(b"sandbox-app-secret", body),
+                instagram_connect::server::instagram::webhook::sign(SANDBOX_APP_SECRET, body),
             )
             .body(body.to_vec())
             .send()

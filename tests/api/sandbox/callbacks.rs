@@ -225,7 +225,7 @@ async fn signed_requests_and_callbacks_verify() {
         .1
         .into_owned();
     assert_eq!(
-        parse_signed_request(&signed, &[b"sandbox-app-secret"])
+        parse_signed_request(&signed, &[crate::helpers::SANDBOX_APP_SECRET])
             .unwrap()
             .user_id,
         BAKERY_ID

@@ -7,10 +7,7 @@ mod processing;
 use instagram_connect::server::sandbox::seed::BAKERY_ID;
 use serde_json::{json, Value};
 
-use crate::helpers::{eventually, TestApp};
-
-/// The sandbox app's secret, which signs its deliveries.
-const SECRET: &[u8] = b"sandbox-app-secret";
+use crate::helpers::{eventually, TestApp, SANDBOX_APP_SECRET as SECRET};
 
 /// Posts `body` to the webhook with `signature` (if any).
 async fn deliver(app: &TestApp, body: &[u8], signature: Option<String>) -> reqwest::Response {
