@@ -33,7 +33,7 @@ pub fn AccountsPage() -> impl IntoView {
         <Title text="Your accounts" />
         <section class="container page">
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {Suspend::new(async move {
                     let notice = notice.await.ok().flatten();
                     match viewer.await {
                         Ok(Some(v)) => {

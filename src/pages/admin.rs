@@ -40,7 +40,7 @@ pub fn AdminPage() -> impl IntoView {
         <Title text="Admin" />
         <section class="container page admin">
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {Suspend::new(async move {
                     let (sort, state, q, _) = args();
                     match data.await {
                         Ok(v) => {

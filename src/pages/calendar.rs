@@ -36,7 +36,7 @@ pub fn CalendarPage() -> impl IntoView {
         <Title text="Calendar" />
         <section class="container page">
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {Suspend::new(async move {
                     match data.await {
                         Ok(v) => view_calendar(v).into_any(),
                         Err(e) => view! { <PageError error=e /> }.into_any(),

@@ -44,15 +44,12 @@ pub fn CallbackPage() -> impl IntoView {
         let info = Resource::new_blocking(|| (), |_| connect_info());
         view! {
             <Suspense>
-                {move || {
-                    let kind = kind.clone();
-                    Suspend::new(async move {
+                {Suspend::new(async move {
                         let uri = info.await.map(|i| i.redirect_uri).unwrap_or_default();
                         let e = ConnectError::from_code(&kind, retry, &uri)
                             .unwrap_or(ConnectError::StateInvalid);
                         failure(&e)
-                    })
-                }}
+                })}
             </Suspense>
         }
         .into_any()

@@ -27,7 +27,7 @@ pub fn ConnectPage() -> impl IntoView {
                 "You'll sign in on Instagram and choose what to share. Then you come straight back here."
             </p>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {Suspend::new(async move {
                     info.await
                         .map(|i| {
                             view! {

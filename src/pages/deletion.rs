@@ -19,7 +19,7 @@ pub fn DeletionPage() -> impl IntoView {
         <section class="container narrow page">
             <h1>"Data deletion request"</h1>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {Suspend::new(async move {
                     match status.await {
                         Ok(Some(s)) => view! {
                             <div class="notice ok" data-testid="deletion-status">

@@ -18,7 +18,7 @@ pub fn DevelopersPage() -> impl IntoView {
         <Title text="Developers" />
         <section class="container page developers">
             <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
+                {Suspend::new(async move {
                     match reference.await {
                         Ok(r) => view_reference(r).into_any(),
                         Err(e) => view! { <PageError error=e /> }.into_any(),

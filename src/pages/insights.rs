@@ -28,7 +28,7 @@ pub fn InsightsPage() -> impl IntoView {
         <Title text="Insights" />
         <section class="container page">
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {Suspend::new(async move {
                     match insights.await {
                         Ok(v) => view_insights(v).into_any(),
                         Err(e) => view! { <PageError error=e /> }.into_any(),

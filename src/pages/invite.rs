@@ -40,7 +40,7 @@ pub fn InvitePage() -> impl IntoView {
         <Title text="Invitation" />
         <section class="container narrow page" data-testid="invitation-page">
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {Suspend::new(async move {
                     let notice = notice.await.ok().flatten();
                     match data.await {
                         Ok(page) => view! { <NoticeLine notice /> {render(page)} }.into_any(),

@@ -35,7 +35,7 @@ pub fn MediaPage() -> impl IntoView {
         <Title text="Your media" />
         <section class="container page gallery">
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {Suspend::new(async move {
                     let notice = notice.await.ok().flatten();
                     match gallery.await {
                         Ok(Some(v)) => view_gallery(v, notice).into_any(),

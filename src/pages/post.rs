@@ -42,7 +42,7 @@ pub fn PostPage() -> impl IntoView {
     view! {
         <section class="container page">
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {Suspend::new(async move {
                     let notice = notice.await.ok().flatten();
                     match post.await {
                         Ok(v) => view_post(v, notice).into_any(),

@@ -32,7 +32,7 @@ pub fn PublishPage() -> impl IntoView {
         <Title text="Publish" />
         <section class="container page">
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {Suspend::new(async move {
                     let notice = notice.await.ok().flatten();
                     match data.await {
                         Ok(v) => view_publish(v, notice).into_any(),

@@ -34,7 +34,7 @@ pub fn JobPage() -> impl IntoView {
         <Title text="Post" />
         <section class="container page">
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {Suspend::new(async move {
                     let notice = notice.await.ok().flatten();
                     match data.await {
                         Ok(v) => view_job(v, notice).into_any(),

@@ -29,7 +29,7 @@ pub fn SharingPage() -> impl IntoView {
         <Title text="Sharing" />
         <section class="container page">
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {Suspend::new(async move {
                     let notice = notice.await.ok().flatten();
                     match data.await {
                         Ok(v) => sharing(v, notice).into_any(),

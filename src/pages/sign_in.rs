@@ -27,9 +27,7 @@ pub fn SignInPage() -> impl IntoView {
         <section class="container narrow page">
             <h1>"Sign in"</h1>
             <Suspense fallback=|| ()>
-                {move || {
-                    let return_to = return_to.clone();
-                    Suspend::new(async move {
+                {Suspend::new(async move {
                         let passkeys = info.await.map(|i| i.passkeys).unwrap_or(false);
                         passkeys.then(|| view! {
                             <Enhance>
@@ -43,8 +41,7 @@ pub fn SignInPage() -> impl IntoView {
                                 </form>
                             </Enhance>
                         })
-                    })
-                }}
+                })}
             </Suspense>
             <h2 class="h3">"Or with Instagram"</h2>
             <p>
