@@ -10,15 +10,16 @@
 //! - Invalidation marks entries stale instead of deleting them, so there is always something
 //!   to show.
 //! - Entries read in the last [`MEMORY_SECS`](super::runtime::MEMORY_SECS) are served from this process's memory: a busy
-//!   account's page views then cost no database read for its media. Invalidations made here
-//!   clear that memory at once; those made by another instance reach it within that time.
+//!   account's page views then cost no database read for its media, and its JSON is parsed once
+//!   for all of them. Invalidations made here clear that memory at once; those made by another
+//!   instance reach it within that time.
 
 use std::{future::Future, sync::atomic::Ordering};
 
 use secrecy::SecretString;
 use serde::{de::DeserializeOwned, Serialize};
 
-use super::Media;
+use super::{runtime::Held, Media};
 use crate::{
     model::{AppError, Freshness, IntegrationStatus, Problem},
     server::{
@@ -27,6 +28,10 @@ use crate::{
         tokens,
     },
 };
+
+/// What the cache keeps: a value written as JSON, and copied out of memory for each reader.
+pub trait Cached: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {}
+impl<T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static> Cached for T {}
 
 /// CDN links are refetched this long before they expire.
 pub const CDN_MARGIN_SECS: i64 = 600;
@@ -77,15 +82,12 @@ impl Media {
     }
 
     /// The stored entry, from memory when it was read moments ago.
-    async fn entry(&self, integration_id: &str, key: &str) -> Result<Option<CacheRow>, StoreError> {
-        if let Some(row) = self.runtime.recall(integration_id, key) {
-            return Ok(Some(row));
+    async fn entry(&self, integration_id: &str, key: &str) -> Result<Option<Held>, StoreError> {
+        if let Some(held) = self.runtime.recall(integration_id, key) {
+            return Ok(Some(held));
         }
         let row = self.store.cache_get(integration_id, key).await?;
-        if let Some(r) = &row {
-            self.runtime.keep(integration_id, key, r);
-        }
-        Ok(row)
+        Ok(row.map(|r| self.runtime.keep(integration_id, key, r)))
     }
 
     /// Reads `key` of `row`'s cache; fetches it from Instagram with `fetch` when it is missing
@@ -101,7 +103,7 @@ impl Media {
         fetch: F,
     ) -> Result<Loaded<T>, AppError>
     where
-        T: Serialize + DeserializeOwned,
+        T: Cached,
         F: FnOnce(Access) -> Fut,
         Fut: Future<Output = Result<T, InstagramError>>,
     {
@@ -154,7 +156,7 @@ impl Media {
                     body,
                 };
                 self.store.cache_put(&row.id, key, &entry).await?;
-                self.runtime.keep(&row.id, key, &entry);
+                self.runtime.keep(&row.id, key, entry);
                 Ok(Loaded {
                     value: Some(value),
                     fresh: Freshness {
@@ -172,7 +174,7 @@ impl Media {
         }
     }
 
-    pub(super) async fn fresh_entry<T: DeserializeOwned>(
+    pub(super) async fn fresh_entry<T: Cached>(
         &self,
         row: &IntegrationRow,
         key: &str,
@@ -181,20 +183,20 @@ impl Media {
         let Some(entry) = self.entry(&row.id, key).await? else {
             return Ok(None);
         };
-        if entry.expires_at <= now {
+        if entry.row.expires_at <= now {
             return Ok(None);
         }
         Ok(decode(key, &entry).map(|value| Loaded {
             value: Some(value),
             fresh: Freshness {
-                fetched_at: Some(entry.fetched_at),
+                fetched_at: Some(entry.row.fetched_at),
                 problem: None,
             },
         }))
     }
 
     /// The old entry (if any), with the problem that kept it from being refreshed.
-    async fn stale<T: DeserializeOwned>(
+    async fn stale<T: Cached>(
         &self,
         row: &IntegrationRow,
         key: &str,
@@ -202,7 +204,7 @@ impl Media {
     ) -> Result<Loaded<T>, AppError> {
         let entry = self.entry(&row.id, key).await?;
         let (value, fetched_at) = match &entry {
-            Some(e) => (decode(key, e), Some(e.fetched_at)),
+            Some(e) => (decode(key, e), Some(e.row.fetched_at)),
             None => (None, None),
         };
         if value.is_some() {
@@ -289,15 +291,16 @@ pub fn earliest_cdn_expiry(body: &str) -> Option<i64> {
         .min()
 }
 
-fn decode<T: DeserializeOwned>(key: &str, entry: &CacheRow) -> Option<T> {
-    match serde_json::from_str(&entry.body) {
+/// The entry's value, decoded once for all its readers in this process.
+fn decode<T: Cached>(key: &str, entry: &Held) -> Option<T> {
+    entry.value(|body| match serde_json::from_str(body) {
         Ok(v) => Some(v),
         Err(e) => {
             // An entry from an older version of the app: refetch it.
             tracing::warn!(cache.key = key, error = %e, "a cached entry cannot be read");
             None
         }
-    }
+    })
 }
 
 #[cfg(test)]

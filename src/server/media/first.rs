@@ -91,7 +91,9 @@ impl Media {
             body,
         };
         match self.store.cache_put(&row.id, key, &entry).await {
-            Ok(()) => self.runtime.keep(&row.id, key, &entry),
+            Ok(()) => {
+                self.runtime.keep(&row.id, key, entry);
+            }
             Err(e) => {
                 tracing::warn!(integration.id = %row.id, error = %e, cache.key = key, "a cache entry was not kept")
             }

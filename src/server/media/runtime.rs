@@ -3,10 +3,11 @@
 //! process; the database holds the cache itself.
 
 use std::{
+    any::Any,
     collections::HashMap,
     sync::{
         atomic::{AtomicU64, Ordering},
-        Arc, Mutex,
+        Arc, Mutex, OnceLock,
     },
     time::{Duration, Instant},
 };
@@ -44,10 +45,45 @@ pub struct CacheCounts {
     pub errors: u64,
 }
 
+/// An entry held in memory: the row, and its body decoded once a reader asked for it (every
+/// later reader of the same entry copies the value instead of parsing the JSON again).
+#[derive(Debug, Clone)]
+pub struct Held {
+    /// The row as read or written.
+    pub row: Arc<CacheRow>,
+    decoded: Arc<OnceLock<Arc<dyn Any + Send + Sync>>>,
+}
+
+impl Held {
+    /// A row not decoded yet.
+    pub fn new(row: CacheRow) -> Self {
+        Self {
+            row: Arc::new(row),
+            decoded: Arc::default(),
+        }
+    }
+
+    /// The body as a `T`: decoded by `decode` the first time, copied from then on. A body that
+    /// does not decode is `None` (and stays so for this entry).
+    pub fn value<T: Clone + Send + Sync + 'static>(
+        &self,
+        decode: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let any = self
+            .decoded
+            .get_or_init(|| Arc::new(decode(&self.row.body)));
+        match any.downcast_ref::<Option<T>>() {
+            Some(v) => v.clone(),
+            // Read as another type than the first reader's: decoded for this reader only.
+            None => decode(&self.row.body),
+        }
+    }
+}
+
 /// An entry held in memory, and when it was read.
 #[derive(Debug)]
 struct Remembered {
-    row: CacheRow,
+    held: Held,
     read: Instant,
 }
 
@@ -77,16 +113,17 @@ impl MediaRuntime {
     }
 
     /// An entry read moments ago.
-    pub fn recall(&self, integration_id: &str, key: &str) -> Option<CacheRow> {
+    pub fn recall(&self, integration_id: &str, key: &str) -> Option<Held> {
         let memory = self.memory.lock().expect("media memory lock");
         memory
             .get(&(integration_id.to_owned(), key.to_owned()))
             .filter(|m| m.read.elapsed() < Duration::from_secs(MEMORY_SECS))
-            .map(|m| m.row.clone())
+            .map(|m| m.held.clone())
     }
 
-    /// Remembers an entry just read or written.
-    pub fn keep(&self, integration_id: &str, key: &str, row: &CacheRow) {
+    /// Remembers an entry just read or written; what to read it from.
+    pub fn keep(&self, integration_id: &str, key: &str, row: CacheRow) -> Held {
+        let held = Held::new(row);
         let mut memory = self.memory.lock().expect("media memory lock");
         if memory.len() >= MEMORY_ENTRIES {
             memory.retain(|_, m| m.read.elapsed() < Duration::from_secs(MEMORY_SECS));
@@ -94,10 +131,11 @@ impl MediaRuntime {
         memory.insert(
             (integration_id.to_owned(), key.to_owned()),
             Remembered {
-                row: row.clone(),
+                held: held.clone(),
                 read: Instant::now(),
             },
         );
+        held
     }
 
     /// Forgets `key` and the keys under `key:` of an account (all of them for `None`).
@@ -143,13 +181,13 @@ mod tests {
     fn memory_forgets_a_key_and_what_is_under_it_only() {
         let m = MediaRuntime::default();
         for key in ["feed", "feed:abc", "feedback", "profile"] {
-            m.keep("int_1", key, &row(key));
+            m.keep("int_1", key, row(key));
         }
-        m.keep("int_2", "feed", &row("other"));
+        m.keep("int_2", "feed", row("other"));
         m.forget("int_1", Some("feed"));
         assert!(m.recall("int_1", "feed").is_none());
         assert!(m.recall("int_1", "feed:abc").is_none());
-        assert_eq!(m.recall("int_1", "feedback").unwrap().body, "feedback");
+        assert_eq!(m.recall("int_1", "feedback").unwrap().row.body, "feedback");
         assert!(m.recall("int_1", "profile").is_some());
         assert!(
             m.recall("int_2", "feed").is_some(),
@@ -157,5 +195,35 @@ mod tests {
         );
         m.forget("int_1", None);
         assert!(m.recall("int_1", "profile").is_none());
+    }
+
+    #[test]
+    fn an_entry_is_decoded_once_for_all_its_readers() {
+        let m = MediaRuntime::default();
+        m.keep("int_1", "feed", row("[1,2,3]"));
+        let decodes = AtomicU64::new(0);
+        let decode = |body: &str| {
+            decodes.fetch_add(1, Ordering::Relaxed);
+            serde_json::from_str::<Vec<u32>>(body).ok()
+        };
+        for _ in 0..3 {
+            let held = m.recall("int_1", "feed").unwrap();
+            assert_eq!(held.value(decode), Some(vec![1, 2, 3]));
+        }
+        assert_eq!(decodes.load(Ordering::Relaxed), 1);
+        // Read as another type: decoded for that reader, the first type kept.
+        let held = m.recall("int_1", "feed").unwrap();
+        assert_eq!(
+            held.value(|b| serde_json::from_str::<Vec<u64>>(b).ok()),
+            Some(vec![1, 2, 3])
+        );
+        assert_eq!(held.value(decode), Some(vec![1, 2, 3]));
+        assert_eq!(decodes.load(Ordering::Relaxed), 1);
+        // A body that does not decode stays undecodable, and a new entry is decoded anew.
+        m.keep("int_1", "feed", row("not json"));
+        let held = m.recall("int_1", "feed").unwrap();
+        assert_eq!(held.value(decode), None);
+        assert_eq!(held.value(decode), None);
+        assert_eq!(decodes.load(Ordering::Relaxed), 2);
     }
 }
