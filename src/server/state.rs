@@ -2,7 +2,7 @@
 //! from the infrastructure here. Nothing below the web layer names it: each service holds what
 //! it uses.
 
-use std::sync::Arc;
+use std::{ops::Deref, sync::Arc};
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -30,9 +30,41 @@ use super::{
 };
 use crate::model::AppError;
 
-/// Everything a request may need. Cheap to clone: every field is shared.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Everything a request may need: the services behind one pointer, so the many copies a
+/// request makes (every layer, handler and server function takes its own) cost one reference
+/// count each.
+#[derive(Clone)]
+pub struct AppState(Arc<AppServices>);
+
+impl Deref for AppState {
+    type Target = AppServices;
+
+    fn deref(&self) -> &AppServices {
+        &self.0
+    }
+}
+
+impl From<AppServices> for AppState {
+    fn from(services: AppServices) -> Self {
+        Self(Arc::new(services))
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(st: &AppState) -> Self {
+        st.leptos_options.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<dyn Store> {
+    fn from_ref(st: &AppState) -> Self {
+        st.store.clone()
+    }
+}
+
+/// The services and the infrastructure they are wired from, each part shared.
+#[derive(Clone)]
+pub struct AppServices {
     /// Leptos' own options (site root, output name).
     pub leptos_options: LeptosOptions,
     /// The configuration read at startup.
@@ -134,7 +166,7 @@ impl AppState {
             metrics,
             failpoints,
         } = infra;
-        Self {
+        Self::from(AppServices {
             leptos_options: w.leptos_options,
             passkeys: people.passkeys,
             config,
@@ -156,7 +188,7 @@ impl AppState {
             sharing: people.sharing,
             notifier,
             signed_in,
-        }
+        })
     }
 }
 

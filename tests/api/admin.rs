@@ -312,17 +312,17 @@ async fn refresh_all_runs_once_across_instances_and_every_instance_shows_it() {
     use instagram_connect::server::{
         db,
         sandbox::faults::{Fault, FaultRule},
-        state::AppState,
+        state::{AppServices, AppState},
     };
     let app = TestApp::spawn().await;
     for i in 0..3 {
         app.seed_account(&format!("everywhere.{i}"), 45 * DAY).await;
     }
     // Another instance: the same database through a pool of its own.
-    let other = AppState {
+    let other = AppState::from(AppServices {
         store: db::open(&app.state.config.database_url).await.unwrap(),
-        ..app.state.clone()
-    };
+        ..(*app.state).clone()
+    });
     app.sandbox
         .add_fault(FaultRule::on("ig_refresh_token", Fault::Delay { ms: 300 }));
     assert_eq!(app.state.admin.start_refresh_all(30).await.unwrap(), 3);

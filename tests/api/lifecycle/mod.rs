@@ -8,7 +8,7 @@ mod scheduler;
 use instagram_connect::server::{
     db::{self, IntegrationRow},
     sandbox::faults::Fault,
-    state::AppState,
+    state::{AppServices, AppState},
 };
 use secrecy::ExposeSecret;
 
@@ -48,10 +48,10 @@ fn refresh_calls(app: &TestApp) -> usize {
 
 /// The app's state with a connection pool of its own (another replica).
 async fn replica(app: &TestApp) -> AppState {
-    AppState {
+    AppState::from(AppServices {
         store: db::open(&app.state.config.database_url).await.unwrap(),
-        ..app.state.clone()
-    }
+        ..(*app.state).clone()
+    })
 }
 
 /// An app on a fresh PostgreSQL database, or `None` (the test is skipped) without one.
