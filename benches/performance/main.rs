@@ -28,6 +28,10 @@
 //! person (cache warm), and prints nothing else: the run to give a profiler, e.g.
 //! `valgrind --tool=callgrind target/release/deps/performance-* --profile /media 500`.
 
+/// The server binary's allocator (src/main.rs): the app measured here is the app that runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod app;
 mod batch;
 mod load;
