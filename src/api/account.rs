@@ -21,8 +21,8 @@ pub async fn load_methods() -> Result<(Vec<SignInMethod>, bool), AppError> {
         async {
             let (st, _, person) = super::person().await?;
             let methods = st
-                .store
-                .methods_for(&person.user_id)
+                .methods_seen
+                .get_or_read(&person.user_id, || st.store.methods_for(&person.user_id))
                 .await?
                 .iter()
                 .map(|m| crate::server::auth::viewer::method_view(m, &person.method.id))
@@ -39,7 +39,12 @@ pub async fn load_notifications() -> Result<crate::model::notify::NotifyView, Ap
     super::with_status(
         async {
             let (st, _, person) = super::person().await?;
-            Ok(st.notifier.person_view(&person.user_id).await?)
+            let mut view = st
+                .notices_seen
+                .get_or_read(&person.user_id, || st.notifier.person_view(&person.user_id))
+                .await?;
+            view.now = st.clock.now();
+            Ok(view)
         }
         .await,
     )

@@ -14,7 +14,7 @@ use super::{
     config::{AppEnv, Config},
     connect::{ConnectionParts, Connections},
     crypto::Keyring,
-    db::Store,
+    db::{SignInMethodRow, Store},
     failpoint::Failpoints,
     instagram::InstagramClient,
     lifecycle::Lifecycle,
@@ -28,7 +28,7 @@ use super::{
     tokens::{TokenParts, Tokens},
     webhooks::Webhooks,
 };
-use crate::model::AppError;
+use crate::model::{notify::NotifyView, AppError};
 
 /// Everything a request may need: the services behind one pointer, so the many copies a
 /// request makes (every layer, handler and server function takes its own) cost one reference
@@ -107,6 +107,11 @@ pub struct AppServices {
     pub notifier: Notifier,
     /// The signed-in people read moments ago (see [`crate::server::auth::memo`]).
     pub signed_in: Arc<Memo<Person>>,
+    /// People's sign-in methods read moments ago, by person (the accounts page).
+    pub methods_seen: Arc<Memo<Vec<SignInMethodRow>>>,
+    /// People's notification settings and latest notices read moments ago, by person (the
+    /// accounts page).
+    pub notices_seen: Arc<Memo<NotifyView>>,
 }
 
 /// The infrastructure the state is wired from.
@@ -157,6 +162,8 @@ impl AppState {
             metrics: infra.metrics.clone(),
         });
         let signed_in = Arc::new(Memo::new(infra.store.changes()));
+        let methods_seen = Arc::new(Memo::new(infra.store.changes()));
+        let notices_seen = Arc::new(Memo::new(infra.store.changes()));
         let Infra {
             config,
             store,
@@ -188,6 +195,8 @@ impl AppState {
             sharing: people.sharing,
             notifier,
             signed_in,
+            methods_seen,
+            notices_seen,
         })
     }
 }

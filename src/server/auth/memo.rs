@@ -105,6 +105,21 @@ impl<V: Clone> Memo<V> {
         );
     }
 
+    /// The value for `key`: the one kept while it is still good, else what `read` reads (kept
+    /// for the next reader unless something changed meanwhile).
+    pub async fn get_or_read<E, Fut>(&self, key: &str, read: impl FnOnce() -> Fut) -> Result<V, E>
+    where
+        Fut: std::future::Future<Output = Result<V, E>>,
+    {
+        if let Some(v) = self.get(key) {
+            return Ok(v);
+        }
+        let stamp = self.stamp();
+        let v = read().await?;
+        self.put(key, v.clone(), stamp);
+        Ok(v)
+    }
+
     /// Forgets `key`.
     pub fn forget(&self, key: &str) {
         self.entries.lock().expect("memo lock").remove(key);
@@ -168,6 +183,27 @@ mod tests {
         memo.put("k", 2, memo.stamp());
         a.bump();
         assert_eq!(memo.get("k"), None);
+    }
+
+    #[tokio::test]
+    async fn a_value_is_read_once_until_something_changes() {
+        let changes = Arc::new(Changes::default());
+        let memo: Memo<u32> = Memo::new(Some(changes.clone()));
+        let reads = std::sync::atomic::AtomicU32::new(0);
+        let read =
+            || async { Ok::<_, ()>(reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 10) };
+        assert_eq!(memo.get_or_read("k", read).await, Ok(10));
+        assert_eq!(memo.get_or_read("k", read).await, Ok(10), "kept");
+        changes.bump();
+        assert_eq!(memo.get_or_read("k", read).await, Ok(11), "read again");
+        assert_eq!(memo.get_or_read("k", || async { Err(()) }).await, Ok(11));
+        changes.bump();
+        assert_eq!(memo.get_or_read("k", || async { Err(()) }).await, Err(()));
+        assert_eq!(
+            memo.get_or_read("k", read).await,
+            Ok(12),
+            "a failed read keeps nothing"
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! What the in-process caches of sessions and people ([`crate::server::auth::memo`]) compare
-//! with: a generation that moves on whenever a row they are read from changes.
+//! What the in-process caches of sessions, people and the accounts page
+//! ([`crate::server::auth::memo`]) compare with: a generation that moves on whenever a row they are read from changes.
 //!
 //! With SQLite (one instance), every connection of the pool reports each insert, update and
 //! delete of the tables in [`WATCHED`] (SQLite's update hook), and the web layer moves the
@@ -11,14 +11,17 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// The tables whose rows the caches hold: people, their sign-in methods and roles, and the
-/// accounts a person's pages list. (The session store keeps its own records in step with what
-/// it writes; sessions deleted elsewhere always go with a sign-in method.)
-pub const WATCHED: [&str; 4] = [
+/// The tables whose rows the caches hold: people, their sign-in methods and roles, the
+/// accounts a person's pages list, and what the accounts page shows of their notifications.
+/// (The session store keeps its own records in step with what it writes; sessions deleted
+/// elsewhere always go with a sign-in method.)
+pub const WATCHED: [&str; 6] = [
     "users",
     "sign_in_methods",
     "account_members",
     "integrations",
+    "notify_settings",
+    "notices",
 ];
 
 /// The generation of the watched tables in this process.

@@ -16,6 +16,14 @@ async fn a_token_about_to_expire_is_told_a_week_and_a_day_before() {
     r.subscribe(&owner, "expiring@example.test", "instant")
         .await;
     let (_, _) = r.endpoint(&["account.expiring"]).await;
+    // The accounts page read now is kept in memory for its next view: the notice below, made
+    // by the worker and not by a request, must show at once all the same.
+    let page = async || {
+        let res = owner.get(app.url("/accounts")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        res.text().await.unwrap()
+    };
+    assert!(page().await.contains("data-testid=\"no-notices\""));
     let raw = Raw::of(app).await;
     let now = app.clock.now();
     raw.execute(&format!(
@@ -27,6 +35,11 @@ async fn a_token_about_to_expire_is_told_a_week_and_a_day_before() {
     // The worker looks every minute; a test looks at once (either may find it first).
     app.state.notifier.watch(true).await.unwrap();
     eventually("the week's notice", async || r.notices().len() == 1).await;
+    let shown = page().await;
+    assert!(
+        shown.contains("data-testid=\"notices\"") && !shown.contains("no-notices"),
+        "the accounts page shows the new notice"
+    );
     app.state.notifier.watch(true).await.unwrap();
     r.idle().await;
     assert_eq!(r.notices().len(), 1, "once per expiry");
