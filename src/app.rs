@@ -32,6 +32,21 @@ pub struct ShellOptions {
     pub form_origin: String,
 }
 
+/// Tells the layer that keeps signed-in pages for a moment that this request rendered one, and
+/// with which nonce ([`crate::server::web::kept`]).
+#[cfg(feature = "ssr")]
+fn mark_signed_in_page() {
+    let signed_in = use_context::<crate::model::CurrentViewer>().is_some_and(|v| v.0.is_some());
+    let render = use_context::<axum::http::request::Parts>().and_then(|p| {
+        p.extensions
+            .get::<crate::server::web::kept::PageRender>()
+            .cloned()
+    });
+    if let (true, Some(render), Some(nonce)) = (signed_in, render, leptos::nonce::use_nonce()) {
+        render.rendered(&nonce.to_string());
+    }
+}
+
 /// The whole HTML document, rendered on the server around [`App`].
 pub fn shell(options: ShellOptions) -> impl IntoView {
     let ShellOptions {
@@ -55,6 +70,8 @@ pub fn shell(options: ShellOptions) -> impl IntoView {
             response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, csp);
         }
     }
+    #[cfg(feature = "ssr")]
+    mark_signed_in_page();
     #[cfg(not(feature = "ssr"))]
     let _ = (media_origins, form_origin);
     view! {

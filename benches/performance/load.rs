@@ -55,10 +55,28 @@ done = function(summary, latency, requests)
 end
 "#;
 
+/// Asks for `url` with a query parameter that differs on every request, so that no page kept
+/// from a previous one can answer it.
+const WRK_EVERY_REQUEST_NEW: &str = r#"
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, wrk.path .. "?n=" .. n)
+end
+"#;
+
 /// Runs `wrk` on `url` with `headers`; its summary.
 fn wrk(url: &str, headers: &[&str], o: &Options) -> Load {
-    let script = std::env::temp_dir().join("instagram-connect-wrk-report.lua");
-    std::fs::write(&script, WRK_REPORT).unwrap();
+    wrk_with(url, headers, o, "")
+}
+
+/// Runs `wrk` on `url` with `headers` and the Lua `extra`; its summary.
+fn wrk_with(url: &str, headers: &[&str], o: &Options, extra: &str) -> Load {
+    let script = std::env::temp_dir().join(format!(
+        "instagram-connect-wrk-{}.lua",
+        if extra.is_empty() { "report" } else { "new" }
+    ));
+    std::fs::write(&script, format!("{extra}{WRK_REPORT}")).unwrap();
     let mut cmd = Command::new("wrk");
     cmd.args([
         "-t2",
@@ -141,6 +159,8 @@ pub struct Throughput {
     pub home: Load,
     /// The gallery, signed in.
     pub gallery: Load,
+    /// The gallery, signed in, every request at a new address (rendered each time).
+    pub gallery_rendered: Load,
     /// Other pages signed in: (page, load).
     pub signed_in: Vec<(&'static str, Load)>,
 }
@@ -183,6 +203,17 @@ pub fn throughput(t: &Targets, o: &Options) -> Throughput {
         &gallery,
         base.rps,
     );
+    let gallery_rendered = wrk_with(
+        &format!("http://{app}/media"),
+        &[t.gallery_cookie.as_str()],
+        o,
+        WRK_EVERY_REQUEST_NEW,
+    );
+    row(
+        "gallery, rendered for every request",
+        &gallery_rendered,
+        base.rps,
+    );
     let mut signed_in = Vec::new();
     for (name, path) in [
         ("home page, signed in", "/"),
@@ -220,6 +251,7 @@ pub fn throughput(t: &Targets, o: &Options) -> Throughput {
         minimal,
         home,
         gallery,
+        gallery_rendered,
         signed_in,
     }
 }

@@ -304,6 +304,16 @@ fn throughput_lines(table: &mut summary::Summary, t: &load::Throughput) {
         "under 10 ms",
         Some(t.gallery.p99_ms < 10.0),
     );
+    table.add(
+        "signed-in gallery rendered for every request, % of the fixed response",
+        format!(
+            "{:.1} % (p99 {:.2} ms)",
+            pct(&t.gallery_rendered),
+            t.gallery_rendered.p99_ms
+        ),
+        "(a new address each time: no page kept; no target)",
+        None,
+    );
     let of_minimal = 100.0 * t.gallery.rps / t.minimal.rps;
     table.add(
         "signed-in gallery throughput, % of a minimal Leptos page",
@@ -322,11 +332,17 @@ fn throughput_lines(table: &mut summary::Summary, t: &load::Throughput) {
             Some(share >= 80.0),
         );
     }
-    let failures: u64 = [&t.base, &t.minimal, &t.home, &t.gallery]
-        .into_iter()
-        .chain(t.signed_in.iter().map(|(_, l)| l))
-        .map(|l| l.failures)
-        .sum();
+    let failures: u64 = [
+        &t.base,
+        &t.minimal,
+        &t.home,
+        &t.gallery,
+        &t.gallery_rendered,
+    ]
+    .into_iter()
+    .chain(t.signed_in.iter().map(|(_, l)| l))
+    .map(|l| l.failures)
+    .sum();
     table.add(
         "failed requests under load",
         failures.to_string(),

@@ -74,7 +74,8 @@ fn check_access_table(routes: &[AxumRouteListing]) {
 }
 
 /// People's routes: pages, server functions and the REST API, with sessions and CSRF
-/// protection. The layers run outside in: sessions, then CSRF, then who is signed in.
+/// protection. The layers run outside in: sessions, then CSRF, then the signed-in pages kept
+/// moments ago, then who is signed in.
 fn people_routes(
     state: &AppState,
     routes: Vec<AxumRouteListing>,
@@ -111,6 +112,10 @@ fn people_routes(
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::viewer::attach,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.kept_pages.clone(),
+            super::web::kept::keep,
         ))
         .layer(middleware::from_fn_with_state(origin, csrf::protect))
         .layer(sessions)

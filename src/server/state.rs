@@ -26,6 +26,7 @@ use super::{
     sharing::Sharing,
     throttle::Throttles,
     tokens::{TokenParts, Tokens},
+    web::kept::KeptPages,
     webhooks::Webhooks,
 };
 use crate::model::{notify::NotifyView, AppError};
@@ -112,6 +113,8 @@ pub struct AppServices {
     /// People's notification settings and latest notices read moments ago, by person (the
     /// accounts page).
     pub notices_seen: Arc<Memo<NotifyView>>,
+    /// Signed-in pages answered moments ago (see [`crate::server::web::kept`]).
+    pub kept_pages: Arc<KeptPages>,
 }
 
 /// The infrastructure the state is wired from.
@@ -164,6 +167,7 @@ impl AppState {
         let signed_in = Arc::new(Memo::new(infra.store.changes()));
         let methods_seen = Arc::new(Memo::new(infra.store.changes()));
         let notices_seen = Arc::new(Memo::new(infra.store.changes()));
+        let kept_pages = Arc::new(KeptPages::new(infra.store.changes(), infra.clock.clone()));
         let Infra {
             config,
             store,
@@ -197,6 +201,7 @@ impl AppState {
             signed_in,
             methods_seen,
             notices_seen,
+            kept_pages,
         })
     }
 }

@@ -6,7 +6,8 @@
 //! generation on again once a request that may have written has answered; a cached entry is
 //! used only while the generation it was read at is current, and for a few seconds at most,
 //! which bounds what another process writing the same file (a command from cron) can leave
-//! unseen. With PostgreSQL (several instances) nothing is cached: every request reads the
+//! unseen. A second generation moves with a change to any table: whole pages kept for a moment
+//! follow that one. With PostgreSQL (several instances) nothing is cached: every request reads the
 //! session and the person, so a change made by one instance holds on every other at once.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,21 +25,38 @@ pub const WATCHED: [&str; 6] = [
     "notices",
 ];
 
-/// The generation of the watched tables in this process.
+/// The generation of the watched tables in this process, and that of every table (what the
+/// signed-in pages kept for a moment, [`crate::server::web::kept`], are read from).
 #[derive(Debug, Default)]
 pub struct Changes {
     generation: AtomicU64,
+    everything: AtomicU64,
 }
 
 impl Changes {
     /// Something changed (or may have): every cached entry is old now.
     pub fn bump(&self) {
+        self.everything.fetch_add(1, Ordering::SeqCst);
         self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// A row of `table` changed: what was read from it is old now.
+    pub fn changed(&self, table: &str) {
+        if Self::watches(table) {
+            self.bump();
+        } else {
+            self.everything.fetch_add(1, Ordering::SeqCst);
+        }
     }
 
     /// The generation now.
     pub fn current(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
+    }
+
+    /// The generation of every table: it moves with any change to any row.
+    pub fn of_everything(&self) -> u64 {
+        self.everything.load(Ordering::SeqCst)
     }
 
     /// Whether a change to `table` concerns the caches.

@@ -48,11 +48,9 @@ impl SqliteStore {
             .after_connect(move |conn, _| {
                 let hook = hook.clone();
                 Box::pin(async move {
-                    conn.lock_handle().await?.set_update_hook(move |u| {
-                        if Changes::watches(u.table) {
-                            hook.bump();
-                        }
-                    });
+                    conn.lock_handle()
+                        .await?
+                        .set_update_hook(move |u| hook.changed(u.table));
                     Ok(())
                 })
             })

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod fragment;
+pub mod kept;
 pub mod media;
 pub mod meta;
 pub mod metrics;

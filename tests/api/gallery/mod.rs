@@ -3,6 +3,7 @@
 
 mod budget;
 mod cache;
+mod kept;
 mod post;
 mod publishing;
 mod scheduling;
