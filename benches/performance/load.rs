@@ -232,6 +232,19 @@ pub fn throughput(t: &Targets, o: &Options) -> Throughput {
     if !t.asset_root.is_empty() {
         assets(t, o, base.rps);
     }
+    print_figures(t, &base, &minimal, &home, &gallery);
+    Throughput {
+        base,
+        minimal,
+        home,
+        gallery,
+        gallery_rendered,
+        signed_in,
+    }
+}
+
+/// The throughput figures under the table.
+fn print_figures(t: &Targets, base: &Load, minimal: &Load, home: &Load, gallery: &Load) {
     println!();
     println!(
         "SSR throughput figure: home page = {:.1} % of the fixed response",
@@ -246,14 +259,6 @@ pub fn throughput(t: &Targets, o: &Options) -> Throughput {
         "gallery throughput figure: {:.1} % of a minimal Leptos page",
         100.0 * gallery.rps / minimal.rps
     );
-    Throughput {
-        base,
-        minimal,
-        home,
-        gallery,
-        gallery_rendered,
-        signed_in,
-    }
 }
 
 /// The rows of the stylesheet and the WASM bundle, served from memory.
