@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use super::{
     client::{parse_json, regain, success},
     comments::comment_from,
+    discovery::{discovered_from, DiscoveryWire},
     graph_error,
     headers::{parse_retry_after, parse_usage},
     insights::insight_from,
@@ -87,6 +88,7 @@ pub fn every_answer(
             .and_then(|w| publishing_limit_from(w).map(drop)),
     );
     read(as_::<PageWire<SubscribedAppWire>>(body).map(drop));
+    read(as_::<DiscoveryWire>(body).and_then(|w| discovered_from(w).map(drop)));
     out.usage = usage;
     out
 }

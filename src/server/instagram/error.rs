@@ -254,7 +254,7 @@ impl InstagramError {
                 "An admin must check the app in Meta's dashboard: Instagram stopped it (application limit or policy block)."
             }
             ErrorKind::Unsupported => {
-                "Hashtag search needs an account connected through Facebook Login for Business; accounts connected with Instagram Login cannot use it."
+                "Hashtag search and business discovery need an account connected through Facebook Login for Business; accounts connected with Instagram Login cannot use them."
             }
         }
     }

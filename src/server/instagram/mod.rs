@@ -1,9 +1,10 @@
 //! The Instagram client: one typed client for Instagram API with Instagram Login (and the
-//! Facebook-Login hashtag endpoints), used by every part of the server.
+//! Facebook-Login hashtag and business discovery endpoints), used by every part of the server.
 
 mod client;
 mod comments;
 pub mod decode;
+mod discovery;
 pub mod endpoints;
 mod error;
 mod graph_error;
@@ -23,6 +24,7 @@ mod wire;
 
 pub use client::{ClientOptions, InstagramClient};
 pub use comments::MAX_COMMENT_CHARS;
+pub use discovery::{discovery_username, Discovered, DISCOVERY_PAGE};
 pub use endpoints::Endpoints;
 pub use error::{scrub, ErrorKind, InstagramError, PublishingIssue};
 pub use hashtags::hashtag_query;

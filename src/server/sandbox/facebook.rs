@@ -165,3 +165,138 @@ pub async fn hashtag_media(
     })
     .await
 }
+
+/// `GET /fb/{version}/{ig_id}?fields=…`: the connected account's own node, with
+/// `business_discovery.username(NAME){…}`, another public professional account's profile and
+/// recent posts (its media paged with `media.after(CURSOR)`, cursors only).
+pub async fn user_node(
+    State(state): State<Arc<SandboxState>>,
+    Path((version, id)): Path<(String, String)>,
+    method: Method,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let p = params(q.as_deref(), &Bytes::new());
+    let base = common::base_url(&state, &headers);
+    let ctx = ctx(
+        &state,
+        "business_discovery",
+        &method,
+        format!("/fb/{version}/{id}"),
+        &version,
+        p.get("access_token"),
+    );
+    common::run(&state, ctx, move |w, now| {
+        if !is_graph_version(&version) {
+            return Err(ApiError::graph(
+                2500,
+                None,
+                format!("Unknown path components: /{version}/{id}"),
+            ));
+        }
+        let auth = authenticate(
+            w,
+            p.get("access_token").map(String::as_str),
+            Host::Facebook,
+            now,
+        )?;
+        if id != auth.ig_id {
+            return Err(ApiError::no_object(&id, &method));
+        }
+        let fields = parse_fields(p.get("fields").map(String::as_str).unwrap_or("id"))?;
+        let own = w
+            .accounts
+            .get(&auth.ig_id)
+            .ok_or_else(|| ApiError::no_object(&id, &method))?;
+        let mut o = serde_json::Map::new();
+        o.insert("id".into(), json!(own.ig_id));
+        for f in &fields {
+            match f.name.as_str() {
+                "id" => {}
+                "username" => {
+                    o.insert("username".into(), json!(own.username));
+                }
+                "business_discovery" => {
+                    o.insert("business_discovery".into(), discovered(w, f, &base, now)?);
+                }
+                other => {
+                    return Err(ApiError::param(format!(
+                        "(#100) Tried accessing nonexisting field ({other}) on node type (IGUser)"
+                    )))
+                }
+            }
+        }
+        Ok(Value::Object(o))
+    })
+    .await
+}
+
+/// The public profile and posts of the professional account `f.username` names.
+fn discovered(
+    w: &super::world::World,
+    f: &render::Field,
+    base: &str,
+    now: i64,
+) -> Result<Value, ApiError> {
+    let name = f.username.as_deref().ok_or_else(|| {
+        ApiError::param(
+            "(#100) business_discovery requires a username: business_discovery.username(NAME)",
+        )
+    })?;
+    let Some(target) = w
+        .accounts
+        .values()
+        .find(|a| a.username.eq_ignore_ascii_case(name))
+    else {
+        return Err(ApiError::graph(
+            110,
+            Some(2207013),
+            format!("(#110) Invalid user id: the user with username {name} cannot be found"),
+        ));
+    };
+    let fields = f.sub.clone().unwrap_or_default();
+    let until = w.settings.links_until(now);
+    let mut o = serde_json::Map::new();
+    o.insert("id".into(), json!(target.ig_id));
+    for sub in &fields {
+        let v = match sub.name.as_str() {
+            "id" => continue,
+            "username" => json!(target.username),
+            "name" => json!(target.name),
+            "followers_count" => json!(target.followers),
+            "follows_count" => json!(target.follows),
+            "media_count" => json!(target.media.len()),
+            "profile_picture_url" => json!(render::cdn_url(base, "p", &target.ig_id, "jpg", until)),
+            // The sandbox's accounts have no biography or website: Graph leaves empty fields out.
+            "biography" | "website" => continue,
+            "media" => {
+                let media_fields = sub.sub.clone().unwrap_or_else(|| render::parse_fields("id").unwrap_or_default());
+                let limit = sub.limit.unwrap_or(25);
+                let start = match &sub.after {
+                    Some(c) => render::offset(c)?,
+                    None => 0,
+                };
+                let items: Vec<&MediaItem> = target.media.iter().filter_map(|m| w.media.get(m)).collect();
+                let data = items
+                    .iter()
+                    .skip(start)
+                    .take(limit)
+                    .map(|m| render::media(w, m, &media_fields, base, until, false))
+                    .collect::<Result<Vec<Value>, _>>()?;
+                let end = start + data.len();
+                let mut page = json!({ "data": data });
+                if end < items.len() {
+                    page["paging"] = json!({ "cursors": { "before": render::cursor(start), "after": render::cursor(end) } });
+                }
+                page
+            }
+            other => {
+                return Err(ApiError::param(format!(
+                    "(#100) Tried accessing nonexisting field ({other}) on node type (BusinessDiscovery)"
+                )))
+            }
+        };
+        o.insert(sub.name.clone(), v);
+    }
+    Ok(Value::Object(o))
+}

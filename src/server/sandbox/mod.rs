@@ -106,6 +106,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
             "/fb/{version}/ig_hashtag_search",
             get(facebook::hashtag_search),
         )
+        .route("/fb/{version}/{id}", get(facebook::user_node))
         .route("/fb/{version}/{id}/{edge}", get(facebook::hashtag_media))
         .route("/cdn/{kind}/{file}", get(cdn::serve))
         .merge(control::routes())

@@ -19,30 +19,61 @@ pub struct Field {
     pub sub: Option<Vec<Field>>,
     /// `.limit(N)`.
     pub limit: Option<usize>,
+    /// `.after(CURSOR)` (a nested edge's paging).
+    pub after: Option<String>,
+    /// `.username(NAME)` (business discovery).
+    pub username: Option<String>,
 }
 
 impl Field {
-    /// A field from its text (`name` or `name.limit(N)`) and sub-fields.
+    /// A field from its text (`name`, `name.limit(N)`, `.after(C)`, `.username(U)`) and
+    /// sub-fields.
     fn parse(text: &str, sub: Option<Vec<Field>>) -> Result<Self, ApiError> {
         let text = text.trim();
-        let (name, modifiers) = text.split_once('.').unwrap_or((text, ""));
-        let mut limit = None;
-        for m in modifiers.split('.').filter(|m| !m.is_empty()) {
-            let arg = m
-                .strip_prefix("limit(")
-                .and_then(|rest| rest.strip_suffix(')'))
+        // Dots inside a modifier's parentheses belong to its argument (`username(a.b)`).
+        let mut parts = Vec::new();
+        let (mut depth, mut start) = (0usize, 0usize);
+        for (i, c) in text.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                '.' if depth == 0 => {
+                    parts.push(&text[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        parts.push(&text[start..]);
+        let (name, modifiers) = (parts[0], &parts[1..]);
+        let mut field = Self {
+            name: name.to_owned(),
+            sub,
+            limit: None,
+            after: None,
+            username: None,
+        };
+        for m in modifiers.iter().filter(|m| !m.is_empty()) {
+            let (modifier, arg) = m
+                .strip_suffix(')')
+                .and_then(|m| m.split_once('('))
                 .ok_or_else(|| {
                     ApiError::param(format!(
                         "(#100) Syntax error in the fields parameter: unknown modifier ({m})"
                     ))
                 })?;
-            limit = Some(limit_value(arg)?);
+            match modifier {
+                "limit" => field.limit = Some(limit_value(arg)?),
+                "after" => field.after = Some(arg.to_owned()),
+                "username" => field.username = Some(arg.to_owned()),
+                _ => {
+                    return Err(ApiError::param(format!(
+                        "(#100) Syntax error in the fields parameter: unknown modifier ({m})"
+                    )))
+                }
+            }
         }
-        Ok(Self {
-            name: name.to_owned(),
-            sub,
-            limit,
-        })
+        Ok(field)
     }
 }
 

@@ -2,6 +2,7 @@
 //! its documented failures.
 
 mod comments;
+mod discovery;
 mod insights;
 mod media;
 mod oauth;
