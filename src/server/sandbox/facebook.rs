@@ -243,11 +243,7 @@ fn discovered(
             "(#100) business_discovery requires a username: business_discovery.username(NAME)",
         )
     })?;
-    let Some(target) = w
-        .accounts
-        .values()
-        .find(|a| a.username.eq_ignore_ascii_case(name))
-    else {
+    let Some(target) = w.account_by_username(&name.to_ascii_lowercase()) else {
         return Err(ApiError::graph(
             110,
             Some(2207013),

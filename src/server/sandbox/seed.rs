@@ -206,6 +206,8 @@ pub fn add_account(w: &mut World, p: &Persona<'_>, now: i64) {
         account.media.push(item.id.clone());
         w.media.insert(item.id.clone(), item);
     }
+    w.usernames
+        .insert(p.username.to_owned(), p.ig_id.to_owned());
     w.accounts.insert(p.ig_id.to_owned(), account);
 }
 

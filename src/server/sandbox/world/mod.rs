@@ -52,6 +52,8 @@ pub struct RecordedRequest {
 pub struct World {
     /// Accounts by IG ID.
     pub accounts: BTreeMap<String, Account>,
+    /// IG IDs by username (every account added through [`super::seed::add_account`]).
+    pub usernames: HashMap<String, String>,
     /// Media by ID.
     pub media: HashMap<String, MediaItem>,
     /// Comments by ID.
@@ -78,6 +80,8 @@ pub struct World {
     pub next_seq: u64,
     /// Calls per account (sandbox time), for the usage headers.
     pub calls: HashMap<String, Vec<i64>>,
+    /// Every account's calls (sandbox time), oldest first, for the app's usage header.
+    pub app_calls: std::collections::VecDeque<i64>,
     /// Photos downloaded for publishing, served by the CDN.
     pub photos: Photos,
 }
@@ -95,18 +99,23 @@ impl World {
 
     /// The account with this username.
     pub fn account_by_username(&self, username: &str) -> Option<&Account> {
-        self.accounts.values().find(|a| a.username == username)
+        self.usernames
+            .get(username)
+            .and_then(|id| self.accounts.get(id))
     }
 
     /// Records a call for the usage headers and returns (app %, account %).
     pub fn count_call(&mut self, account: Option<&str>, now: i64) -> (i64, Option<i64>) {
-        let mut total = 0usize;
-        for calls in self.calls.values_mut() {
-            calls.retain(|t| now - t < 3600);
-            total += calls.len();
+        // The hour's calls of every account, kept in one queue: a call costs the same with a
+        // hundred thousand accounts as with three.
+        while self.app_calls.front().is_some_and(|t| now - t >= 3600) {
+            self.app_calls.pop_front();
         }
+        let total = self.app_calls.len();
         let account_pct = account.map(|a| {
+            self.app_calls.push_back(now);
             let calls = self.calls.entry(a.to_owned()).or_default();
+            calls.retain(|t| now - t < 3600);
             calls.push(now);
             // A demo capacity of 400 calls per hour and account.
             (calls.len() as i64 * 100 / 400).min(100)
