@@ -41,6 +41,30 @@ fn ctx(
     }
 }
 
+/// The caller of a `graph.facebook.com` path (`rest`, after the version): a known Graph
+/// version and a Facebook-Login token.
+fn caller(
+    w: &super::world::World,
+    p: &common::Params,
+    version: &str,
+    rest: &str,
+    now: i64,
+) -> Result<super::auth::Auth, ApiError> {
+    if !is_graph_version(version) {
+        return Err(ApiError::graph(
+            2500,
+            None,
+            format!("Unknown path components: /{version}/{rest}"),
+        ));
+    }
+    authenticate(
+        w,
+        p.get("access_token").map(String::as_str),
+        Host::Facebook,
+        now,
+    )
+}
+
 fn user_matches(p: &common::Params, ig_id: &str) -> Result<(), ApiError> {
     match p.get("user_id") {
         Some(u) if u == ig_id => Ok(()),
@@ -66,10 +90,7 @@ pub async fn hashtag_search(
         p.get("access_token"),
     );
     common::run(&state, ctx, move |w, now| {
-        if !is_graph_version(&version) {
-            return Err(ApiError::graph(2500, None, format!("Unknown path components: /{version}/ig_hashtag_search")));
-        }
-        let auth = authenticate(w, p.get("access_token").map(String::as_str), Host::Facebook, now)?;
+        let auth = caller(w, &p, &version, "ig_hashtag_search", now)?;
         user_matches(&p, &auth.ig_id)?;
         let tag = p
             .get("q")
@@ -119,10 +140,7 @@ pub async fn hashtag_media(
         p.get("access_token"),
     );
     common::run(&state, ctx, move |w, now| {
-        if !is_graph_version(&version) {
-            return Err(ApiError::graph(2500, None, format!("Unknown path components: /{version}/{hashtag_id}/{edge}")));
-        }
-        let auth = authenticate(w, p.get("access_token").map(String::as_str), Host::Facebook, now)?;
+        let auth = caller(w, &p, &version, &format!("{hashtag_id}/{edge}"), now)?;
         user_matches(&p, &auth.ig_id)?;
         let tag = w
             .hashtags
@@ -187,19 +205,7 @@ pub async fn user_node(
         p.get("access_token"),
     );
     common::run(&state, ctx, move |w, now| {
-        if !is_graph_version(&version) {
-            return Err(ApiError::graph(
-                2500,
-                None,
-                format!("Unknown path components: /{version}/{id}"),
-            ));
-        }
-        let auth = authenticate(
-            w,
-            p.get("access_token").map(String::as_str),
-            Host::Facebook,
-            now,
-        )?;
+        let auth = caller(w, &p, &version, &id, now)?;
         if id != auth.ig_id {
             return Err(ApiError::no_object(&id, &method));
         }
