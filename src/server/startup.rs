@@ -368,6 +368,10 @@ fn client(
     )
     .map_err(|e| anyhow::anyhow!("could not create the Instagram client: {e}"))?
     .with_metrics(metrics);
+    let client = match config.instagram.facebook_credentials() {
+        Some(app) => client.with_facebook_app(app),
+        None => client,
+    };
     Ok(match store.backend() {
         Backend::Postgres => client.with_shared_budget(store.clone()),
         Backend::Sqlite => client,

@@ -27,6 +27,9 @@ pub struct InstagramCredentials {
 pub struct InstagramConfig {
     /// Real Meta credentials, or `None` to use the sandbox.
     pub credentials: Option<InstagramCredentials>,
+    /// The Meta app's ID and secret for Facebook Login for Business (`FACEBOOK_APP_ID`,
+    /// `FACEBOOK_APP_SECRET`), or `None`.
+    pub facebook: Option<InstagramCredentials>,
     /// The OAuth redirect URI, kept byte for byte as configured: Instagram compares it exactly.
     pub redirect_uri: String,
     /// The token Meta echoes when it verifies the webhook endpoint.
@@ -58,10 +61,24 @@ impl InstagramConfig {
             })
     }
 
+    /// The Meta app's credentials for Facebook Login: the configured ones; with the sandbox,
+    /// the sandbox's Meta app; otherwise none (Facebook Login is not offered).
+    pub fn facebook_credentials(&self) -> Option<InstagramCredentials> {
+        match (&self.facebook, &self.credentials) {
+            (Some(f), _) => Some(f.clone()),
+            (None, None) => Some(InstagramCredentials {
+                app_id: crate::server::sandbox::META_APP_ID.to_owned(),
+                app_secret: SecretString::from(crate::server::sandbox::META_APP_SECRET),
+            }),
+            (None, Some(_)) => None,
+        }
+    }
+
     /// Reads the Instagram section. The redirect URI defaults to the callback page under
     /// `public_base_url`.
     pub(super) fn read(r: &mut Reader<'_>, production: bool, public_base_url: &Url) -> Self {
         let credentials = read_credentials(r, production);
+        let facebook = read_facebook_credentials(r);
         let redirect_uri = read_redirect_uri(r, production, public_base_url);
         let webhook_verify_token = read_verify_token(r, production);
         let (endpoints, hosts_overridden) = read_endpoints(r, credentials.is_some());
@@ -72,6 +89,7 @@ impl InstagramConfig {
         let extra_webhook_secrets = read_extra_webhook_secrets(r);
         Self {
             credentials,
+            facebook,
             redirect_uri,
             webhook_verify_token,
             extra_webhook_secrets,
@@ -81,6 +99,42 @@ impl InstagramConfig {
             timeout,
             sandbox,
         }
+    }
+}
+
+/// The Meta app's ID and secret for Facebook Login for Business: both or neither.
+fn read_facebook_credentials(r: &mut Reader<'_>) -> Option<InstagramCredentials> {
+    match (r.get("FACEBOOK_APP_ID"), r.get("FACEBOOK_APP_SECRET")) {
+        (Some(id), Some(secret)) => {
+            if !all_digits(&id) {
+                r.problem(
+                    "FACEBOOK_APP_ID",
+                    "is not a Meta app ID (those are all digits)".to_owned(),
+                    "copy the App ID at the top of the Meta app's dashboard (not the Instagram app ID)",
+                );
+            }
+            Some(InstagramCredentials {
+                app_id: id,
+                app_secret: SecretString::from(secret),
+            })
+        }
+        (Some(_), None) => {
+            r.problem(
+                "FACEBOOK_APP_SECRET",
+                "is missing while FACEBOOK_APP_ID is set".to_owned(),
+                "set FACEBOOK_APP_SECRET to the Meta app secret (App settings > Basic), or unset FACEBOOK_APP_ID",
+            );
+            None
+        }
+        (None, Some(_)) => {
+            r.problem(
+                "FACEBOOK_APP_ID",
+                "is missing while FACEBOOK_APP_SECRET is set".to_owned(),
+                "set FACEBOOK_APP_ID to the Meta app's ID, or unset FACEBOOK_APP_SECRET",
+            );
+            None
+        }
+        (None, None) => None,
     }
 }
 
@@ -195,4 +249,47 @@ fn read_extra_webhook_secrets(r: &Reader<'_>) -> Vec<SecretString> {
         .filter_map(|name| r.get(name))
         .map(SecretString::from)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use secrecy::ExposeSecret;
+
+    use crate::server::config::tests::load;
+
+    #[test]
+    fn facebook_login_uses_the_meta_app_or_the_sandboxs() {
+        let sandbox = load(&[]).unwrap();
+        let fb = sandbox
+            .instagram
+            .facebook_credentials()
+            .expect("the sandbox's Meta app");
+        assert_eq!(fb.app_id, crate::server::sandbox::META_APP_ID);
+        let real = [
+            ("INSTAGRAM_APP_ID", "990000000000001"),
+            ("INSTAGRAM_APP_SECRET", "s3cret"),
+        ];
+        let without = load(&real).unwrap();
+        assert!(
+            without.instagram.facebook_credentials().is_none(),
+            "real Instagram credentials alone: Facebook Login is not offered"
+        );
+        let mut both = real.to_vec();
+        both.extend([
+            ("FACEBOOK_APP_ID", "880000000000002"),
+            ("FACEBOOK_APP_SECRET", "m3ta"),
+        ]);
+        let fb = load(&both)
+            .unwrap()
+            .instagram
+            .facebook_credentials()
+            .unwrap();
+        assert_eq!(fb.app_id, "880000000000002");
+        assert_eq!(fb.app_secret.expose_secret(), "m3ta");
+        let e = load(&[("FACEBOOK_APP_ID", "880000000000002")]).unwrap_err();
+        assert!(e.mentions("FACEBOOK_APP_SECRET"), "{e}");
+        let e = load(&[("FACEBOOK_APP_ID", "meta"), ("FACEBOOK_APP_SECRET", "m3ta")]).unwrap_err();
+        assert!(e.mentions("FACEBOOK_APP_ID"), "{e}");
+        assert!(!e.to_string().contains("m3ta"));
+    }
 }

@@ -155,6 +155,7 @@ pub struct InstagramClient {
     endpoints: Endpoints,
     app_id: String,
     app_secret: SecretString,
+    facebook_app: Option<InstagramCredentials>,
     limiter: AccountLimiter,
     options: ClientOptions,
     /// Whether `caption` and `media_product_type` are accepted on this Graph host (read and
@@ -195,12 +196,24 @@ impl InstagramClient {
             endpoints,
             app_id: app.app_id,
             app_secret: app.app_secret,
+            facebook_app: None,
             limiter: AccountLimiter::new(options.requests_per_hour),
             options,
             optional_media_fields: AtomicBool::new(true),
             media_expansion: AtomicBool::new(true),
             metrics: None,
         })
+    }
+
+    /// Offers Facebook Login for Business with the Meta app's ID and secret.
+    pub fn with_facebook_app(mut self, app: InstagramCredentials) -> Self {
+        self.facebook_app = Some(app);
+        self
+    }
+
+    /// The Meta app's credentials, when Facebook Login is configured.
+    pub(super) fn facebook_app(&self) -> Option<&InstagramCredentials> {
+        self.facebook_app.as_ref()
     }
 
     /// Counts every request in `metrics` (by endpoint and result).

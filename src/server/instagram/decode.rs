@@ -9,6 +9,9 @@ use super::{
     client::{parse_json, regain, success},
     comments::comment_from,
     discovery::{discovered_from, DiscoveryWire},
+    facebook_login::{
+        page_from, token_debug_from, user_token, DebugWire, PageEntryWire, UserTokenWire,
+    },
     graph_error,
     headers::{parse_retry_after, parse_usage},
     insights::insight_from,
@@ -89,6 +92,12 @@ pub fn every_answer(
     );
     read(as_::<PageWire<SubscribedAppWire>>(body).map(drop));
     read(as_::<DiscoveryWire>(body).and_then(|w| discovered_from(w).map(drop)));
+    read(as_::<UserTokenWire>(body).and_then(|w| user_token(w).map(drop)));
+    read(as_::<DebugWire>(body).map(|w| drop(token_debug_from(w))));
+    read(
+        as_::<PageWire<PageEntryWire>>(body)
+            .map(|p| p.data.into_iter().for_each(|e| drop(page_from(e)))),
+    );
     out.usage = usage;
     out
 }

@@ -12,6 +12,8 @@ pub const DEFAULT_API_BASE: &str = "https://api.instagram.com";
 pub const DEFAULT_GRAPH_BASE: &str = "https://graph.instagram.com";
 /// Default host of the Graph API for Facebook-Login tokens (hashtag search).
 pub const DEFAULT_FACEBOOK_GRAPH_BASE: &str = "https://graph.facebook.com";
+/// The Facebook Login dialog's host.
+pub const DEFAULT_FACEBOOK_DIALOG_BASE: &str = "https://www.facebook.com";
 /// Default Graph API version.
 pub const DEFAULT_GRAPH_VERSION: &str = "v25.0";
 
@@ -28,6 +30,18 @@ pub const SCOPE_MESSAGES: &str = "instagram_business_manage_messages";
 
 /// The scopes requested when the configuration names none.
 pub const DEFAULT_SCOPES: [&str; 4] = [SCOPE_BASIC, SCOPE_COMMENTS, SCOPE_INSIGHTS, SCOPE_PUBLISH];
+
+/// The Facebook permissions a Facebook Login for Business connection asks for: the Pages and
+/// their linked Instagram accounts, media, comments, insights and publishing.
+pub const FACEBOOK_SCOPES: [&str; 7] = [
+    "pages_show_list",
+    "pages_read_engagement",
+    "business_management",
+    "instagram_basic",
+    "instagram_manage_comments",
+    "instagram_manage_insights",
+    "instagram_content_publish",
+];
 
 /// Every scope of Instagram API with Instagram Login.
 pub const KNOWN_SCOPES: [&str; 5] = [
@@ -94,6 +108,8 @@ pub struct Endpoints {
     pub graph_base: Url,
     /// Graph API host for Facebook-Login tokens (`https://graph.facebook.com`).
     pub facebook_graph_base: Url,
+    /// The Facebook Login dialog's host (`https://www.facebook.com`).
+    pub facebook_dialog_base: Url,
     /// Graph API version, such as `v25.0`.
     pub graph_version: String,
 }
@@ -105,6 +121,7 @@ impl Default for Endpoints {
             api_base: Url::parse(DEFAULT_API_BASE).expect("a valid URL"),
             graph_base: Url::parse(DEFAULT_GRAPH_BASE).expect("a valid URL"),
             facebook_graph_base: Url::parse(DEFAULT_FACEBOOK_GRAPH_BASE).expect("a valid URL"),
+            facebook_dialog_base: Url::parse(DEFAULT_FACEBOOK_DIALOG_BASE).expect("a valid URL"),
             graph_version: DEFAULT_GRAPH_VERSION.to_owned(),
         }
     }
@@ -120,6 +137,7 @@ impl Endpoints {
             api_base: Url::parse(base).expect("a valid URL"),
             graph_base: Url::parse(base).expect("a valid URL"),
             facebook_graph_base: Url::parse(&format!("{base}/fb")).expect("a valid URL"),
+            facebook_dialog_base: Url::parse(&format!("{base}/fb")).expect("a valid URL"),
             graph_version: DEFAULT_GRAPH_VERSION.to_owned(),
         }
     }
@@ -131,6 +149,7 @@ impl Endpoints {
             &self.api_base,
             &self.graph_base,
             &self.facebook_graph_base,
+            &self.facebook_dialog_base,
         ]
         .iter()
         .any(|u| {
@@ -157,6 +176,14 @@ impl Endpoints {
         Self::join(
             &self.graph_base,
             &format!("{}/{}", self.graph_version, path.trim_start_matches('/')),
+        )
+    }
+
+    /// The Facebook Login dialog's URL, versioned like the Graph API.
+    pub fn facebook_dialog(&self) -> String {
+        Self::join(
+            &self.facebook_dialog_base,
+            &format!("{}/dialog/oauth", self.graph_version),
         )
     }
 

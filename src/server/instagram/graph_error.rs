@@ -146,6 +146,8 @@ fn classify(
     }
     let oauth_words = [
         "matching code",
+        "authorization code",
+        "verification code",
         "redirect_uri",
         "client secret",
         "client_secret",
@@ -388,6 +390,29 @@ mod tests {
             r#"{"error_type":"OAuthException","code":400,"error_message":"Error validating client secret."}"#,
         );
         assert_eq!(secret.kind, ErrorKind::AppCredentials);
+    }
+
+    #[test]
+    fn facebook_code_exchange_errors_are_understood() {
+        let nested = |m: &str| {
+            graph(
+                400,
+                &format!(r#"{{"error":{{"message":"{m}","type":"OAuthException","code":100}}}}"#),
+            )
+            .kind
+        };
+        for used in [
+            "This authorization code has been used.",
+            "This authorization code has expired.",
+            "Invalid verification code format.",
+        ] {
+            assert_eq!(nested(used), ErrorKind::CodeRejected, "{used}");
+        }
+        assert_eq!(
+            nested("Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request"),
+            ErrorKind::RedirectUriMismatch
+        );
+        assert_eq!(nested("(#100) Invalid parameter"), ErrorKind::BadRequest);
     }
 
     #[test]

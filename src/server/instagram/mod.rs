@@ -1,5 +1,6 @@
-//! The Instagram client: one typed client for Instagram API with Instagram Login (and the
-//! Facebook-Login hashtag and business discovery endpoints), used by every part of the server.
+//! The Instagram client: one typed client for Instagram API with Instagram Login and for
+//! Facebook Login for Business (its dialog, user and Page tokens, Pages, hashtag search and
+//! business discovery), used by every part of the server.
 
 mod client;
 mod comments;
@@ -7,6 +8,7 @@ pub mod decode;
 mod discovery;
 pub mod endpoints;
 mod error;
+mod facebook_login;
 mod graph_error;
 mod hashtags;
 mod headers;
@@ -27,6 +29,7 @@ pub use comments::MAX_COMMENT_CHARS;
 pub use discovery::{discovery_username, Discovered, DISCOVERY_PAGE};
 pub use endpoints::Endpoints;
 pub use error::{scrub, ErrorKind, InstagramError, PublishingIssue};
+pub use facebook_login::{FacebookAuthorizeRequest, FacebookPage, FacebookUserToken, TokenDebug};
 pub use hashtags::hashtag_query;
 pub use headers::parse_usage;
 pub use insights::{

@@ -19,6 +19,27 @@ pub struct Auth {
 }
 
 impl Auth {
+    /// Fails unless this token may act for the Instagram account `ig_id`: an Instagram token
+    /// for its own account; a Facebook user token for an account linked to a Page the person
+    /// chose in the dialog and still has a role on; a Page token for its Page's account. Graph
+    /// answers as if the account did not exist.
+    pub fn acts_for(&self, w: &World, ig_id: &str) -> Result<(), ApiError> {
+        let allowed = match (&self.info.fb, self.info.kind) {
+            (Some(g), TokenKind::FacebookPage) => g
+                .page
+                .as_deref()
+                .and_then(|p| w.facebook.pages.get(p))
+                .is_some_and(|p| p.instagram.as_deref() == Some(ig_id)),
+            (Some(g), _) => w.facebook.page_for(&g.person, &g.pages, ig_id).is_some(),
+            (None, _) => self.ig_id == ig_id,
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(ApiError::no_object(ig_id, &axum::http::Method::GET))
+        }
+    }
+
     /// Fails with error 10 unless `scope` was granted.
     pub fn require(&self, scope: &str) -> Result<(), ApiError> {
         if self.info.scopes.iter().any(|s| s == scope) {
@@ -64,7 +85,10 @@ pub fn authenticate(
     };
     let info = w.tokens.get(token).ok_or_else(cannot_parse)?;
     match (host, info.kind) {
-        (Host::Instagram, TokenKind::Facebook) => return Err(cannot_parse()),
+        (
+            Host::Instagram,
+            TokenKind::Facebook | TokenKind::FacebookUser | TokenKind::FacebookPage,
+        ) => return Err(cannot_parse()),
         (Host::Facebook, TokenKind::Short | TokenKind::Long) => {
             return Err(ApiError::param(
                 "(#100) This endpoint is not available for Instagram Login tokens; it needs a Facebook Login for Business token",
@@ -92,6 +116,18 @@ pub fn authenticate(
                 render::timestamp(now)
             ),
         ));
+    }
+    if let (TokenKind::FacebookPage, Some(g)) = (info.kind, &info.fb) {
+        if g.page
+            .as_deref()
+            .is_none_or(|p| !w.facebook.has_role(&g.person, p))
+        {
+            return Err(ApiError::graph(
+                190,
+                Some(492),
+                "Error validating access token: The session is invalid because the user who made this Page token no longer has a role on the Page.",
+            ));
+        }
     }
     Ok(Auth {
         token: token.to_owned(),

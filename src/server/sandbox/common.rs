@@ -10,6 +10,8 @@ use axum::{
 };
 use serde_json::{json, Value};
 
+use crate::server::instagram::endpoints::is_graph_version;
+
 use super::{
     error::{error_response, json_response, ApiError},
     faults::Fault,
@@ -288,4 +290,17 @@ pub fn base_url(state: &SandboxState, headers: &HeaderMap) -> String {
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
     format!("http://{host}")
+}
+
+/// Refuses a path whose version Instagram does not know.
+pub fn check_version(version: &str, rest: &str) -> Result<(), ApiError> {
+    if is_graph_version(version) {
+        Ok(())
+    } else {
+        Err(ApiError::graph(
+            2500,
+            None,
+            format!("Unknown path components: /{version}/{rest}"),
+        ))
+    }
 }

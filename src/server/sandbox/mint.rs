@@ -2,7 +2,10 @@
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 
-use super::world::{CodeGrant, TokenInfo, TokenKind, World, LONG_TOKEN_TTL, SHORT_TOKEN_TTL};
+use super::world::{
+    facebook::{FbGrant, NEVER},
+    CodeGrant, TokenInfo, TokenKind, World, LONG_TOKEN_TTL, SHORT_TOKEN_TTL,
+};
 
 /// A random token with Instagram's look (`IGAA…`).
 pub fn new_token(prefix: &str) -> String {
@@ -21,7 +24,8 @@ pub fn issue_token(
     let (prefix, ttl) = match kind {
         TokenKind::Short => ("IGAAsbxS", SHORT_TOKEN_TTL),
         TokenKind::Long => ("IGAAsbxL", LONG_TOKEN_TTL),
-        TokenKind::Facebook => ("EAAsbxF", LONG_TOKEN_TTL),
+        TokenKind::Facebook | TokenKind::FacebookUser => ("EAAsbxF", LONG_TOKEN_TTL),
+        TokenKind::FacebookPage => ("EAAsbxP", NEVER - issued_at),
     };
     let token = new_token(prefix);
     let info = TokenInfo {
@@ -31,6 +35,7 @@ pub fn issue_token(
         expires_at: issued_at + ttl,
         scopes,
         revoked: None,
+        fb: None,
     };
     w.tokens.insert(token.clone(), info.clone());
     (token, info)
@@ -57,4 +62,34 @@ pub fn issue_code(
         },
     );
     code
+}
+
+/// Issues a Facebook user or Page token for `grant`, valid until `expires_at`.
+pub fn issue_fb_token(
+    w: &mut World,
+    grant: FbGrant,
+    kind: TokenKind,
+    scopes: Vec<String>,
+    issued_at: i64,
+    expires_at: i64,
+) -> String {
+    let prefix = if kind == TokenKind::FacebookPage {
+        "EAAsbxP"
+    } else {
+        "EAAsbxU"
+    };
+    let token = new_token(prefix);
+    w.tokens.insert(
+        token.clone(),
+        TokenInfo {
+            ig_id: String::new(),
+            kind,
+            issued_at,
+            expires_at,
+            scopes,
+            revoked: None,
+            fb: Some(grant),
+        },
+    );
+    token
 }

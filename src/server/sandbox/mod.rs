@@ -28,7 +28,7 @@ pub mod state;
 pub mod webhooks;
 mod world;
 
-pub use control::NewAccount;
+pub use control::{FacebookChange, NewAccount};
 
 /// The app's clock while it runs with its embedded sandbox: the two are one simulated world,
 /// so moving the sandbox's clock (`POST /__sandbox/clock`) moves the app's time too. A demo or
@@ -56,7 +56,7 @@ pub use self::{
     faults::{Fault, FaultRule},
     state::{
         RecordedRequest, SandboxApp, SandboxState, Settings, TokenKind, APP_ID, APP_SECRET,
-        META_APP_SECRET,
+        META_APP_ID, META_APP_SECRET,
     },
     webhooks::{EventSpec, SendRequest, Shape, Signer},
 };
@@ -106,6 +106,16 @@ pub fn router(state: Arc<SandboxState>) -> Router {
             "/fb/{version}/ig_hashtag_search",
             get(facebook::hashtag_search),
         )
+        .route(
+            "/fb/{version}/dialog/oauth",
+            get(facebook::dialog).post(facebook::decision),
+        )
+        .route(
+            "/fb/{version}/oauth/access_token",
+            get(facebook::access_token),
+        )
+        .route("/fb/{version}/debug_token", get(facebook::debug_token))
+        .route("/fb/{version}/me/accounts", get(facebook::my_pages))
         .route("/fb/{version}/{id}", get(facebook::user_node))
         .route("/fb/{version}/{id}/{edge}", get(facebook::hashtag_media))
         .route("/cdn/{kind}/{file}", get(cdn::serve))
@@ -321,6 +331,11 @@ impl Sandbox {
         for info in w.tokens.values_mut().filter(|t| t.ig_id == ig_id) {
             info.revoked = Some(subcode);
         }
+    }
+
+    /// Changes the Facebook side (a Page role, the app removed, a Page's linked account).
+    pub fn facebook(&self, change: FacebookChange) -> Result<(), String> {
+        control::facebook_apply(&self.state, change)
     }
 
     /// Stops it and waits until it has.

@@ -124,7 +124,8 @@ pub fn parse_fields(s: &str) -> Result<Vec<Field>, ApiError> {
     Ok(fields)
 }
 
-fn unknown(field: &str, node: &str) -> ApiError {
+/// Graph's answer to a field the node type does not have.
+pub fn unknown(field: &str, node: &str) -> ApiError {
     ApiError::param(format!(
         "(#100) Tried accessing nonexisting field ({field}) on node type ({node})"
     ))

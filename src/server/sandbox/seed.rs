@@ -173,6 +173,11 @@ pub fn seed(w: &mut World, now: i64) {
     for p in &personas {
         add_account(w, p, now);
     }
+    w.facebook.seed(&[
+        ("Sandbox Bakery", BAKERY_ID),
+        ("Sandbox Studio", STUDIO_ID),
+        ("New Shop", EMPTY_ID),
+    ]);
 }
 
 /// Adds an account with `p.media` generated posts (some carousels, videos and comments),

@@ -18,7 +18,9 @@ use super::{faults::FaultRule, seed};
 pub const APP_ID: &str = "990000000000001";
 /// The sandbox app's Instagram secret.
 pub const APP_SECRET: &str = "sandbox-app-secret";
-/// The sandbox app's Meta secret (webhooks may be signed with either).
+/// The sandbox's Meta app ID (Facebook Login for Business).
+pub const META_APP_ID: &str = "990000000000002";
+/// The sandbox app's Meta secret (webhooks may be signed with either; Facebook Login uses it).
 pub const META_APP_SECRET: &str = "sandbox-meta-secret";
 
 /// The sandbox's clock: the real time plus an offset that tests can move forward.
@@ -58,7 +60,9 @@ pub struct SandboxApp {
     pub app_id: String,
     /// Instagram app secret.
     pub app_secret: String,
-    /// Meta app secret (the other secret webhooks may be signed with).
+    /// Meta app ID (Facebook Login for Business).
+    pub meta_app_id: String,
+    /// Meta app secret (the other secret webhooks may be signed with; Facebook Login's).
     pub meta_secret: String,
     /// Redirect URIs registered for the app; empty accepts any http(s) URI.
     pub redirect_uris: Vec<String>,
@@ -69,6 +73,7 @@ impl Default for SandboxApp {
         Self {
             app_id: APP_ID.to_owned(),
             app_secret: APP_SECRET.to_owned(),
+            meta_app_id: META_APP_ID.to_owned(),
             meta_secret: META_APP_SECRET.to_owned(),
             redirect_uris: Vec::new(),
         }

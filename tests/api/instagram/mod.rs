@@ -3,6 +3,7 @@
 
 mod comments;
 mod discovery;
+mod facebook_login;
 mod insights;
 mod media;
 mod oauth;

@@ -1,10 +1,12 @@
 //! `/__sandbox/…`: the control API tests and people use to drive the sandbox (the clock,
-//! faults, tokens, the request log, settings, simulated comments, webhooks and callbacks),
+//! faults, tokens, the request log, settings, the Facebook side, simulated comments, webhooks
+//! and callbacks),
 //! and the index page.
 
 mod accounts;
 mod base;
 mod events;
+mod facebook;
 mod inspect;
 #[cfg(test)]
 mod tests;
@@ -21,8 +23,11 @@ use axum::{
 };
 use serde_json::json;
 
-pub use self::accounts::{add_account, NewAccount};
 use self::base::S;
+pub use self::{
+    accounts::{add_account, NewAccount},
+    facebook::{apply as facebook_apply, FacebookChange},
+};
 use super::state::SandboxState;
 
 /// Answers loopback callers only: the control API moves the clock, mints tokens and sends
@@ -73,6 +78,10 @@ fn control() -> Router<Arc<SandboxState>> {
             "/__sandbox/settings",
             get(inspect::settings).put(inspect::put_settings),
         )
+        .route(
+            "/__sandbox/facebook",
+            get(facebook::list).post(facebook::change),
+        )
         .route("/__sandbox/tokens", post(accounts::mint_token))
         .route("/__sandbox/tokens/revoke", post(accounts::revoke))
         .route("/__sandbox/authorize", post(accounts::authorize))
@@ -114,7 +123,7 @@ table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;
 <code>graph.instagram.com</code> and (under <code>/fb</code>) <code>graph.facebook.com</code>, for instagram-connect's tests and for runs without Meta credentials. \
 App ID <code>{}</code>. Graph calls take any version, e.g. <code>/v25.0/me</code>.</p>\
 <h2>Demo accounts</h2><table><thead><tr><th>Username</th><th>IG ID</th><th>Type</th><th>Media</th></tr></thead><tbody>{rows}</tbody></table>\
-<h2>Control API</h2><p>JSON under <code>/__sandbox</code>: <code>accounts</code>, <code>clock</code>, <code>faults</code>, <code>requests</code>, \
+<h2>Control API</h2><p>JSON under <code>/__sandbox</code>: <code>accounts</code>, <code>clock</code>, <code>facebook</code>, <code>faults</code>, <code>requests</code>, \
 <code>settings</code>, <code>tokens</code>, <code>tokens/revoke</code>, <code>authorize</code>, <code>reset</code>, <code>simulate/comment</code>, \
 <code>webhooks/send</code>, <code>signed-request</code>, <code>callbacks</code>.</p>\
 <h2>Publishing</h2><p>A new container's <code>image_url</code> or <code>video_url</code> is downloaded, as Meta does: an image must be a JPEG of at most 8 MB \

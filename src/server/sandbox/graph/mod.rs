@@ -26,7 +26,7 @@ use serde_json::Value;
 
 use self::{
     op::{AccountOp, CommentOp, MediaOp, Op},
-    request::{check_version, Req, Target},
+    request::{Req, Target},
 };
 use super::{common, error::ApiError, state::SandboxState, world::World};
 
@@ -118,7 +118,7 @@ async fn serve(mut r: Req, op: Op) -> Response {
 /// The version check, the token check, then the operation.
 fn answer(w: &mut World, r: &Req, op: Op, now: i64) -> Result<Value, ApiError> {
     if let Some(v) = &r.version {
-        check_version(v, &r.rest)?;
+        common::check_version(v, &r.rest)?;
     }
     // `/me` refuses another verb before it looks at the token; other nodes do after.
     if op == Op::MeOtherVerb {

@@ -45,9 +45,10 @@ pub fn status(w: &World, r: &Req, auth: &Auth, now: i64) -> Result<Value, ApiErr
             "status_code" => json!(code),
             "status" => json!(status),
             other => {
-                return Err(ApiError::param(format!(
-                    "(#100) Tried accessing nonexisting field ({other}) on node type (IGContainer)"
-                )))
+                return Err(crate::server::sandbox::render::unknown(
+                    other,
+                    "IGContainer",
+                ))
             }
         };
         o.insert(f.name, v);

@@ -10,7 +10,6 @@ use axum::{
 use serde_json::Value;
 
 use super::fetch::Fetched;
-use crate::server::instagram::endpoints::is_graph_version;
 use crate::server::sandbox::{
     auth::{authenticate, Auth, Host},
     common::{self, params, Ctx, Params},
@@ -162,19 +161,6 @@ impl Req {
     /// The node ID or edge the sandbox does not serve: Instagram's 100/33.
     pub fn unsupported(&self) -> ApiError {
         ApiError::no_object(&self.rest, &self.method)
-    }
-}
-
-/// Refuses a path whose version Instagram does not know.
-pub fn check_version(version: &str, rest: &str) -> Result<(), ApiError> {
-    if is_graph_version(version) {
-        Ok(())
-    } else {
-        Err(ApiError::graph(
-            2500,
-            None,
-            format!("Unknown path components: /{version}/{rest}"),
-        ))
     }
 }
 

@@ -5,6 +5,8 @@ mod authorize;
 mod page;
 mod token;
 
+pub(super) use self::page::{esc, page};
+
 pub use self::{
     authorize::{authorize_decision, authorize_page},
     token::{access_token, exchange_long_lived, refresh},

@@ -35,8 +35,14 @@ pub enum TokenKind {
     Short,
     /// Sixty days, from the exchange or a refresh.
     Long,
-    /// A Facebook-Login user token (`graph.facebook.com` only).
+    /// A Facebook-Login token bound to one account, minted by the control API
+    /// (`graph.facebook.com` only).
     Facebook,
+    /// A Facebook user token from the Facebook Login dialog: short-lived from the code,
+    /// long-lived from `fb_exchange_token` (`graph.facebook.com` only).
+    FacebookUser,
+    /// A Page token from `/me/accounts` (`graph.facebook.com` only).
+    FacebookPage,
 }
 
 /// What the sandbox knows about a token.
@@ -54,4 +60,6 @@ pub struct TokenInfo {
     pub scopes: Vec<String>,
     /// Set when the token was invalidated: the 190 subcode to answer with.
     pub revoked: Option<i64>,
+    /// For a Facebook user or Page token: who logged in and which Pages they chose.
+    pub fb: Option<super::facebook::FbGrant>,
 }

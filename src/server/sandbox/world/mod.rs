@@ -4,6 +4,7 @@
 
 mod access;
 mod content;
+pub mod facebook;
 mod photos;
 mod settings;
 
@@ -84,6 +85,8 @@ pub struct World {
     pub app_calls: std::collections::VecDeque<i64>,
     /// Photos downloaded for publishing, served by the CDN.
     pub photos: Photos,
+    /// Facebook people, their Pages and the dialog's codes.
+    pub facebook: facebook::Facebook,
 }
 
 impl World {

@@ -46,6 +46,9 @@ pub struct Settings {
     pub webhook_url: Option<String>,
     /// How long CDN links stay valid, in seconds.
     pub cdn_link_ttl_secs: i64,
+    /// Leave `expires_in` out of Facebook's long-lived token answer (as Meta sometimes does;
+    /// the app then asks `debug_token`).
+    pub facebook_omit_expires_in: bool,
 }
 
 impl Settings {
@@ -66,6 +69,7 @@ impl Default for Settings {
             image_processing_secs: 0,
             webhook_url: None,
             cdn_link_ttl_secs: CDN_URL_TTL,
+            facebook_omit_expires_in: false,
         }
     }
 }

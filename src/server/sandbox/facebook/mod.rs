@@ -1,5 +1,16 @@
-//! `graph.facebook.com` (served under `/fb`): hashtag search, which exists only for accounts
-//! connected through Facebook Login for Business, with its 30-hashtags-per-week limit.
+//! `graph.facebook.com` and the Facebook Login dialog (served under `/fb`): the dialog, the
+//! user and Page tokens, the Pages (`/me/accounts`), and hashtag search and business
+//! discovery, which exist only for accounts connected through Facebook Login for Business.
+
+mod login;
+mod pages;
+mod tokens;
+
+pub use self::{
+    login::{decision, dialog},
+    pages::my_pages,
+    tokens::{access_token, debug_token},
+};
 
 use std::sync::Arc;
 
@@ -19,7 +30,6 @@ use super::{
     state::SandboxState,
     world::{MediaItem, HASHTAG_LIMIT},
 };
-use crate::server::instagram::endpoints::is_graph_version;
 
 const WEEK: i64 = 7 * 86_400;
 
@@ -29,16 +39,30 @@ fn ctx(
     method: &Method,
     path: String,
     version: &str,
-    token: Option<&String>,
+    p: &common::Params,
+    node: Option<&str>,
 ) -> Ctx {
     let w = state.world();
-    let mut ctx = Ctx::new(endpoint, method, &path);
-    ctx.version = Some(version.to_owned());
-    ctx.graph = true;
-    match token.and_then(|t| w.tokens.get(t)) {
+    let ctx = graph_ctx(endpoint, method, path, version);
+    // A Facebook user or Page token may act for several accounts: the account is the one
+    // the request names.
+    let named = p.get("user_id").map(String::as_str).or(node);
+    match p.get("access_token").and_then(|t| w.tokens.get(t)) {
+        Some(info) if info.fb.is_some() => match named {
+            Some(id) => ctx.with_account(&w, id),
+            None => ctx,
+        },
         Some(info) => ctx.with_account(&w, &info.ig_id.clone()),
         None => ctx,
     }
+}
+
+/// The context of a `graph.facebook.com` request, before its account is known.
+fn graph_ctx(endpoint: &'static str, method: &Method, path: String, version: &str) -> Ctx {
+    let mut ctx = Ctx::new(endpoint, method, &path);
+    ctx.version = Some(version.to_owned());
+    ctx.graph = true;
+    ctx
 }
 
 /// The caller of a `graph.facebook.com` path (`rest`, after the version): a known Graph
@@ -50,13 +74,7 @@ fn caller(
     rest: &str,
     now: i64,
 ) -> Result<super::auth::Auth, ApiError> {
-    if !is_graph_version(version) {
-        return Err(ApiError::graph(
-            2500,
-            None,
-            format!("Unknown path components: /{version}/{rest}"),
-        ));
-    }
+    common::check_version(version, rest)?;
     authenticate(
         w,
         p.get("access_token").map(String::as_str),
@@ -65,12 +83,17 @@ fn caller(
     )
 }
 
-fn user_matches(p: &common::Params, ig_id: &str) -> Result<(), ApiError> {
-    match p.get("user_id") {
-        Some(u) if u == ig_id => Ok(()),
-        Some(u) => Err(ApiError::no_object(u, &Method::GET)),
-        None => Err(ApiError::param("(#100) The parameter user_id is required")),
-    }
+/// The `user_id` parameter, an account the token may act for.
+fn acting_user(
+    w: &super::world::World,
+    auth: &super::auth::Auth,
+    p: &common::Params,
+) -> Result<String, ApiError> {
+    let user = p
+        .get("user_id")
+        .ok_or_else(|| ApiError::param("(#100) The parameter user_id is required"))?;
+    auth.acts_for(w, user)?;
+    Ok(user.clone())
 }
 
 /// `GET /fb/{version}/ig_hashtag_search?user_id=…&q=…`.
@@ -87,17 +110,18 @@ pub async fn hashtag_search(
         &method,
         format!("/fb/{version}/ig_hashtag_search"),
         &version,
-        p.get("access_token"),
+        &p,
+        None,
     );
     common::run(&state, ctx, move |w, now| {
         let auth = caller(w, &p, &version, "ig_hashtag_search", now)?;
-        user_matches(&p, &auth.ig_id)?;
+        let user = acting_user(w, &auth, &p)?;
         let tag = p
             .get("q")
             .map(|q| q.trim().trim_start_matches('#').to_lowercase())
             .filter(|q| !q.is_empty())
             .ok_or_else(|| ApiError::param("(#100) The parameter q is required"))?;
-        let account = w.accounts.get_mut(&auth.ig_id).ok_or_else(|| ApiError::no_object(&auth.ig_id, &Method::GET))?;
+        let account = w.accounts.get_mut(&user).ok_or_else(|| ApiError::no_object(&user, &Method::GET))?;
         account.hashtag_searches.retain(|(_, at)| now - at < WEEK);
         let known = account.hashtag_searches.iter().any(|(t, _)| *t == tag);
         if !known {
@@ -137,11 +161,12 @@ pub async fn hashtag_media(
         &method,
         format!("/fb/{version}/{hashtag_id}/{edge}"),
         &version,
-        p.get("access_token"),
+        &p,
+        None,
     );
     common::run(&state, ctx, move |w, now| {
         let auth = caller(w, &p, &version, &format!("{hashtag_id}/{edge}"), now)?;
-        user_matches(&p, &auth.ig_id)?;
+        let user = acting_user(w, &auth, &p)?;
         let tag = w
             .hashtags
             .iter()
@@ -178,7 +203,7 @@ pub async fn hashtag_media(
             .map(|m| render::media(w, m, &fields, &base, w.settings.links_until(now), false))
             .collect::<Result<Vec<Value>, _>>()?;
         Ok(render::page(data, start, found.len(), |after| {
-            format!("{base}/fb/{version}/{hashtag_id}/{edge}?user_id={}&limit={limit}&after={after}&access_token={}", auth.ig_id, auth.token)
+            format!("{base}/fb/{version}/{hashtag_id}/{edge}?user_id={user}&limit={limit}&after={after}&access_token={}", auth.token)
         }))
     })
     .await
@@ -202,17 +227,16 @@ pub async fn user_node(
         &method,
         format!("/fb/{version}/{id}"),
         &version,
-        p.get("access_token"),
+        &p,
+        Some(id.as_str()),
     );
     common::run(&state, ctx, move |w, now| {
         let auth = caller(w, &p, &version, &id, now)?;
-        if id != auth.ig_id {
-            return Err(ApiError::no_object(&id, &method));
-        }
+        auth.acts_for(w, &id)?;
         let fields = parse_fields(p.get("fields").map(String::as_str).unwrap_or("id"))?;
         let own = w
             .accounts
-            .get(&auth.ig_id)
+            .get(&id)
             .ok_or_else(|| ApiError::no_object(&id, &method))?;
         let mut o = serde_json::Map::new();
         o.insert("id".into(), json!(own.ig_id));
@@ -225,11 +249,7 @@ pub async fn user_node(
                 "business_discovery" => {
                     o.insert("business_discovery".into(), discovered(w, f, &base, now)?);
                 }
-                other => {
-                    return Err(ApiError::param(format!(
-                        "(#100) Tried accessing nonexisting field ({other}) on node type (IGUser)"
-                    )))
-                }
+                other => return Err(render::unknown(other, "IGUser")),
             }
         }
         Ok(Value::Object(o))
@@ -272,13 +292,17 @@ fn discovered(
             // The sandbox's accounts have no biography or website: Graph leaves empty fields out.
             "biography" | "website" => continue,
             "media" => {
-                let media_fields = sub.sub.clone().unwrap_or_else(|| render::parse_fields("id").unwrap_or_default());
+                let media_fields = sub
+                    .sub
+                    .clone()
+                    .unwrap_or_else(|| render::parse_fields("id").unwrap_or_default());
                 let limit = sub.limit.unwrap_or(25);
                 let start = match &sub.after {
                     Some(c) => render::offset(c)?,
                     None => 0,
                 };
-                let items: Vec<&MediaItem> = target.media.iter().filter_map(|m| w.media.get(m)).collect();
+                let items: Vec<&MediaItem> =
+                    target.media.iter().filter_map(|m| w.media.get(m)).collect();
                 let data = items
                     .iter()
                     .skip(start)
@@ -292,11 +316,7 @@ fn discovered(
                 }
                 page
             }
-            other => {
-                return Err(ApiError::param(format!(
-                    "(#100) Tried accessing nonexisting field ({other}) on node type (BusinessDiscovery)"
-                )))
-            }
+            other => return Err(render::unknown(other, "BusinessDiscovery")),
         };
         o.insert(sub.name.clone(), v);
     }
