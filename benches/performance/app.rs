@@ -63,17 +63,35 @@ pub async fn start_peer(
     data_dir: &Path,
     database_url: &str,
 ) -> SocketAddr {
-    let sandbox = app.sandbox.url().as_str().trim_end_matches('/').to_owned();
-    let vars = HashMap::from([
-        ("DATABASE_URL", database_url.to_owned()),
-        ("INSTAGRAM_OAUTH_BASE", sandbox.clone()),
-        ("INSTAGRAM_API_BASE", sandbox.clone()),
-        ("INSTAGRAM_GRAPH_BASE", sandbox.clone()),
-        ("INSTAGRAM_FACEBOOK_GRAPH_BASE", format!("{sandbox}/fb")),
-    ]);
+    let mut vars = sandbox_vars(app.sandbox.url().as_str().trim_end_matches('/'));
+    vars.insert("DATABASE_URL", database_url.to_owned());
     let (addr, peer) = build(site_root, data_dir, vars, app.clock.clone()).await;
     tokio::spawn(peer.run_until(std::future::pending()));
     addr
+}
+
+/// Starts an app with its data in `data_dir` whose Instagram is the sandbox at `sandbox` (in
+/// another process, without a trailing slash), on a clock of its own: its state and clock.
+pub async fn start_against(
+    site_root: &Path,
+    data_dir: &Path,
+    sandbox: &str,
+) -> (AppState, Arc<OffsetClock>) {
+    let clock = Arc::new(OffsetClock::default());
+    let (_, app) = build(site_root, data_dir, sandbox_vars(sandbox), clock.clone()).await;
+    let state = app.state();
+    tokio::spawn(app.run_until(std::future::pending()));
+    (state, clock)
+}
+
+/// The settings that point an app at the sandbox at `sandbox`.
+fn sandbox_vars(sandbox: &str) -> HashMap<&'static str, String> {
+    HashMap::from([
+        ("INSTAGRAM_OAUTH_BASE", sandbox.to_owned()),
+        ("INSTAGRAM_API_BASE", sandbox.to_owned()),
+        ("INSTAGRAM_GRAPH_BASE", sandbox.to_owned()),
+        ("INSTAGRAM_FACEBOOK_GRAPH_BASE", format!("{sandbox}/fb")),
+    ])
 }
 
 /// An app on a new loopback port, built as `main` builds it from the test settings and `more`,

@@ -1,35 +1,23 @@
 //! A token refresh batch against the sandbox, with the process's memory.
 
+use std::path::Path;
+
+use futures_util::StreamExt;
 use instagram_connect::server::{
-    clock::Clock,
     db::{ConnectionWrite, UserRow},
     instagram::endpoints::DEFAULT_SCOPES,
     lifecycle::Selection,
-    sandbox::{
-        faults::{Fault, FaultRule},
-        state::TokenKind,
-        NewAccount,
-    },
+    sandbox::faults::{Fault, FaultRule},
+    state::AppState,
     tokens,
 };
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::{app::App, Options};
-
-/// The process's resident memory now and at its peak, in MB (Linux).
-pub fn memory_mb() -> (f64, f64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<f64>().ok())
-            .map(|kb| kb / 1024.0)
-            .unwrap_or(0.0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
+use crate::{
+    app,
+    remote::{field_mb, rss_in, MemoryWatch, RemoteSandbox},
+    Options,
+};
 
 /// What the refresh batch took.
 pub struct BatchFigures {
@@ -41,12 +29,16 @@ pub struct BatchFigures {
     upstream_calls: usize,
     rss_before_mb: f64,
     peak_mb: f64,
+    anon_mb: (f64, f64),
+    sandbox_mb: (f64, f64),
+    again_mb: (f64, f64),
 }
 
-/// `tokens` connected accounts of one person, whose tokens are 40 days old.
-async fn seed_due_tokens(app: &App, tokens: usize) {
-    let st = &app.state;
-    let now = app.clock.now();
+/// `tokens` connected accounts of one person, made in the sandbox with long-lived tokens 40
+/// days old and saved in the app's database, `SEEDING` at a time.
+async fn seed_due_tokens(st: &AppState, sandbox: &RemoteSandbox, tokens: usize) {
+    const SEEDING: usize = 16;
+    let now = st.clock.now();
     st.store
         .user_insert(&UserRow {
             id: "usr_batch".into(),
@@ -57,71 +49,115 @@ async fn seed_due_tokens(app: &App, tokens: usize) {
         .await
         .unwrap();
     let age = 40 * 86_400;
-    for i in 0..tokens {
-        let name = format!("batch.{i:05}");
-        let ig_id = app.sandbox.add_account(NewAccount::named(&name)).unwrap();
-        let token = SecretString::from(app.sandbox.issue_token(&ig_id, TokenKind::Long, age));
-        let id = format!("int_batch_{i:05}");
-        st.store
-            .integration_save_connection(&ConnectionWrite {
-                id: id.clone(),
-                user_id: "usr_batch".into(),
-                instagram_id: ig_id,
-                app_scoped_id: None,
-                username: name,
-                account_type: Some("Business".into()),
-                scopes: DEFAULT_SCOPES.join(","),
-                status: instagram_connect::model::IntegrationStatus::Active,
-                sealed: st.keyring.seal(&id, &token),
-                token_last4: tokens::last4(token.expose_secret()),
-                issued_at: now - age,
-                expires_at: now - age + 60 * 86_400,
-                now,
-            })
-            .await
-            .unwrap();
-    }
+    futures_util::stream::iter(0..tokens)
+        .map(|i| async move {
+            let name = format!("batch.{i:06}");
+            let ig_id = sandbox.add_account(&name).await;
+            let token = SecretString::from(sandbox.long_token(&ig_id, age).await);
+            let id = format!("int_batch_{i:06}");
+            st.store
+                .integration_save_connection(&ConnectionWrite {
+                    id: id.clone(),
+                    user_id: "usr_batch".into(),
+                    instagram_id: ig_id,
+                    app_scoped_id: None,
+                    username: name,
+                    account_type: Some("Business".into()),
+                    scopes: DEFAULT_SCOPES.join(","),
+                    status: instagram_connect::model::IntegrationStatus::Active,
+                    sealed: st.keyring.seal(&id, &token),
+                    token_last4: tokens::last4(token.expose_secret()),
+                    issued_at: now - age,
+                    expires_at: now - age + 60 * 86_400,
+                    now,
+                })
+                .await
+                .unwrap();
+        })
+        .buffer_unordered(SEEDING)
+        .collect::<()>()
+        .await;
 }
 
 /// `--tokens` connected accounts whose tokens are 40 days old, refreshed in one batch while
-/// the sandbox takes `--latency` to answer each refresh.
-pub async fn refresh_batch(app: &App, o: &Options) -> BatchFigures {
-    let st = &app.state;
+/// the sandbox takes `--latency` to answer each refresh. A fresh app of its own, talking to a
+/// sandbox in another process: this process's memory is the app's.
+pub async fn refresh_batch(site_root: &Path, o: &Options) -> BatchFigures {
+    let sandbox = RemoteSandbox::spawn();
+    let data_dir = tempfile::tempdir().unwrap();
+    let (st, clock) = app::start_against(site_root, data_dir.path(), sandbox.url()).await;
     let started = std::time::Instant::now();
-    seed_due_tokens(app, o.tokens).await;
+    seed_due_tokens(&st, &sandbox, o.tokens).await;
     let seeded_secs = started.elapsed().as_secs_f64();
-    app.sandbox.clear_requests();
-    app.sandbox.add_fault(FaultRule::on(
-        "ig_refresh_token",
-        Fault::Delay { ms: o.latency_ms },
-    ));
+    sandbox.clear_requests().await;
+    let delay = FaultRule::on("ig_refresh_token", Fault::Delay { ms: o.latency_ms });
+    sandbox.add_fault(&delay).await;
+    let sandbox_before = sandbox.rss_mb();
     let (rss_before_mb, _) = memory_mb();
+    let anon_before = field_mb(
+        &std::fs::read_to_string("/proc/self/status").unwrap_or_default(),
+        "RssAnon:",
+    );
+    let watch = MemoryWatch::start();
     let started = std::time::Instant::now();
-    let selection = Selection::Within(30 * 86_400);
-    let report = st
-        .lifecycle
-        .run_batch(
-            st.lifecycle.due(selection),
-            selection,
-            o.refresh_concurrency,
-            false,
-            |_, _| {},
-        )
-        .await
-        .unwrap();
+    let report = one_batch(&st, o.refresh_concurrency).await;
     let took_secs = started.elapsed().as_secs_f64();
-    let (_, peak_mb) = memory_mb();
-    app.sandbox.clear_faults();
+    let (peak_mb, anon_peak) = watch.finish();
+    let sandbox_mb = (sandbox_before, sandbox.rss_mb());
+    // The same tokens again, 31 days later: memory that a batch leaves behind would show as
+    // growth here; memory that only fills up to a bound (caches) would not.
+    let upstream_calls = sandbox.requests_to("ig_refresh_token").await;
+    clock.advance(31 * 86_400);
+    sandbox.advance_clock(31 * 86_400).await;
+    let (again_before, _) = memory_mb();
+    let watch = MemoryWatch::start();
+    one_batch(&st, o.refresh_concurrency).await;
+    let again_mb = (again_before, watch.finish().0);
+    sandbox.clear_faults().await;
     BatchFigures {
         tokens: report.summary.total,
         seeded_secs,
         took_secs,
         bound_secs: o.tokens as f64 * o.latency_ms as f64 / 1000.0 / o.refresh_concurrency as f64,
         outcomes: report.summary.outcomes.into_iter().collect(),
-        upstream_calls: app.sandbox.requests_to("ig_refresh_token").len(),
+        upstream_calls,
         rss_before_mb,
         peak_mb,
+        anon_mb: (anon_before, anon_peak),
+        sandbox_mb,
+        again_mb,
     }
+}
+
+/// Refreshes every token due within 30 days, `concurrency` at a time.
+async fn one_batch(
+    st: &AppState,
+    concurrency: usize,
+) -> instagram_connect::server::lifecycle::Report {
+    let selection = Selection::Within(30 * 86_400);
+    let lifecycle = &st.lifecycle;
+    lifecycle
+        .run_batch(
+            lifecycle.due(selection),
+            selection,
+            concurrency,
+            false,
+            |_, _| {},
+        )
+        .await
+        .unwrap()
+}
+
+/// This process's resident memory now and at its peak so far, in MB (Linux).
+pub fn memory_mb() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let peak = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0);
+    (rss_in(&status), peak)
 }
 
 impl BatchFigures {
@@ -135,9 +171,19 @@ impl BatchFigures {
         self.took_secs / self.bound_secs.max(0.001)
     }
 
-    /// Resident memory before the batch and the peak (MB).
+    /// The app's resident memory before the batch and its peak during it (MB).
     pub fn memory(&self) -> (f64, f64) {
         (self.rss_before_mb, self.peak_mb)
+    }
+
+    /// The second batch of the same tokens: memory before it and its peak (MB).
+    pub fn again(&self) -> (f64, f64) {
+        self.again_mb
+    }
+
+    /// What the peak adds to the memory before, per due token (bytes).
+    pub fn bytes_per_token(&self) -> f64 {
+        (self.peak_mb - self.rss_before_mb).max(0.0) * 1024.0 * 1024.0 / self.tokens.max(1) as f64
     }
 }
 
@@ -165,7 +211,17 @@ pub fn print(batch: &BatchFigures, o: &Options) {
             .join(", ")
     );
     println!(
-        "  memory: {:.0} MB resident before the batch, {:.0} MB peak for the whole run",
-        batch.rss_before_mb, batch.peak_mb
+        "  the app's memory: {:.0} MB resident before the batch, {:.0} MB at its peak during it ({:.0} bytes per token; its heap, without mapped files: {:.0} -> {:.0} MB); the sandbox's process: {:.0} -> {:.0} MB",
+        batch.rss_before_mb,
+        batch.peak_mb,
+        batch.bytes_per_token(),
+        batch.anon_mb.0,
+        batch.anon_mb.1,
+        batch.sandbox_mb.0,
+        batch.sandbox_mb.1
+    );
+    println!(
+        "  the same tokens again, 31 days later: {:.0} MB before, {:.0} MB at the peak",
+        batch.again_mb.0, batch.again_mb.1
     );
 }
