@@ -216,6 +216,25 @@ impl InstagramClient {
         self.facebook_app.as_ref()
     }
 
+    /// The `appsecret_proof` of a call to the Facebook host with an access token, when the
+    /// Meta app is configured.
+    fn appsecret_proof(&self, call: &Call<'_>) -> Option<String> {
+        let app = self.facebook_app.as_ref()?;
+        let host = self
+            .endpoints
+            .facebook_graph_base
+            .as_str()
+            .trim_end_matches('/');
+        if !call.url.starts_with(host) {
+            return None;
+        }
+        let (_, token) = call.query.iter().find(|(k, _)| *k == "access_token")?;
+        Some(super::facebook_login::appsecret_proof(
+            app.app_secret.expose_secret(),
+            token,
+        ))
+    }
+
     /// Counts every request in `metrics` (by endpoint and result).
     pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
         self.metrics = Some(metrics);
@@ -280,6 +299,9 @@ impl InstagramClient {
             .http
             .request(call.method.clone(), &call.url)
             .query(&call.query);
+        if let Some(proof) = self.appsecret_proof(call) {
+            request = request.query(&[("appsecret_proof", proof)]);
+        }
         if let Some(form) = &call.form {
             request = request.form(form);
         }

@@ -29,7 +29,9 @@ pub use comments::MAX_COMMENT_CHARS;
 pub use discovery::{discovery_username, Discovered, DISCOVERY_PAGE};
 pub use endpoints::Endpoints;
 pub use error::{scrub, ErrorKind, InstagramError, PublishingIssue};
-pub use facebook_login::{FacebookAuthorizeRequest, FacebookPage, FacebookUserToken, TokenDebug};
+pub use facebook_login::{
+    appsecret_proof, FacebookAuthorizeRequest, FacebookPage, FacebookUserToken, TokenDebug,
+};
 pub use hashtags::hashtag_query;
 pub use headers::parse_usage;
 pub use insights::{

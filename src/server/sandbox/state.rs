@@ -134,6 +134,7 @@ impl SandboxState {
             webhook_url: settings.webhook_url,
             ..Settings::default()
         };
+        w.meta_secret = self.app.meta_secret.clone();
         seed::seed(&mut w, now);
     }
 

@@ -353,3 +353,19 @@ async fn a_lost_page_role_and_a_removed_app_end_the_tokens() {
     let debug = client.facebook_debug_token(&long).await.unwrap();
     assert!(!debug.is_valid);
 }
+
+#[tokio::test]
+async fn facebook_calls_carry_their_appsecret_proof() {
+    let (sandbox, client) = meta().await;
+    sandbox.configure(|s| s.facebook_require_proof = true);
+    let long = connect(&sandbox, &client, &[BAKERY_PAGE]).await;
+    assert_eq!(client.facebook_pages(&long).await.unwrap().len(), 1);
+    let user = UserToken::facebook(BAKERY_ID, &long);
+    client.hashtag_search(&user, "bread").await.unwrap();
+
+    // Without the Meta app's secret there is no proof: Meta's refusal, not retried.
+    let plain = client_for(&sandbox, "sandbox-app-secret", ClientOptions::default());
+    let e = plain.hashtag_search(&user, "bread").await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::BadRequest, "{e}");
+    assert!(e.message.contains("appsecret_proof"), "{e}");
+}

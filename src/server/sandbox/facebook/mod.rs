@@ -22,6 +22,8 @@ use axum::{
 };
 use serde_json::{json, Value};
 
+use crate::server::instagram::appsecret_proof;
+
 use super::{
     auth::{authenticate, Host},
     common::{self, params, Ctx},
@@ -75,12 +77,30 @@ fn caller(
     now: i64,
 ) -> Result<super::auth::Auth, ApiError> {
     common::check_version(version, rest)?;
-    authenticate(
+    let auth = authenticate(
         w,
         p.get("access_token").map(String::as_str),
         Host::Facebook,
         now,
-    )
+    )?;
+    check_proof(w, p, &auth.token)?;
+    Ok(auth)
+}
+
+/// With "Require App Secret" on, a call with a Facebook token carries its `appsecret_proof`.
+fn check_proof(w: &super::world::World, p: &common::Params, token: &str) -> Result<(), ApiError> {
+    if !w.settings.facebook_require_proof {
+        return Ok(());
+    }
+    match p.get("appsecret_proof") {
+        None => Err(ApiError::param(
+            "API calls from the server require an appsecret_proof argument",
+        )),
+        Some(given) if *given == appsecret_proof(&w.meta_secret, token) => Ok(()),
+        Some(_) => Err(ApiError::param(
+            "Invalid appsecret_proof provided in the API argument",
+        )),
+    }
 }
 
 /// The `user_id` parameter, an account the token may act for.

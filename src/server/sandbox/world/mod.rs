@@ -87,6 +87,8 @@ pub struct World {
     pub photos: Photos,
     /// Facebook people, their Pages and the dialog's codes.
     pub facebook: facebook::Facebook,
+    /// The Meta app secret, which `appsecret_proof`s are made with.
+    pub meta_secret: String,
 }
 
 impl World {

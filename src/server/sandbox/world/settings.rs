@@ -49,6 +49,9 @@ pub struct Settings {
     /// Leave `expires_in` out of Facebook's long-lived token answer (as Meta sometimes does;
     /// the app then asks `debug_token`).
     pub facebook_omit_expires_in: bool,
+    /// Require `appsecret_proof` on `graph.facebook.com` calls made with a Facebook token (the
+    /// Meta app's "Require App Secret").
+    pub facebook_require_proof: bool,
 }
 
 impl Settings {
@@ -70,6 +73,7 @@ impl Default for Settings {
             webhook_url: None,
             cdn_link_ttl_secs: CDN_URL_TTL,
             facebook_omit_expires_in: false,
+            facebook_require_proof: false,
         }
     }
 }
