@@ -229,7 +229,7 @@ impl InstagramClient {
             return None;
         }
         let (_, token) = call.query.iter().find(|(k, _)| *k == "access_token")?;
-        Some(super::facebook_login::appsecret_proof(
+        Some(super::proof::appsecret_proof(
             app.app_secret.expose_secret(),
             token,
         ))

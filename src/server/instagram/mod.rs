@@ -18,6 +18,7 @@ mod media;
 mod oauth;
 mod paging;
 mod profile;
+mod proof;
 mod publish;
 mod subscriptions;
 mod types;
@@ -29,9 +30,7 @@ pub use comments::MAX_COMMENT_CHARS;
 pub use discovery::{discovery_username, Discovered, DISCOVERY_PAGE};
 pub use endpoints::Endpoints;
 pub use error::{scrub, ErrorKind, InstagramError, PublishingIssue};
-pub use facebook_login::{
-    appsecret_proof, FacebookAuthorizeRequest, FacebookPage, FacebookUserToken, TokenDebug,
-};
+pub use facebook_login::{FacebookAuthorizeRequest, FacebookPage, FacebookUserToken, TokenDebug};
 pub use hashtags::hashtag_query;
 pub use headers::parse_usage;
 pub use insights::{
@@ -42,5 +41,6 @@ pub use media::MAX_PAGE_SIZE;
 pub use oauth::clean_code;
 pub use paging::strip_token;
 pub use profile::PROFILE_FIELDS;
+pub use proof::appsecret_proof;
 pub use publish::{ImageContainer, VideoContainer, VideoKind, CAROUSEL_ITEMS};
 pub use types::*;

@@ -102,6 +102,7 @@ pub fn authenticate(
             459 => "Error validating access token: You cannot access the app till you log in to www.instagram.com and follow the instructions given.",
             460 => "Error validating access token: The session has been invalidated because the user changed their password or Instagram has changed the session for security reasons.",
             464 => "Error validating access token: Sessions for the user are not allowed because the user is not a confirmed user.",
+            492 => "Error validating access token: The session is invalid because the user who made this Page token no longer has a role on the Page.",
             _ => "Error validating access token: The session is invalid.",
         };
         return Err(ApiError::graph(190, Some(subcode), message));
@@ -116,18 +117,6 @@ pub fn authenticate(
                 render::timestamp(now)
             ),
         ));
-    }
-    if let (TokenKind::FacebookPage, Some(g)) = (info.kind, &info.fb) {
-        if g.page
-            .as_deref()
-            .is_none_or(|p| !w.facebook.has_role(&g.person, p))
-        {
-            return Err(ApiError::graph(
-                190,
-                Some(492),
-                "Error validating access token: The session is invalid because the user who made this Page token no longer has a role on the Page.",
-            ));
-        }
     }
     Ok(Auth {
         token: token.to_owned(),

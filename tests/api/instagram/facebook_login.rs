@@ -9,7 +9,8 @@ use instagram_connect::server::{
     instagram::*,
     sandbox::{
         seed::{BAKERY_ID, EMPTY_ID, STUDIO_ID},
-        FacebookChange, Sandbox, META_APP_ID, META_APP_SECRET,
+        FacebookChange, Fault, FaultRule, Sandbox, SandboxApp, SandboxOptions, META_APP_ID,
+        META_APP_SECRET,
     },
 };
 use secrecy::{ExposeSecret, SecretString};
@@ -223,7 +224,7 @@ async fn code_to_long_lived_token_to_the_chosen_pages() {
     client.hashtag_search(&user, "bread").await.unwrap();
     let shop = UserToken::facebook(EMPTY_ID, &long.access_token);
     let e = client.hashtag_search(&shop, "bread").await.unwrap_err();
-    assert_eq!(e.kind, ErrorKind::BadRequest, "{e}");
+    assert_eq!((e.code, e.subcode), (Some(100), Some(33)), "{e}");
 }
 
 #[tokio::test]
@@ -239,12 +240,22 @@ async fn a_code_works_once_and_only_with_its_redirect_uri() {
         .facebook_exchange_code(&q["code"], REDIRECT)
         .await
         .unwrap();
-    sandbox.clear_requests();
     let again = client
         .facebook_exchange_code(&q["code"], REDIRECT)
         .await
         .unwrap_err();
     assert_eq!(again.kind, ErrorKind::CodeRejected, "{again}");
+
+    // Sent once even when the answer is lost: the code may have been used.
+    let (q, _) = decide(&sandbox, &client, &[BAKERY_PAGE], "continue").await;
+    sandbox.clear_requests();
+    let lost = Fault::Status { status: 500 };
+    sandbox.add_fault(FaultRule::on("facebook_access_token", lost).times(1));
+    let e = client
+        .facebook_exchange_code(&q["code"], REDIRECT)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Transient, "{e}");
     assert_eq!(
         sandbox.requests_to("facebook_access_token").len(),
         1,
@@ -270,7 +281,6 @@ async fn a_code_works_once_and_only_with_its_redirect_uri() {
         .await
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::AppCredentials, "{e}");
-    assert!(!e.message.contains("not-the-secret"));
 }
 
 #[tokio::test]
@@ -338,9 +348,21 @@ async fn a_lost_page_role_and_a_removed_app_end_the_tokens() {
     let as_user = UserToken::facebook(BAKERY_ID, &long);
     let e = client.hashtag_search(&as_user, "bread").await.unwrap_err();
     assert_eq!(
-        e.kind,
-        ErrorKind::BadRequest,
-        "the account is out of reach: {e}"
+        (e.code, e.subcode),
+        (Some(100), Some(33)),
+        "out of reach: {e}"
+    );
+    sandbox
+        .facebook(FacebookChange::GiveRole {
+            person: PERSON.into(),
+            page: BAKERY_PAGE.into(),
+        })
+        .unwrap();
+    let e = client.hashtag_search(&as_page, "bread").await.unwrap_err();
+    assert_eq!(
+        e.subcode,
+        Some(492),
+        "a role given back does not revive it: {e}"
     );
 
     sandbox
@@ -367,5 +389,49 @@ async fn facebook_calls_carry_their_appsecret_proof() {
     let plain = client_for(&sandbox, "sandbox-app-secret", ClientOptions::default());
     let e = plain.hashtag_search(&user, "bread").await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::BadRequest, "{e}");
-    assert!(e.message.contains("appsecret_proof"), "{e}");
+    assert!(e.message.contains("require an appsecret_proof"), "{e}");
+    let wrong = plain.with_facebook_app(InstagramCredentials {
+        app_id: META_APP_ID.into(),
+        app_secret: SecretString::from("not-the-secret"),
+    });
+    let e = wrong.hashtag_search(&user, "bread").await.unwrap_err();
+    assert!(e.message.contains("Invalid appsecret_proof"), "{e}");
+}
+
+#[tokio::test]
+async fn the_dialog_sends_people_back_only_to_a_registered_address() {
+    let options = SandboxOptions {
+        app: SandboxApp {
+            redirect_uris: vec![REDIRECT.to_owned()],
+            ..SandboxApp::default()
+        },
+        ..SandboxOptions::default()
+    };
+    let sandbox = Sandbox::bind("127.0.0.1:0".parse().unwrap(), options)
+        .await
+        .unwrap();
+    let client = client_for(&sandbox, "sandbox-app-secret", ClientOptions::default())
+        .with_facebook_app(InstagramCredentials {
+            app_id: META_APP_ID.into(),
+            app_secret: SecretString::from(META_APP_SECRET),
+        });
+    let good = browser().get(dialog_url(&client)).send().await.unwrap();
+    assert_eq!(good.status(), 200);
+    for elsewhere in [
+        "http://127.0.0.1:9/auth/facebook/callback/",
+        "http://127.0.0.1:9/other",
+        "https://attacker.example/auth/facebook/callback",
+    ] {
+        let url = client
+            .facebook_authorize_url(&FacebookAuthorizeRequest {
+                state: "st4te",
+                redirect_uri: elsewhere,
+                scopes: &scopes(),
+                config_id: None,
+            })
+            .unwrap();
+        let refused = browser().get(&url).send().await.unwrap();
+        assert_eq!(refused.status(), 400, "{elsewhere}");
+        assert!(refused.text().await.unwrap().contains("URL Blocked"));
+    }
 }

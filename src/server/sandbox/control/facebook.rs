@@ -57,6 +57,16 @@ pub fn apply(state: &SandboxState, change: FacebookChange) -> Result<(), String>
         FacebookChange::RemoveRole { person, page } => {
             let p = fb.people.get_mut(&person).ok_or("unknown person")?;
             p.pages.retain(|x| *x != page);
+            // The Page tokens the person made die for good: a role given back later does not
+            // bring them back.
+            for t in w.tokens.values_mut() {
+                let theirs =
+                    t.fb.as_ref()
+                        .is_some_and(|g| g.person == person && g.page.as_deref() == Some(&page));
+                if theirs {
+                    t.revoked = Some(492);
+                }
+            }
         }
         FacebookChange::GiveRole { person, page } => {
             if !fb.pages.contains_key(&page) {

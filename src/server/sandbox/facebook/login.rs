@@ -48,16 +48,10 @@ fn check(app: &SandboxApp, version: &str, p: &Params) -> Result<Dialog, String> 
     let parsed = url::Url::parse(&redirect_uri)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https") && u.fragment().is_none());
-    // The sandbox registers the app's Instagram redirect URI; its Facebook one must be on the
-    // same origin.
-    let registered = parsed.as_ref().is_some_and(|u| {
-        app.redirect_uris.is_empty()
-            || app
-                .redirect_uris
-                .iter()
-                .filter_map(|r| url::Url::parse(r).ok())
-                .any(|r| r.origin() == u.origin())
-    });
+    // Byte for byte one of the registered redirect URIs (with none registered, the sandbox
+    // accepts any, as its Instagram dialog does).
+    let registered = parsed.is_some()
+        && (app.redirect_uris.is_empty() || app.redirect_uris.contains(&redirect_uri));
     if !registered {
         return Err("URL Blocked: This redirect failed because the redirect URI is not whitelisted in the app's Client OAuth Settings.".into());
     }

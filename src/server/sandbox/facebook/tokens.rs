@@ -175,11 +175,7 @@ fn describe(w: &World, app: &SandboxApp, input: &str, now: i64) -> Value {
         pages: Vec::new(),
         page: None,
     });
-    let role_kept = grant
-        .page
-        .as_deref()
-        .is_none_or(|p| w.facebook.has_role(&grant.person, p));
-    let valid = info.revoked.is_none() && info.expires_at > now && role_kept;
+    let valid = info.revoked.is_none() && info.expires_at > now;
     let mut d = json!({
         "app_id": app.meta_app_id,
         "type": if info.kind == TokenKind::FacebookPage { "PAGE" } else { "USER" },
@@ -193,6 +189,11 @@ fn describe(w: &World, app: &SandboxApp, input: &str, now: i64) -> Value {
     });
     if let Some(page) = grant.page {
         d["profile_id"] = json!(page);
+    }
+    if !valid {
+        let subcode = info.revoked.unwrap_or(463);
+        d["error"] =
+            json!({ "code": 190, "subcode": subcode, "message": "Error validating access token" });
     }
     d
 }
