@@ -111,8 +111,14 @@ pub async fn refresh_batch(site_root: &Path, o: &Options) -> BatchFigures {
     sandbox.advance_clock(31 * 86_400).await;
     let (again_before, _) = memory_mb();
     let watch = MemoryWatch::start();
-    one_batch(&st, o.refresh_concurrency).await;
+    let again = one_batch(&st, o.refresh_concurrency).await;
     let again_mb = (again_before, watch.finish().0);
+    let again_calls = sandbox.requests_to("ig_refresh_token").await - upstream_calls;
+    assert_eq!(
+        (again.summary.total, again.summary.failed, again_calls),
+        (o.tokens, 0, o.tokens),
+        "the second batch refreshed every token again"
+    );
     sandbox.clear_faults().await;
     BatchFigures {
         tokens: report.summary.total,
@@ -176,7 +182,8 @@ impl BatchFigures {
         (self.rss_before_mb, self.peak_mb)
     }
 
-    /// The second batch of the same tokens: memory before it and its peak (MB).
+    /// The second batch of the same tokens (every one refreshed again): memory before it and
+    /// its peak (MB).
     pub fn again(&self) -> (f64, f64) {
         self.again_mb
     }
