@@ -11,10 +11,11 @@ use crate::{
     components::layout::Layout,
     pages::{
         accounts::AccountsPage, admin::AdminPage, calendar::CalendarPage, callback::CallbackPage,
-        connect::ConnectPage, deletion::DeletionPage, developers::DevelopersPage, home::HomePage,
-        insights::InsightsPage, invite::InvitePage, media::MediaPage, not_found::NotFound,
-        post::PostPage, publish::PublishPage, publish_job::JobPage, sharing::SharingPage,
-        sign_in::SignInPage,
+        connect::ConnectPage, deletion::DeletionPage, developers::DevelopersPage,
+        discover::DiscoverPage, facebook::FacebookConnectPage, hashtags::HashtagsPage,
+        home::HomePage, insights::InsightsPage, invite::InvitePage, media::MediaPage,
+        not_found::NotFound, post::PostPage, publish::PublishPage, publish_job::JobPage,
+        sharing::SharingPage, sign_in::SignInPage,
     },
 };
 
@@ -113,10 +114,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") ssr=SsrMode::Async view=HomePage />
                     <Route path=path!("/connect") ssr=SsrMode::Async view=ConnectPage />
                     <Route path=path!("/auth/instagram/callback") ssr=SsrMode::Async view=CallbackPage />
+                    <Route path=path!("/connect/facebook") ssr=SsrMode::Async view=FacebookConnectPage />
                     <Route path=path!("/sign-in") ssr=SsrMode::Async view=SignInPage />
                     <Route path=path!("/media") ssr=SsrMode::Async view=MediaPage />
                     <Route path=path!("/media/:account/posts/:media") ssr=SsrMode::Async view=PostPage />
                     <Route path=path!("/media/:account/insights") ssr=SsrMode::Async view=InsightsPage />
+                    <Route path=path!("/media/:account/hashtags") ssr=SsrMode::Async view=HashtagsPage />
+                    <Route path=path!("/media/:account/discover") ssr=SsrMode::Async view=DiscoverPage />
                     <Route path=path!("/media/:account/publish") ssr=SsrMode::Async view=PublishPage />
                     <Route path=path!("/media/:account/publish/:job") ssr=SsrMode::Async view=JobPage />
                     <Route path=path!("/media/:account/calendar") ssr=SsrMode::Async view=CalendarPage />

@@ -15,6 +15,11 @@ pub const HOME: &str = "/";
 pub const CONNECT: &str = "/connect";
 /// Where Instagram sends the person back after the consent screen.
 pub const CALLBACK: &str = "/auth/instagram/callback";
+/// Connecting accounts through Facebook Login for Business: the start, then the Pages to
+/// choose from (`?failed=` after a failure).
+pub const CONNECT_FACEBOOK: &str = "/connect/facebook";
+/// Where Facebook sends the person back after its dialog.
+pub const FACEBOOK_CALLBACK: &str = "/auth/facebook/callback";
 /// Signing in (`?return_to=`).
 pub const SIGN_IN: &str = "/sign-in";
 /// The gallery (`?account=&after=`).
@@ -23,6 +28,10 @@ pub const MEDIA: &str = "/media";
 pub const POST: &str = "/media/{account}/posts/{media}";
 /// An account's insights.
 pub const INSIGHTS: &str = "/media/{account}/insights";
+/// An account's hashtag search (`?q=&recent=`).
+pub const HASHTAGS: &str = "/media/{account}/hashtags";
+/// Business discovery from an account (`?username=&after=`).
+pub const DISCOVER: &str = "/media/{account}/discover";
 /// The publishing page (GET), and the form that publishes (POST, files or addresses).
 pub const PUBLISH: &str = "/media/{account}/publish";
 /// A planned or past post (GET), and the form that edits, reschedules or cancels it (POST).
@@ -41,6 +50,11 @@ pub const ADMIN: &str = "/admin";
 pub const DELETION_STATUS: &str = "/privacy/deletion";
 
 // --- Forms, fragments and streams ----------------------------------------------------------------
+
+/// Leaves for Facebook's dialog (form).
+pub const FACEBOOK_START: &str = "/connect/facebook/start";
+/// Connects the Pages chosen (form).
+pub const FACEBOOK_CHOOSE: &str = "/connect/facebook/choose";
 
 /// The grid items after a cursor (an HTML fragment).
 pub const FEED_PAGE: &str = "/media/{account}/page";

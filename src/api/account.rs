@@ -33,6 +33,32 @@ pub async fn load_methods() -> Result<(Vec<SignInMethod>, bool), AppError> {
     )
 }
 
+/// The Facebook Login connections of the signed-in person's accounts, and whether connecting
+/// through Facebook is offered.
+#[server(endpoint = "account/connections")]
+pub async fn load_connections() -> Result<(Vec<crate::model::FacebookLink>, bool), AppError> {
+    super::with_status(
+        async {
+            let (st, _, person) = super::person().await?;
+            let links = st
+                .store
+                .facebook_for_user(&person.user_id)
+                .await?
+                .into_iter()
+                .map(|f| crate::model::FacebookLink {
+                    integration_id: f.integration_id,
+                    page_name: f.page_name,
+                    status: f.status,
+                    user_expires_at: f.user_expires_at,
+                    last_error: f.last_error,
+                })
+                .collect();
+            Ok((links, st.connections.facebook_offered()))
+        }
+        .await,
+    )
+}
+
 /// The signed-in person's notification settings and latest notices.
 #[server(endpoint = "account/notifications")]
 pub async fn load_notifications() -> Result<crate::model::notify::NotifyView, AppError> {

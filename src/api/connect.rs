@@ -16,6 +16,9 @@ pub struct ConnectDetails {
     pub redirect_uri: String,
     /// Whether passkeys work at the app's address.
     pub passkeys: bool,
+    /// Whether Facebook Login for Business is offered too.
+    #[serde(default)]
+    pub facebook: bool,
 }
 
 /// The scopes the app asks for, and whether it runs against the sandbox.
@@ -27,6 +30,7 @@ pub async fn connect_info() -> Result<ConnectDetails, AppError> {
         sandbox: st.config.uses_sandbox(),
         redirect_uri: st.config.instagram.redirect_uri.clone(),
         passkeys: st.passkeys.available(),
+        facebook: st.connections.facebook_offered(),
     })
 }
 
@@ -89,7 +93,11 @@ async fn complete(code: String, state: String) -> Result<ConnectResult, AppError
     let session_id = session::verified_id(&session).await?;
     let return_to = match st
         .connections
-        .consume_state(session_id.as_deref(), Some(&state))
+        .consume_state(
+            session_id.as_deref(),
+            Some(&state),
+            crate::server::db::PROVIDER_INSTAGRAM,
+        )
         .await
     {
         Ok(r) => r,
@@ -131,4 +139,41 @@ async fn complete(code: String, state: String) -> Result<ConnectResult, AppError
             new_user: connected.new_user,
         },
     )))
+}
+
+/// What the Facebook connection page shows: whether Facebook Login is offered, whether
+/// someone is signed in, and the Pages waiting to be chosen after the dialog.
+#[server(endpoint = "connect/facebook")]
+pub async fn facebook_connect_view() -> Result<crate::model::FacebookConnectView, AppError> {
+    use crate::server::{auth, state::app_state, web::facebook};
+    let st = app_state()?;
+    let session = super::session().await?;
+    let offered = st.connections.facebook_offered();
+    let Some(person) = auth::who(&st, &session).await? else {
+        return Ok(crate::model::FacebookConnectView {
+            offered,
+            signed_in: false,
+            pages: None,
+        });
+    };
+    let pages = match facebook::pending_choice(&session).await? {
+        Some(choice) => match st
+            .connections
+            .facebook_options(&choice, &person.user_id)
+            .await
+        {
+            Ok(pages) => Some(pages),
+            Err(AppError::Conflict(_)) => {
+                facebook::forget_choice(&session).await?;
+                None
+            }
+            Err(e) => return super::with_status(Err(e)),
+        },
+        None => None,
+    };
+    Ok(crate::model::FacebookConnectView {
+        offered,
+        signed_in: true,
+        pages,
+    })
 }

@@ -76,6 +76,50 @@ pub async fn load_insights(account: String) -> Result<InsightsView, AppError> {
     )
 }
 
+/// An account's hashtag search: the week's searches and, for `q`, its top (or `recent`)
+/// posts.
+#[server(endpoint = "media/hashtags")]
+pub async fn load_hashtags(
+    account: String,
+    q: Option<String>,
+    recent: bool,
+) -> Result<crate::model::HashtagView, AppError> {
+    super::with_status(
+        async {
+            let (st, b) = browsing(Some(&account))
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            let account = crate::server::media::access::account_ref(&b.row, b.role);
+            st.media
+                .hashtags(&b.row, account, q.as_deref(), recent)
+                .await
+        }
+        .await,
+    )
+}
+
+/// Business discovery from an account: for `username`, that account's profile and posts
+/// (from `after`).
+#[server(endpoint = "media/discover")]
+pub async fn load_discovery(
+    account: String,
+    username: Option<String>,
+    after: Option<String>,
+) -> Result<crate::model::DiscoveryView, AppError> {
+    super::with_status(
+        async {
+            let (st, b) = browsing(Some(&account))
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            let account = crate::server::media::access::account_ref(&b.row, b.role);
+            st.media
+                .discover(&b.row, account, username.as_deref(), after.as_deref())
+                .await
+        }
+        .await,
+    )
+}
+
 /// The publishing page.
 #[server(endpoint = "media/publishing")]
 pub async fn load_publishing(account: String) -> Result<PublishView, AppError> {

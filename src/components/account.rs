@@ -7,7 +7,9 @@ use super::enhance::{attrs, contract::PasskeyMode};
 use crate::paths;
 use crate::{
     api::account::{DisconnectIntegration, LeaveAccount, RefreshIntegration, SignInWith},
-    model::{format, scope_label, Capability, IntegrationStatus, IntegrationSummary, Role},
+    model::{
+        format, scope_label, Capability, FacebookLink, IntegrationStatus, IntegrationSummary, Role,
+    },
 };
 
 /// One account card.
@@ -17,8 +19,11 @@ pub fn AccountCard(
     now: i64,
     /// Whether the account is the viewer's way to sign in.
     signs_in: bool,
+    /// Its Facebook Login connection, if it has one.
+    facebook: Option<FacebookLink>,
 ) -> impl IntoView {
     let status = account.status;
+    let instagram_login = account.instagram_login;
     let badge = match status {
         IntegrationStatus::Active => "badge ok",
         _ => "badge bad",
@@ -38,9 +43,11 @@ pub fn AccountCard(
                 format!("Access expired on {}.", format::date(t))
             }
         });
+    // An account connected only through Facebook has no Instagram Login permissions to miss.
     let missing: Vec<&'static str> = account
         .missing_scopes
         .iter()
+        .filter(|_| instagram_login)
         .map(|s| scope_label(s))
         .collect();
     let initial = account
@@ -69,15 +76,8 @@ pub fn AccountCard(
                 </div>
                 <span class=badge data-testid="account-status">{status.label()}</span>
             </header>
-            {expiry.filter(|_| status == IntegrationStatus::Active).map(|e| view! { <p>{e}</p> })}
-            {(!missing.is_empty() && status == IntegrationStatus::Active).then(|| view! {
-                <p class="notice warn" data-testid="missing-permissions">
-                    {format!(
-                        "Not granted: {}. Everything else works; the features that need them say so. Reconnect and allow them to use every feature.",
-                        missing.join(", ")
-                    )}
-                </p>
-            })}
+            {connections(instagram_login, expiry.filter(|_| status == IntegrationStatus::Active), facebook, now)}
+            {(!missing.is_empty() && status == IntegrationStatus::Active).then(|| missing_notice(&missing))}
             {account.last_error.clone().filter(|_| status != IntegrationStatus::Active).map(|e| view! {
                 <p class="notice error" data-testid="account-problem">{e}</p>
             })}
@@ -85,8 +85,70 @@ pub fn AccountCard(
             {signs_in.then(|| view! {
                 <p class="muted small" data-testid="signs-in">"You can sign in with this account."</p>
             })}
-            <AccountActions id=account.id.clone() status role signs_in missing=!missing.is_empty() />
+            <AccountActions id=account.id.clone() status role signs_in missing=!missing.is_empty() instagram_login />
         </article>
+    }
+}
+
+/// The permissions its Instagram Login did not grant.
+fn missing_notice(missing: &[&str]) -> impl IntoView {
+    view! {
+        <p class="notice warn" data-testid="missing-permissions">
+            {format!(
+                "Not granted: {}. Everything else works; the features that need them say so. Reconnect and allow them to use every feature.",
+                missing.join(", ")
+            )}
+        </p>
+    }
+}
+
+/// How the account is connected: its Instagram Login (with when its access expires) and its
+/// Facebook Login.
+fn connections(
+    instagram_login: bool,
+    expiry: Option<String>,
+    facebook: Option<FacebookLink>,
+    now: i64,
+) -> impl IntoView {
+    view! {
+        <ul class="connections" data-testid="connections">
+            {instagram_login.then(|| view! {
+                <li data-testid="connection" data-kind="instagram">
+                    "Instagram Login"
+                    {expiry.map(|e| view! { <span class="muted">{format!(" · {e}")}</span> })}
+                </li>
+            })}
+            {facebook.map(|f| facebook_line(f, now))}
+        </ul>
+    }
+}
+
+/// An account's Facebook Login connection: its Page, its state and, when it needs
+/// reconnecting, why.
+fn facebook_line(f: FacebookLink, now: i64) -> impl IntoView {
+    let ok = f.status == IntegrationStatus::Active;
+    let until = f.user_expires_at.filter(|_| ok).map(|t| {
+        if t > now {
+            format!(
+                " · Facebook access until {} ({})",
+                format::date(t),
+                format::relative(now, t)
+            )
+        } else {
+            format!(" · Facebook access ended on {}", format::date(t))
+        }
+    });
+    view! {
+        <li data-testid="connection" data-kind="facebook" data-status=f.status.as_str()>
+            {format!("Facebook Login, through the Page {}", f.page_name)}
+            {(!ok).then(|| view! { <span class="badge bad">{f.status.label()}</span> })}
+            {until.map(|u| view! { <span class="muted">{u}</span> })}
+            {f.last_error.filter(|_| !ok).map(|e| view! {
+                <p class="notice error" data-testid="facebook-problem">
+                    {e}" "<a href=paths::CONNECT_FACEBOOK>"Connect through Facebook"</a>
+                </p>
+            })}
+        </li>
     }
 }
 
@@ -100,14 +162,16 @@ fn AccountActions(
     role: Role,
     signs_in: bool,
     missing: bool,
+    instagram_login: bool,
 ) -> impl IntoView {
     let owner = role.allows(Capability::Share);
     view! {
         <div class="actions">
             {(owner && (status != IntegrationStatus::Active || missing)).then(|| view! {
-                <a class="button button-primary" href=paths::with_return_to(paths::CONNECT, paths::ACCOUNTS) data-testid="reconnect">"Reconnect"</a>
+                <a class="button button-primary" data-testid="reconnect"
+                    href=if instagram_login { paths::with_return_to(paths::CONNECT, paths::ACCOUNTS) } else { paths::CONNECT_FACEBOOK.to_owned() }>"Reconnect"</a>
             })}
-            {(owner && status == IntegrationStatus::Active).then(|| view! {
+            {(owner && instagram_login && status == IntegrationStatus::Active).then(|| view! {
                 <form method="post" action={<RefreshIntegration as ServerFn>::PATH}>
                     <input type="hidden" name="id" value=id.clone() />
                     <button class="button button-ghost" type="submit" data-testid="refresh">"Renew access"</button>

@@ -130,9 +130,26 @@ pub fn AccountTabs(
         <nav class="tabs" aria-label="Account">
             {tab(paths::gallery(&account, None), "media", "Posts")}
             {tab(paths::insights(&account), "insights", "Insights")}
+            {tab(paths::fill(paths::HASHTAGS, &[&account]), "hashtags", "Hashtags")}
+            {tab(paths::fill(paths::DISCOVER, &[&account]), "discover", "Discover")}
             {can_publish.then(|| tab(paths::publish(&account), "publish", "Publish"))}
             {can_publish.then(|| tab(paths::fill(paths::CALENDAR, &[&account]), "calendar", "Calendar"))}
         </nav>
+    }
+}
+
+/// A feature of Instagram's API with Facebook Login, on an account without a Facebook
+/// connection: what it needs, and the way to add it.
+#[component]
+pub fn NeedsFacebook(
+    /// The feature, for the sentence ("Hashtag search").
+    feature: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="notice info" data-testid="needs-facebook">
+            <p>{format!("{feature} is part of Instagram's API with Facebook Login: it needs this account's Facebook connection (an Instagram professional account linked to a Facebook Page you manage).")}</p>
+            <p><a class="button button-primary" href=paths::CONNECT_FACEBOOK data-testid="connect-facebook">"Connect through Facebook"</a></p>
+        </div>
     }
 }
 
@@ -188,7 +205,8 @@ pub fn ReconnectBanner(account: AccountRef) -> impl IntoView {
                 <strong>{format!("Reconnect @{} to see fresh media", account.username)}</strong>
                 <p>{reason}</p>
             </div>
-            <a class="button button-primary" href=paths::with_return_to(paths::CONNECT, paths::MEDIA) data-testid="reconnect-button">"Reconnect"</a>
+            <a class="button button-primary" data-testid="reconnect-button"
+                href=if account.via_facebook { paths::CONNECT_FACEBOOK.to_owned() } else { paths::with_return_to(paths::CONNECT, paths::MEDIA) }>"Reconnect"</a>
         </div>
     }
 }

@@ -78,6 +78,52 @@ pub struct IntegrationSummary {
     pub last_error: Option<String>,
     /// The token's last four characters (admins only).
     pub token_last4: Option<String>,
+    /// Whether the account has an Instagram Login token (an account connected only through
+    /// Facebook has none).
+    #[serde(default)]
+    pub instagram_login: bool,
+}
+
+/// A Facebook Page offered when connecting through Facebook Login for Business. Never
+/// carries a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacebookPageOption {
+    /// The Page's ID.
+    pub page_id: String,
+    /// Its name.
+    pub page_name: String,
+    /// The Instagram professional account linked to it, if any: its ID and handle.
+    pub instagram: Option<(String, Option<String>)>,
+    /// Whether the person already has that account here (connected through Instagram, or
+    /// through Facebook before): choosing it adds or renews its Facebook connection.
+    pub already_here: bool,
+}
+
+/// What the Facebook connection page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacebookConnectView {
+    /// Whether Facebook Login is configured (or the sandbox's is used).
+    pub offered: bool,
+    /// Whether someone is signed in (a Facebook connection adds accounts to them).
+    pub signed_in: bool,
+    /// The Pages to choose from, after the dialog, until they are chosen or expire.
+    pub pages: Option<Vec<FacebookPageOption>>,
+}
+
+/// An account's Facebook Login connection, as its people see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacebookLink {
+    /// The account.
+    pub integration_id: String,
+    /// The Facebook Page it is linked through.
+    pub page_name: String,
+    /// `Active`, `NeedsReauth` (with why) or `Revoked`.
+    pub status: IntegrationStatus,
+    /// When the person's Facebook access ends (Unix seconds); the Page token itself does not
+    /// expire.
+    pub user_expires_at: Option<i64>,
+    /// The last problem, in plain words.
+    pub last_error: Option<String>,
 }
 
 /// The signed-in person.

@@ -16,7 +16,8 @@ pub mod notify;
 pub use access::{Capability, MethodKind, Role, SignInMethod};
 pub use account::{
     scope_label, ConnectError, ConnectOutcome, ConnectResult, CurrentViewer, DeletionStatus,
-    IntegrationStatus, IntegrationSummary, Outcome, Viewer,
+    FacebookConnectView, FacebookLink, FacebookPageOption, IntegrationStatus, IntegrationSummary,
+    Outcome, Viewer,
 };
 pub use developers::{ApiOperation, ApiReference};
 pub use error::AppError;

@@ -8,7 +8,9 @@ use leptos_meta::Title;
 use crate::paths;
 use crate::{
     api::{
-        account::{current_viewer, load_methods, load_notifications, RemoveMethod},
+        account::{
+            current_viewer, load_connections, load_methods, load_notifications, RemoveMethod,
+        },
         media::take_notice,
     },
     components::{
@@ -17,7 +19,7 @@ use crate::{
         media::NoticeLine,
         notify::NotifySettings,
     },
-    model::{format, MethodKind, Notice, SignInMethod, Viewer},
+    model::{format, FacebookLink, MethodKind, Notice, SignInMethod, Viewer},
 };
 
 /// The accounts page.
@@ -28,6 +30,7 @@ pub fn AccountsPage() -> impl IntoView {
     let methods = Resource::new_blocking(|| (), |_| Box::pin(load_methods()));
     let notice = Resource::new_blocking(|| (), |_| Box::pin(take_notice()));
     let notify = Resource::new_blocking(|| (), |_| Box::pin(load_notifications()));
+    let connections = Resource::new_blocking(|| (), |_| Box::pin(load_connections()));
 
     view! {
         <Title text="Your accounts" />
@@ -39,8 +42,9 @@ pub fn AccountsPage() -> impl IntoView {
                         Ok(Some(v)) => {
                             let (methods, passkeys) = methods.await.unwrap_or_default();
                             let notify = notify.await.ok();
+                            let connections = connections.await.unwrap_or_default();
                             view! {
-                                {signed_in(v, methods, passkeys, notice)}
+                                {signed_in(v, methods, passkeys, notice, connections)}
                                 {notify.map(|view| view! { <NotifySettings view /> })}
                             }
                             .into_any()
@@ -59,6 +63,7 @@ fn signed_in(
     methods: Vec<SignInMethod>,
     passkeys: bool,
     notice: Option<Notice>,
+    (facebook, facebook_offered): (Vec<FacebookLink>, bool),
 ) -> impl IntoView {
     let now = v.now;
     let signs_in: Vec<String> = methods
@@ -80,6 +85,9 @@ fn signed_in(
                 })}
                 <a class="button button-ghost" href=paths::SHARING data-testid="sharing-link">"Sharing"</a>
                 <a class="button button-ghost" href=paths::with_return_to(paths::CONNECT, paths::ACCOUNTS)>"Connect another account"</a>
+                {facebook_offered.then(|| view! {
+                    <a class="button button-ghost" href=paths::CONNECT_FACEBOOK data-testid="connect-facebook">"Connect through Facebook"</a>
+                })}
             </div>
         </div>
         <NoticeLine notice />
@@ -94,7 +102,8 @@ fn signed_in(
                     .into_iter()
                     .map(|account| {
                         let signs_in = signs_in.contains(&account.instagram_id);
-                        view! { <AccountCard account now signs_in /> }
+                        let facebook = facebook.iter().find(|f| f.integration_id == account.id).cloned();
+                        view! { <AccountCard account now signs_in facebook=facebook /> }
                     })
                     .collect_view()}
             </div>

@@ -38,7 +38,7 @@ pub fn CallbackPage() -> impl IntoView {
     let state = query.get("state").unwrap_or_default();
 
     let content = if cancelled {
-        failure(&ConnectError::Cancelled).into_any()
+        failure(&ConnectError::Cancelled, paths::CONNECT).into_any()
     } else if let Some(kind) = failed {
         // Explaining a redirect-URI mismatch needs the configured URI.
         let info = Resource::new_blocking(|| (), |_| connect_info());
@@ -48,7 +48,7 @@ pub fn CallbackPage() -> impl IntoView {
                         let uri = info.await.map(|i| i.redirect_uri).unwrap_or_default();
                         let e = ConnectError::from_code(&kind, retry, &uri)
                             .unwrap_or(ConnectError::StateInvalid);
-                        failure(&e)
+                        failure(&e, paths::CONNECT)
                 })}
             </Suspense>
         }
@@ -91,7 +91,8 @@ pub fn CallbackPage() -> impl IntoView {
     }
 }
 
-fn failure(e: &ConnectError) -> impl IntoView {
+/// A failed connection explained, with a way to start again at `again`.
+pub(crate) fn failure(e: &ConnectError, again: &'static str) -> impl IntoView {
     let retry = e.can_retry();
     let cancelled = matches!(e, ConnectError::Cancelled);
     view! {
@@ -100,7 +101,7 @@ fn failure(e: &ConnectError) -> impl IntoView {
             <p>{e.explanation()}</p>
             {retry.then(|| view! {
                 <p>
-                    <a class="button button-primary" href=paths::CONNECT>
+                    <a class="button button-primary" href=again>
                         {if cancelled { "Connect Instagram" } else { "Try again" }}
                     </a>
                 </p>

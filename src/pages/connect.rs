@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     api::connect::{connect_info, StartConnect},
     model::scope_label,
+    paths,
 };
 
 /// The connect page. The form posts to the server function, which answers with a redirect to
@@ -40,6 +41,13 @@ pub fn ConnectPage() -> impl IntoView {
                                 <ul class="checklist">
                                     {i.scopes.into_iter().map(|s| view! { <li>{scope_label(&s)}</li> }).collect_view()}
                                 </ul>
+                                {i.facebook.then(|| view! {
+                                    <p class="notice info" data-testid="facebook-option">
+                                        "Manage Instagram from a Facebook Page? "
+                                        <a href=paths::CONNECT_FACEBOOK data-testid="connect-facebook">"Connect through Facebook"</a>
+                                        " instead: it also allows hashtag search and looking up other business accounts."
+                                    </p>
+                                })}
                             }
                         })
                 })}

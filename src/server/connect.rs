@@ -13,7 +13,7 @@ use crate::{
         config::Config,
         crypto::Keyring,
         db::Store,
-        db::{IntegrationRow, OAuthStateRow},
+        db::{IntegrationRow, OAuthStateRow, PROVIDER_INSTAGRAM},
         ids,
         instagram::InstagramClient,
         instagram::{
@@ -23,9 +23,11 @@ use crate::{
     },
 };
 
+mod facebook;
 mod return_to;
 mod save;
 
+pub use facebook::{FacebookChoice, FacebookStarted, CHOICE_EXPIRED, CHOICE_TTL_SECS, NOT_OFFERED};
 pub use return_to::{safe_return_to, DEFAULT_RETURN_TO, MAX_RETURN_TO};
 
 /// Connecting accounts: the OAuth start, the callback's exchange, and saving the connection.
@@ -88,6 +90,28 @@ impl Connections {
         return_to: Option<&str>,
         peer: Option<std::net::IpAddr>,
     ) -> Result<String, AppError> {
+        let state = self
+            .new_state(session_id, return_to, peer, PROVIDER_INSTAGRAM)
+            .await?;
+        Ok(self.instagram.authorize_url(&AuthorizeRequest {
+            state: &state,
+            redirect_uri: &self.config.instagram.redirect_uri,
+            scopes: &self.config.instagram.scopes,
+            enable_fb_login: false,
+            force_reauth: false,
+            pkce_challenge: None,
+        }))
+    }
+
+    /// Stores a fresh `state` for `provider`'s login in this session (see [`Self::start`]) and
+    /// returns it.
+    async fn new_state(
+        &self,
+        session_id: &str,
+        return_to: Option<&str>,
+        peer: Option<std::net::IpAddr>,
+        provider: &str,
+    ) -> Result<String, AppError> {
         if let Some(ip) = peer {
             if self
                 .throttles
@@ -109,6 +133,7 @@ impl Connections {
                 pkce_verifier: None,
                 created_at: now,
                 expires_at: now + STATE_TTL_SECS,
+                provider: provider.to_owned(),
             })
             .await?;
         self.store
@@ -121,14 +146,7 @@ impl Connections {
                 "expired OAuth states removed"
             );
         }
-        Ok(self.instagram.authorize_url(&AuthorizeRequest {
-            state: &state,
-            redirect_uri: &self.config.instagram.redirect_uri,
-            scopes: &self.config.instagram.scopes,
-            enable_fb_login: false,
-            force_reauth: false,
-            pkce_challenge: None,
-        }))
+        Ok(state)
     }
 
     /// Maps an Instagram failure during connection to what the person is told.
@@ -261,11 +279,12 @@ impl Connections {
     }
 
     /// Consumes the `state` of a callback for this session: `Ok(return_to)` if it is genuine,
-    /// unexpired and unused (OA-02, OA-03).
+    /// unexpired, unused (OA-02, OA-03) and was started for `provider`'s login.
     pub async fn consume_state(
         &self,
         session_id: Option<&str>,
         state: Option<&str>,
+        provider: &str,
     ) -> Result<String, ConnectError> {
         let state = state
             .map(str::trim)
@@ -285,8 +304,8 @@ impl Connections {
                 ConnectError::InstagramUnavailable
             })?;
         match consumed {
-            Some(row) => Ok(safe_return_to(row.return_to.as_deref())),
-            None => Err(ConnectError::StateInvalid),
+            Some(row) if row.provider == provider => Ok(safe_return_to(row.return_to.as_deref())),
+            _ => Err(ConnectError::StateInvalid),
         }
     }
 }

@@ -33,6 +33,21 @@ pub struct Sealed {
     pub key_id: String,
 }
 
+impl Sealed {
+    /// A sealed value from its three stored columns, when all three are there.
+    pub fn from_columns(
+        ciphertext: &Option<Vec<u8>>,
+        nonce: &Option<Vec<u8>>,
+        key_id: &Option<String>,
+    ) -> Option<Self> {
+        Some(Self {
+            ciphertext: ciphertext.clone()?,
+            nonce: nonce.clone()?,
+            key_id: key_id.clone()?,
+        })
+    }
+}
+
 /// Why a token could not be opened. Never carries plaintext.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CryptoError {

@@ -376,6 +376,8 @@ fn item(row: &IntegrationRow, result: &Result<IntegrationRow, RefreshError>) -> 
         Err(RefreshError::Store(e)) => Some(format!("Storage failed: {e}")),
         Err(RefreshError::Stopped(t)) => Some(t.to_string()),
         Err(RefreshError::NotFound) => Some("It was deleted meanwhile.".to_owned()),
+        Err(RefreshError::FacebookOnly) => Some(tokens::FACEBOOK_ONLY.to_owned()),
+        Err(RefreshError::NoFacebook) => Some(tokens::NEEDS_FACEBOOK.to_owned()),
     };
     Item {
         id: row.id.clone(),

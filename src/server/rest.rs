@@ -331,6 +331,7 @@ async fn refresh(
     if !access.may(Capability::Refresh) {
         return Err(forbidden());
     }
+    refuse_facebook_only(&st, &id).await?;
     let row = st
         .tokens
         .refresh_or_current(&id)
@@ -347,6 +348,30 @@ async fn refresh(
         None
     };
     Ok(Json(integration_body(&row, token.as_ref())).into_response())
+}
+
+/// An integration connected only through Facebook Login has no Instagram token to refresh:
+/// its Page token does not expire. Refused with a clear error rather than a reconnect.
+async fn refuse_facebook_only(st: &AppState, id: &str) -> Result<(), ApiError> {
+    let Some(row) = st.store.integration_get(id).await? else {
+        return Ok(());
+    };
+    if row.token_ciphertext.is_some() || !row.is_active() {
+        return Ok(());
+    }
+    if st
+        .store
+        .facebook_get(id)
+        .await?
+        .is_some_and(|f| f.is_active())
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "facebook_login_integration",
+            "This integration is connected through Facebook Login: its Page token does not expire and is never refreshed, and it is not handed out here.",
+        ));
+    }
+    Ok(())
 }
 
 fn refresh_api_error(e: RefreshError) -> ApiError {
@@ -373,6 +398,16 @@ fn refresh_api_error(e: RefreshError) -> ApiError {
                 IntegrationStatus::Expired => "The token expired before it was refreshed; the account must be connected again.",
                 _ => "Instagram no longer accepts this account's token; the account must be connected again.",
             },
+        ),
+        RefreshError::FacebookOnly => ApiError::new(
+            StatusCode::CONFLICT,
+            "facebook_login_integration",
+            tokens::FACEBOOK_ONLY,
+        ),
+        RefreshError::NoFacebook => ApiError::new(
+            StatusCode::CONFLICT,
+            "facebook_login_required",
+            tokens::NEEDS_FACEBOOK,
         ),
         RefreshError::Unreadable => ApiError::new(
             StatusCode::GONE,

@@ -116,6 +116,10 @@ impl Revocations {
                 now,
             )
             .await?;
+        // Its Facebook connection, if any, ends with it (both of its tokens erased).
+        self.store
+            .facebook_end(&row.id, why.status(), &why.message(), why.class(), now)
+            .await?;
         let cached = self.purge(&row.id).await? + self.store.snapshots_delete_for(&row.id).await?;
         let methods = self
             .store
@@ -135,6 +139,36 @@ impl Revocations {
             methods: methods.methods,
             sessions: methods.sessions,
         })
+    }
+
+    /// Ends an account's Facebook connection only (the person removed the app on Facebook, or
+    /// lost the Page). An account with no other way in ends the whole way ([`Self::end`]);
+    /// one connected through Instagram too keeps working through it.
+    pub async fn end_facebook(
+        &self,
+        row: &IntegrationRow,
+        status: IntegrationStatus,
+        message: &str,
+        class: &str,
+    ) -> Result<bool, StoreError> {
+        let now = self.clock.now();
+        let ended = self
+            .store
+            .facebook_end(&row.id, status, message, class, now)
+            .await?;
+        if row.token_ciphertext.is_none() && row.status == IntegrationStatus::Active {
+            // Its only way in: the account needs reconnecting, with the same reason.
+            self.store
+                .integration_set_status(&row.id, status, Some(message), Some(class), now)
+                .await?;
+            self.purge(&row.id).await?;
+        }
+        tracing::info!(
+            integration.id = %row.id,
+            revocation = class,
+            "Facebook connection ended"
+        );
+        Ok(ended)
     }
 
     /// Deletes everything stored about an Instagram account (Meta's data-deletion request).

@@ -104,6 +104,7 @@ fn people_routes(
         .merge(super::web::admin::routes())
         .merge(super::web::notify::routes())
         .merge(super::web::passkeys::routes())
+        .merge(super::web::facebook::routes())
         .leptos_routes_with_context(state, routes, provide_request_context, page_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

@@ -22,7 +22,10 @@ use crate::server::{
     revoke::{self, Revocations},
 };
 
+mod access;
 mod refresh;
+
+pub use access::Access;
 
 /// How long a refresh lease lasts by default (`REFRESH_LEASE_SECS`). The whole per-claim
 /// budget (attempts, backoff, timeouts) stays well below it (RF-10).
@@ -113,6 +116,11 @@ pub enum RefreshError {
     Upstream(InstagramError),
     /// The stored token cannot be opened; the integration now needs reconnecting.
     Unreadable,
+    /// The feature needs a Facebook Login connection, and the account has no working one.
+    NoFacebook,
+    /// The account is connected through Facebook Login only: it has no Instagram token to
+    /// refresh, and its Page token does not expire.
+    FacebookOnly,
     /// A storage failure.
     Store(StoreError),
 }
@@ -188,6 +196,12 @@ impl Tokens {
         }
     }
 }
+/// Why a Facebook-only feature cannot be used by an account.
+pub const NEEDS_FACEBOOK: &str = "This needs the account's Facebook Login connection: connect it through Facebook (Accounts → Connect through Facebook).";
+
+/// Why an account connected only through Facebook is not refreshed.
+pub const FACEBOOK_ONLY: &str = "This account is connected through Facebook Login only: its Page token does not expire, so there is nothing to renew.";
+
 /// The last four characters of a token.
 pub fn last4(token: &str) -> String {
     token
@@ -212,6 +226,8 @@ pub fn outcome_name(result: &Result<IntegrationRow, RefreshError>) -> String {
         Err(RefreshError::Stopped(_)) => "stopped".to_owned(),
         Err(RefreshError::Upstream(e)) => format!("failed_{}", e.class()),
         Err(RefreshError::Unreadable) => "failed_unreadable".to_owned(),
+        Err(RefreshError::NoFacebook) => "no_facebook".to_owned(),
+        Err(RefreshError::FacebookOnly) => "facebook_only".to_owned(),
         Err(RefreshError::Store(_)) => "failed_storage".to_owned(),
     }
 }
@@ -242,6 +258,8 @@ pub fn app_error(e: RefreshError) -> AppError {
         RefreshError::Unreadable => {
             AppError::Reconnect("The stored access cannot be used.".to_owned())
         }
+        RefreshError::NoFacebook => AppError::Conflict(NEEDS_FACEBOOK.to_owned()),
+        RefreshError::FacebookOnly => AppError::Conflict(FACEBOOK_ONLY.to_owned()),
         RefreshError::Upstream(e) => match e.kind {
             ErrorKind::Reauth { .. } => AppError::Reconnect(e.action().to_owned()),
             ErrorKind::RateLimited => AppError::RateLimited {

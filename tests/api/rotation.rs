@@ -116,3 +116,53 @@ fn rand_key() -> [u8; 32] {
     }
     k
 }
+
+#[tokio::test]
+async fn rotate_key_reseals_facebook_page_and_user_tokens_too() {
+    use instagram_connect::server::db::facebook::{page_aad, user_aad};
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    app.connect(&browser, BAKERY_ID).await;
+    // The studio through Facebook only: its tokens are the Page and user tokens.
+    app.connect_facebook(&browser, &["104500000000002"]).await;
+    let studio = app
+        .store
+        .integration_by_instagram_id("17841400000000002")
+        .await
+        .unwrap()
+        .unwrap();
+    let before = app.store.facebook_get(&studio.id).await.unwrap().unwrap();
+    assert_eq!(before.page_key_id.as_deref(), Some("k1"));
+    let keys = app.state.keyring.clone();
+    let page = keys
+        .open(&page_aad(&studio.id), &before.page_sealed().unwrap())
+        .unwrap();
+    let user = keys
+        .open(&user_aad(&studio.id), &before.user_sealed().unwrap())
+        .unwrap();
+
+    let out = run(&app, &["rotate-key"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout.contains("Re-sealed 2 token(s) with k2"), "{stdout}");
+    assert!(stdout.contains("older keys may be removed"), "{stdout}");
+
+    let after = app.store.facebook_get(&studio.id).await.unwrap().unwrap();
+    assert_eq!(
+        (after.page_key_id.as_deref(), after.user_key_id.as_deref()),
+        (Some("k2"), Some("k2"))
+    );
+    let k2 = k2_only(app.data_dir.path());
+    let page2 = k2
+        .open(&page_aad(&studio.id), &after.page_sealed().unwrap())
+        .unwrap();
+    let user2 = k2
+        .open(&user_aad(&studio.id), &after.user_sealed().unwrap())
+        .unwrap();
+    use secrecy::ExposeSecret;
+    assert_eq!(page2.expose_secret(), page.expose_secret());
+    assert_eq!(user2.expose_secret(), user.expose_secret());
+    check_keys(app.store.as_ref(), &k2, 0)
+        .await
+        .expect("no token needs k1 any more");
+}

@@ -17,6 +17,7 @@ fn account() -> AccountRef {
         role: Some(Role::Owner),
         reason: None,
         scopes: Vec::new(),
+        via_facebook: false,
     }
 }
 

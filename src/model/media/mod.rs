@@ -5,11 +5,13 @@
 //! This module holds what every view shares (the account shown, how fresh the data is, a
 //! notice after an action, the scopes); each page's types live in a submodule.
 
+mod hashtags;
 mod insights;
 mod post;
 mod publish;
 mod tiles;
 
+pub use hashtags::*;
 pub use insights::*;
 pub use post::*;
 pub use publish::*;
@@ -79,6 +81,9 @@ pub struct AccountRef {
     pub reason: Option<String>,
     /// Granted scopes.
     pub scopes: Vec<String>,
+    /// Whether its way in is Facebook Login only (it reconnects through Facebook).
+    #[serde(default)]
+    pub via_facebook: bool,
 }
 
 impl AccountRef {

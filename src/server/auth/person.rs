@@ -159,6 +159,9 @@ pub fn summarize(
         } else {
             None
         },
+        // Its Instagram Login connection works, or its ending is what the status tells.
+        instagram_login: row.token_ciphertext.is_some()
+            || (row.status != crate::model::IntegrationStatus::Active && row.issued_at.is_some()),
     }
 }
 

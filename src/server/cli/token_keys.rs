@@ -54,7 +54,7 @@ pub(super) async fn rotate_key(config: Config, rewrap_only: bool) -> anyhow::Res
     let keyring = config.token_keys.load().map_err(anyhow::Error::msg)?;
     check_keys(store.as_ref(), &keyring, now).await?;
     let current = keyring.current_id().to_owned();
-    let (mut done, mut skipped) = (0, 0);
+    let (mut done, mut skipped) = (0u64, 0u64);
     for row in store.integrations_all().await? {
         let Some(sealed) = row.sealed() else { continue };
         if sealed.key_id == current {
@@ -74,6 +74,9 @@ pub(super) async fn rotate_key(config: Config, rewrap_only: bool) -> anyhow::Res
         }
     }
     rewrap_endpoints(store.as_ref(), &keyring, &current).await?;
+    let (fb_done, fb_skipped) = rewrap_facebook(store.as_ref(), &keyring, &current).await?;
+    done += fb_done;
+    skipped += fb_skipped;
     let still: Vec<String> = store
         .token_key_ids_in_use()
         .await?
@@ -91,6 +94,50 @@ pub(super) async fn rotate_key(config: Config, rewrap_only: bool) -> anyhow::Res
     }
     store.close().await;
     Ok(())
+}
+
+/// Seals Facebook connections' Page and user tokens with the current key; returns how many
+/// connections were re-sealed and how many changed meanwhile.
+async fn rewrap_facebook(
+    store: &dyn crate::server::db::Store,
+    keyring: &crate::server::crypto::Keyring,
+    current: &str,
+) -> anyhow::Result<(u64, u64)> {
+    use crate::server::db::facebook::{page_aad, user_aad};
+    let (mut done, mut skipped) = (0, 0);
+    for row in store.facebook_sealed().await? {
+        let Some(page) = row.page_sealed() else {
+            continue;
+        };
+        let user = row.user_sealed();
+        if page.key_id == current && user.as_ref().is_none_or(|u| u.key_id == current) {
+            continue;
+        }
+        let id = &row.integration_id;
+        let opened = keyring
+            .open(&page_aad(id), &page)
+            .map_err(|e| anyhow::anyhow!("the Facebook connection of {id}: {e}"))?;
+        let page = keyring.seal(&page_aad(id), &opened);
+        let user = match &user {
+            Some(u) => {
+                let opened = keyring
+                    .open(&user_aad(id), u)
+                    .map_err(|e| anyhow::anyhow!("the Facebook connection of {id}: {e}"))?;
+                Some(keyring.seal(&user_aad(id), &opened))
+            }
+            None => None,
+        };
+        let now = SystemClock.now();
+        if store
+            .facebook_rewrap(id, row.version, &page, user.as_ref(), now)
+            .await?
+        {
+            done += 1;
+        } else {
+            skipped += 1;
+        }
+    }
+    Ok((done, skipped))
 }
 
 /// Seals webhook endpoints' signing secrets with the current key.

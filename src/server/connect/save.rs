@@ -162,7 +162,7 @@ impl Connections {
 
     /// Makes the person the account's owner. A disconnected account connected by someone who
     /// did not own it starts over with them as its only member.
-    async fn make_owner(
+    pub(super) async fn make_owner(
         &self,
         row: &IntegrationRow,
         user_id: &str,

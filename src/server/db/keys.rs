@@ -74,7 +74,12 @@ macro_rules! key_store {
                 async fn token_key_ids_in_use(&self) -> Result<Vec<String>, StoreError> {
                     Ok(sqlx::query_scalar(
                         "SELECT key_id FROM integrations WHERE key_id IS NOT NULL \
-                         UNION SELECT key_id FROM endpoints ORDER BY key_id",
+                         UNION SELECT key_id FROM endpoints \
+                         UNION SELECT page_key_id FROM facebook_connections \
+                            WHERE page_key_id IS NOT NULL \
+                         UNION SELECT user_key_id FROM facebook_connections \
+                            WHERE user_key_id IS NOT NULL \
+                         ORDER BY key_id",
                     )
                     .fetch_all(&self.pool)
                     .await?)

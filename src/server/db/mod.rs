@@ -15,6 +15,8 @@ pub mod changes;
 pub mod console;
 mod deletion;
 mod endpoints;
+pub mod facebook;
+pub mod hashtags;
 mod integrations;
 mod invitations;
 mod jobs;
@@ -52,6 +54,8 @@ pub use self::{
     console::ConsoleStore,
     deletion::{DataDeletionStore, DeletedData},
     endpoints::{Attempt, DeliveryRow, EndpointRow, EndpointStore},
+    facebook::{BareAccount, FacebookRow, FacebookStore, FacebookWrite},
+    hashtags::{HashtagPlace, HashtagRow, HashtagStore},
     integrations::IntegrationStore,
     invitations::{InvitationStore, NewInvitation},
     jobs::JobStore,
@@ -172,6 +176,8 @@ pub trait Store:
     + NotifyStore
     + NoticeStore
     + EndpointStore
+    + FacebookStore
+    + HashtagStore
     + Send
     + Sync
     + 'static

@@ -34,8 +34,8 @@ macro_rules! oauth_state_store {
                 async fn oauth_state_insert(&self, r: &OAuthStateRow) -> Result<(), StoreError> {
                     sqlx::query(
                         "INSERT INTO oauth_states (state_hash, session_id, return_to, \
-                            pkce_verifier, created_at, expires_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
+                            pkce_verifier, created_at, expires_at, provider) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     )
                     .bind(&r.state_hash)
                     .bind(&r.session_id)
@@ -43,6 +43,7 @@ macro_rules! oauth_state_store {
                     .bind(&r.pkce_verifier)
                     .bind(r.created_at)
                     .bind(r.expires_at)
+                    .bind(&r.provider)
                     .execute(&self.pool)
                     .await?;
                     Ok(())
@@ -60,7 +61,7 @@ macro_rules! oauth_state_store {
                         "DELETE FROM oauth_states \
                          WHERE state_hash = $1 AND session_id = $2 AND expires_at > $3 \
                          RETURNING state_hash, session_id, return_to, pkce_verifier, created_at, \
-                            expires_at",
+                            expires_at, provider",
                     )
                     .bind(state_hash)
                     .bind(session_id)

@@ -32,6 +32,8 @@ macro_rules! portable_store {
         $crate::server::db::notify::notify_store!($store);
         $crate::server::db::notices::notice_store!($store);
         $crate::server::db::endpoints::endpoint_store!($store);
+        $crate::server::db::facebook::facebook_store!($store);
+        $crate::server::db::hashtags::hashtag_store!($store);
 
         const _: () = {
             use $crate::server::db::{Store, StoreError};

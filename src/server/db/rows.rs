@@ -233,11 +233,7 @@ impl IntegrationRow {
 
     /// The sealed token, if one is stored.
     pub fn sealed(&self) -> Option<Sealed> {
-        Some(Sealed {
-            ciphertext: self.token_ciphertext.clone()?,
-            nonce: self.token_nonce.clone()?,
-            key_id: self.key_id.clone()?,
-        })
+        Sealed::from_columns(&self.token_ciphertext, &self.token_nonce, &self.key_id)
     }
 
     /// The granted scopes.
@@ -306,7 +302,14 @@ pub struct OAuthStateRow {
     pub created_at: i64,
     /// Expires at.
     pub expires_at: i64,
+    /// Which login it was started for: [`PROVIDER_INSTAGRAM`] or [`PROVIDER_FACEBOOK`].
+    pub provider: String,
 }
+
+/// An OAuth state started for Instagram Login.
+pub const PROVIDER_INSTAGRAM: &str = "instagram";
+/// An OAuth state started for Facebook Login for Business.
+pub const PROVIDER_FACEBOOK: &str = "facebook";
 
 /// An API key (its hash only).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

@@ -26,7 +26,7 @@ use super::{
     graph_error,
     headers::{parse_retry_after, parse_usage},
     limiter::{AccountLimiter, Priority},
-    types::{Usage, UserToken},
+    types::{LoginFlavor, Usage, UserToken},
     wire::SuccessWire,
 };
 use crate::server::{config::InstagramCredentials, metrics::Metrics};
@@ -249,6 +249,19 @@ impl InstagramClient {
     ) -> Self {
         self.limiter = self.limiter.shared(store);
         self
+    }
+
+    /// The Graph URL of `path` for `user`'s login: `graph.instagram.com` for Instagram Login,
+    /// `graph.facebook.com` for Facebook Login, where an Instagram account has no `/me` (a
+    /// Page token's `/me` is the Page) and is named by its ID.
+    pub(super) fn graph_url(&self, user: &UserToken<'_>, path: &str) -> String {
+        match user.flavor {
+            LoginFlavor::Instagram => self.endpoints.graph(path),
+            LoginFlavor::Facebook => {
+                let path = if path == "me" { user.account_id } else { path };
+                self.endpoints.facebook_graph(path)
+            }
+        }
     }
 
     /// The hosts and version in use.

@@ -45,7 +45,7 @@ impl InstagramClient {
     ) -> Result<Page<Comment>, InstagramError> {
         let mut call = Call::get(
             "comments",
-            self.endpoints().graph(&format!("{media_id}/comments")),
+            self.graph_url(user, &format!("{media_id}/comments")),
         )
         .user(user)
         .param("fields", COMMENT_FIELDS);
@@ -72,7 +72,7 @@ impl InstagramClient {
     ) -> Result<Vec<Comment>, InstagramError> {
         let call = Call::get(
             "replies",
-            self.endpoints().graph(&format!("{comment_id}/replies")),
+            self.graph_url(user, &format!("{comment_id}/replies")),
         )
         .user(user)
         .param("fields", REPLY_FIELDS);
@@ -90,7 +90,7 @@ impl InstagramClient {
         let message = check_message(message)?;
         let call = Call::post(
             "reply",
-            self.endpoints().graph(&format!("{comment_id}/replies")),
+            self.graph_url(user, &format!("{comment_id}/replies")),
         )
         .user(user)
         .param("message", message);
@@ -108,7 +108,7 @@ impl InstagramClient {
         let message = check_message(message)?;
         let call = Call::post(
             "comment",
-            self.endpoints().graph(&format!("{media_id}/comments")),
+            self.graph_url(user, &format!("{media_id}/comments")),
         )
         .user(user)
         .param("message", message);
@@ -123,7 +123,7 @@ impl InstagramClient {
         comment_id: &str,
         hidden: bool,
     ) -> Result<(), InstagramError> {
-        let call = Call::post("comment_hide", self.endpoints().graph(comment_id))
+        let call = Call::post("comment_hide", self.graph_url(user, comment_id))
             .user(user)
             .param("hide", hidden.to_string())
             .retry(true);
@@ -137,7 +137,7 @@ impl InstagramClient {
         user: &UserToken<'_>,
         comment_id: &str,
     ) -> Result<(), InstagramError> {
-        let call = Call::delete("comment_delete", self.endpoints().graph(comment_id)).user(user);
+        let call = Call::delete("comment_delete", self.graph_url(user, comment_id)).user(user);
         let (w, _) = self.execute::<SuccessWire>(call).await?;
         success(w)
     }
@@ -149,7 +149,7 @@ impl InstagramClient {
         media_id: &str,
         enabled: bool,
     ) -> Result<(), InstagramError> {
-        let call = Call::post("comment_enabled", self.endpoints().graph(media_id))
+        let call = Call::post("comment_enabled", self.graph_url(user, media_id))
             .user(user)
             .param("comment_enabled", enabled.to_string())
             .retry(true);

@@ -132,8 +132,7 @@ impl InstagramClient {
         check(q.metrics, &ACCOUNT_METRICS, "account")?;
         let mut call = Call::get(
             "account_insights",
-            self.endpoints()
-                .graph(&format!("{}/insights", user.account_id)),
+            self.graph_url(user, &format!("{}/insights", user.account_id)),
         )
         .user(user)
         .param("metric", q.metrics.join(","))
@@ -185,7 +184,7 @@ impl InstagramClient {
         check(metrics, &MEDIA_METRICS, "media")?;
         let call = Call::get(
             "media_insights",
-            self.endpoints().graph(&format!("{media_id}/insights")),
+            self.graph_url(user, &format!("{media_id}/insights")),
         )
         .user(user)
         .param("metric", metrics.join(","));

@@ -14,8 +14,7 @@ use super::{
     error::{ErrorKind, InstagramError},
     limiter::Priority,
     paging::strip_token,
-    profile::PROFILE_FIELDS,
-    types::{Media, MediaType, Page, Profile, UserToken},
+    types::{LoginFlavor, Media, MediaType, Page, Profile, UserToken},
     wire::{HomeWire, MaybeEnveloped, MediaWire, PageWire},
 };
 
@@ -65,9 +64,7 @@ impl InstagramClient {
         after: Option<&str>,
         priority: Priority,
     ) -> Result<Page<Media>, InstagramError> {
-        let url = self
-            .endpoints()
-            .graph(&format!("{}/media", user.account_id));
+        let url = self.graph_url(user, &format!("{}/media", user.account_id));
         let limit = limit.clamp(1, MAX_PAGE_SIZE).to_string();
         let page: PageWire<MediaWire> = self
             .media_call(|fields| {
@@ -96,14 +93,17 @@ impl InstagramClient {
     ) -> Result<(Profile, Page<Media>), InstagramError> {
         let limit = limit.clamp(1, MAX_PAGE_SIZE);
         if self.media_expansion.load(Ordering::Relaxed) {
-            let url = self.endpoints().graph("me");
+            let url = self.graph_url(user, "me");
             let answer = self
                 .media_call::<MaybeEnveloped<HomeWire>>(|fields| {
                     Call::get("me", url.clone())
                         .user(user)
                         .param(
                             "fields",
-                            format!("{PROFILE_FIELDS},media.limit({limit}){{{fields}}}"),
+                            format!(
+                                "{},media.limit({limit}){{{fields}}}",
+                                super::profile::profile_fields(user)
+                            ),
                         )
                         .priority(priority)
                 })
@@ -113,7 +113,7 @@ impl InstagramClient {
                     let home = wire
                         .into_inner()
                         .ok_or_else(|| InstagramError::malformed("an empty data array"))?;
-                    let profile = super::profile::profile_from(home.profile)?;
+                    let profile = super::profile::profile_for(user, home.profile)?;
                     let page = media_page_from(home.media.unwrap_or(PageWire {
                         data: Vec::new(),
                         paging: None,
@@ -143,7 +143,10 @@ impl InstagramClient {
         let next = Url::parse(next_url).map_err(|_| {
             InstagramError::new(ErrorKind::BadRequest, "the next-page link is not a URL")
         })?;
-        let graph = &self.endpoints().graph_base;
+        let graph = match user.flavor {
+            LoginFlavor::Instagram => &self.endpoints().graph_base,
+            LoginFlavor::Facebook => &self.endpoints().facebook_graph_base,
+        };
         if next.origin() != graph.origin() {
             return Err(InstagramError::new(
                 ErrorKind::BadRequest,
@@ -192,7 +195,7 @@ impl InstagramClient {
         user: &UserToken<'_>,
         media_id: &str,
     ) -> Result<Media, InstagramError> {
-        let url = self.endpoints().graph(media_id);
+        let url = self.graph_url(user, media_id);
         let wire: MediaWire = self
             .media_call(|fields| {
                 Call::get("media", url.clone())
@@ -211,7 +214,7 @@ impl InstagramClient {
     ) -> Result<Vec<Media>, InstagramError> {
         let call = Call::get(
             "media_children",
-            self.endpoints().graph(&format!("{media_id}/children")),
+            self.graph_url(user, &format!("{media_id}/children")),
         )
         .user(user)
         .param("fields", "id,media_type,media_url,thumbnail_url,timestamp");

@@ -6,18 +6,30 @@ use super::{
     client::{Call, InstagramClient, Reply},
     error::InstagramError,
     limiter::Priority,
-    types::{PingReport, Profile, Usage, UserToken},
+    types::{LoginFlavor, PingReport, Profile, Usage, UserToken},
     wire::{MaybeEnveloped, ProfileWire},
 };
 
 /// The profile fields.
 pub const PROFILE_FIELDS: &str =
     "id,user_id,username,name,account_type,profile_picture_url,followers_count,follows_count,media_count";
+/// The profile fields on `graph.facebook.com`, where the account's `id` is its Instagram user
+/// ID and there is no `user_id` or `account_type`.
+pub const FACEBOOK_PROFILE_FIELDS: &str =
+    "id,username,name,profile_picture_url,followers_count,follows_count,media_count";
+
+/// The profile fields for `user`'s login.
+pub(super) fn profile_fields(user: &UserToken<'_>) -> &'static str {
+    match user.flavor {
+        LoginFlavor::Instagram => PROFILE_FIELDS,
+        LoginFlavor::Facebook => FACEBOOK_PROFILE_FIELDS,
+    }
+}
 
 impl InstagramClient {
     /// The connected account's profile (`/me`).
     pub async fn me(&self, user: &UserToken<'_>) -> Result<Profile, InstagramError> {
-        self.me_fields(user, PROFILE_FIELDS, Priority::Interactive)
+        self.me_fields(user, profile_fields(user), Priority::Interactive)
             .await
             .map(|(p, _)| p)
     }
@@ -28,7 +40,7 @@ impl InstagramClient {
         fields: &str,
         priority: Priority,
     ) -> Result<(Profile, Reply), InstagramError> {
-        let call = Call::get("me", self.endpoints().graph("me"))
+        let call = Call::get("me", self.graph_url(user, "me"))
             .user(user)
             .param("fields", fields)
             .priority(priority);
@@ -36,7 +48,7 @@ impl InstagramClient {
         let w = wire
             .into_inner()
             .ok_or_else(|| InstagramError::malformed("an empty data array"))?;
-        Ok((profile_from(w)?, reply))
+        Ok((profile_for(user, w)?, reply))
     }
 
     /// A cheap authenticated call (`/me?fields=user_id,username`): does the token work, how
@@ -44,7 +56,14 @@ impl InstagramClient {
     pub async fn ping(&self, user: &UserToken<'_>) -> PingReport {
         let started = Instant::now();
         match self
-            .me_fields(user, "user_id,username", Priority::Token)
+            .me_fields(
+                user,
+                match user.flavor {
+                    LoginFlavor::Instagram => "user_id,username",
+                    LoginFlavor::Facebook => "id,username",
+                },
+                Priority::Token,
+            )
             .await
         {
             Ok((p, reply)) => PingReport {
@@ -74,10 +93,19 @@ impl InstagramClient {
 pub(super) fn profile_from(w: ProfileWire) -> Result<Profile, InstagramError> {
     let user_id = w
         .user_id
+        .clone()
         .ok_or_else(|| InstagramError::malformed("no user_id in the profile"))?;
     Ok(Profile {
-        id: w.id,
         user_id,
+        ..facebook_profile_from(w)
+    })
+}
+
+/// A profile read on `graph.facebook.com`: its `id` is the Instagram user ID.
+pub(super) fn facebook_profile_from(w: ProfileWire) -> Profile {
+    Profile {
+        user_id: w.id.clone(),
+        id: w.id,
         username: w.username.unwrap_or_default(),
         name: w.name,
         account_type: w.account_type,
@@ -85,5 +113,13 @@ pub(super) fn profile_from(w: ProfileWire) -> Result<Profile, InstagramError> {
         followers_count: w.followers_count,
         follows_count: w.follows_count,
         media_count: w.media_count,
-    })
+    }
+}
+
+/// A profile as `user`'s login writes it.
+pub(super) fn profile_for(user: &UserToken<'_>, w: ProfileWire) -> Result<Profile, InstagramError> {
+    match user.flavor {
+        LoginFlavor::Instagram => profile_from(w),
+        LoginFlavor::Facebook => Ok(facebook_profile_from(w)),
+    }
 }

@@ -177,8 +177,7 @@ impl InstagramClient {
     }
 
     fn media_edge(&self, user: &UserToken<'_>) -> String {
-        self.endpoints()
-            .graph(&format!("{}/media", user.account_id))
+        self.graph_url(user, &format!("{}/media", user.account_id))
     }
 
     /// A container's processing state.
@@ -187,7 +186,7 @@ impl InstagramClient {
         user: &UserToken<'_>,
         container_id: &str,
     ) -> Result<ContainerStatus, InstagramError> {
-        let call = Call::get("container_status", self.endpoints().graph(container_id))
+        let call = Call::get("container_status", self.graph_url(user, container_id))
             .user(user)
             .param("fields", "id,status_code,status");
         let (w, _) = self.execute::<ContainerStatusWire>(call).await?;
@@ -262,8 +261,7 @@ impl InstagramClient {
         }
         let call = Call::post(
             "media_publish",
-            self.endpoints()
-                .graph(&format!("{}/media_publish", user.account_id)),
+            self.graph_url(user, &format!("{}/media_publish", user.account_id)),
         )
         .user(user)
         .param("creation_id", container_id)
@@ -293,8 +291,10 @@ impl InstagramClient {
     ) -> Result<PublishingLimit, InstagramError> {
         let call = Call::get(
             "content_publishing_limit",
-            self.endpoints()
-                .graph(&format!("{}/content_publishing_limit", user.account_id)),
+            self.graph_url(
+                user,
+                &format!("{}/content_publishing_limit", user.account_id),
+            ),
         )
         .user(user)
         .param("fields", "quota_usage,config");

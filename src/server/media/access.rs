@@ -73,5 +73,6 @@ pub fn account_ref(row: &IntegrationRow, role: Option<Role>) -> AccountRef {
             .then(|| row.last_error.clone())
             .flatten(),
         scopes: row.scope_list(),
+        via_facebook: row.token_ciphertext.is_none() && row.issued_at.is_none(),
     }
 }

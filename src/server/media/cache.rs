@@ -24,7 +24,7 @@ use crate::{
     model::{AppError, Freshness, IntegrationStatus, Problem},
     server::{
         db::{CacheRow, IntegrationRow, StoreError},
-        instagram::{ErrorKind, InstagramError, UserToken},
+        instagram::{ErrorKind, InstagramError, LoginFlavor, UserToken},
         tokens,
     },
 };
@@ -59,18 +59,45 @@ impl<T> Loaded<T> {
 pub struct Access {
     account_id: String,
     token: SecretString,
+    flavor: LoginFlavor,
 }
 
 impl Access {
-    /// An account's ID and token.
+    /// An account's ID and Instagram Login token.
     pub fn new(account_id: String, token: SecretString) -> Self {
-        Self { account_id, token }
+        Self {
+            account_id,
+            token,
+            flavor: LoginFlavor::Instagram,
+        }
+    }
+
+    /// An account's ID and the token its connection gave.
+    pub fn of(account_id: String, access: tokens::Access) -> Self {
+        Self {
+            account_id,
+            token: access.token,
+            flavor: access.flavor,
+        }
     }
 
     /// The token as the client takes it.
     pub fn user(&self) -> UserToken<'_> {
-        UserToken::instagram(&self.account_id, &self.token)
+        UserToken {
+            account_id: &self.account_id,
+            token: &self.token,
+            flavor: self.flavor,
+        }
     }
+}
+
+/// Which of an account's connections a cached value is fetched with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// The account's own (its Instagram Login token).
+    Account,
+    /// Its Facebook Login connection (hashtag search, business discovery).
+    Facebook,
 }
 
 impl Media {
@@ -107,13 +134,30 @@ impl Media {
         F: FnOnce(Access) -> Fut,
         Fut: Future<Output = Result<T, InstagramError>>,
     {
+        self.cached_via(row, key, ttl, Via::Account, fetch).await
+    }
+
+    /// [`Self::cached`], fetching with the connection `via` names.
+    pub async fn cached_via<T, F, Fut>(
+        &self,
+        row: &IntegrationRow,
+        key: &str,
+        ttl: i64,
+        via: Via,
+        fetch: F,
+    ) -> Result<Loaded<T>, AppError>
+    where
+        T: Cached,
+        F: FnOnce(Access) -> Fut,
+        Fut: Future<Output = Result<T, InstagramError>>,
+    {
         let stats = &self.runtime.stats;
         if let Some(fresh) = self.fresh_entry(row, key).await? {
             stats.hits.fetch_add(1, Ordering::Relaxed);
             self.metrics.cache("hit");
             return Ok(fresh);
         }
-        if !row.is_active() {
+        if via == Via::Account && !row.is_active() {
             let reason = row
                 .last_error
                 .clone()
@@ -130,48 +174,88 @@ impl Media {
             return Ok(fresh);
         }
 
-        let token = match self.tokens.open_token(row).await {
-            Ok(t) => t,
-            Err(_) => {
-                let reason = "The stored access cannot be used.".to_owned();
-                return self.stale(row, key, Problem::Reconnect { reason }).await;
-            }
-        };
-        let access = Access {
-            account_id: row.instagram_id.clone(),
-            token,
+        let access = match self.open(row, via).await {
+            Ok(a) => a,
+            Err(problem) => return self.stale(row, key, problem).await,
         };
         stats.fetches.fetch_add(1, Ordering::Relaxed);
         self.metrics.cache("miss");
+        let flavor = access.flavor;
         match fetch(access).await {
-            Ok(value) => {
-                let now = self.clock.now();
-                let body = serde_json::to_string(&value).map_err(|e| {
-                    tracing::error!(error = %e, "a media value cannot be serialized");
-                    AppError::Internal
-                })?;
-                let entry = CacheRow {
-                    expires_at: expiry(now, ttl, &body),
-                    fetched_at: now,
-                    body,
-                };
-                self.store.cache_put(&row.id, key, &entry).await?;
-                self.runtime.keep(&row.id, key, entry);
-                Ok(Loaded {
-                    value: Some(value),
-                    fresh: Freshness {
-                        fetched_at: Some(now),
-                        problem: None,
-                    },
-                })
-            }
+            Ok(value) => self.keep_fetched(row, key, ttl, value).await,
             Err(e) => {
                 stats.errors.fetch_add(1, Ordering::Relaxed);
                 self.metrics.cache("error");
-                let problem = self.problem_for(row, &e).await?;
+                let problem = self.fetch_problem(row, flavor, &e).await?;
                 self.stale(row, key, problem).await
             }
         }
+    }
+
+    /// The token `via` names, or the problem that keeps it from being used.
+    async fn open(&self, row: &IntegrationRow, via: Via) -> Result<Access, Problem> {
+        let opened = match via {
+            Via::Account => self.tokens.access(row).await,
+            Via::Facebook => self.tokens.facebook_access(row).await,
+        };
+        match opened {
+            Ok(a) => Ok(Access::of(row.instagram_id.clone(), a)),
+            Err(tokens::RefreshError::NoFacebook) => Err(Problem::Refused {
+                message: tokens::NEEDS_FACEBOOK.to_owned(),
+            }),
+            Err(_) => Err(Problem::Reconnect {
+                reason: "The stored access cannot be used.".to_owned(),
+            }),
+        }
+    }
+
+    /// Stores a fetched value for `ttl` seconds (sooner when a CDN link in it expires).
+    async fn keep_fetched<T: Cached>(
+        &self,
+        row: &IntegrationRow,
+        key: &str,
+        ttl: i64,
+        value: T,
+    ) -> Result<Loaded<T>, AppError> {
+        let now = self.clock.now();
+        let body = serde_json::to_string(&value).map_err(|e| {
+            tracing::error!(error = %e, "a media value cannot be serialized");
+            AppError::Internal
+        })?;
+        let entry = CacheRow {
+            expires_at: expiry(now, ttl, &body),
+            fetched_at: now,
+            body,
+        };
+        self.store.cache_put(&row.id, key, &entry).await?;
+        self.runtime.keep(&row.id, key, entry);
+        Ok(Loaded {
+            value: Some(value),
+            fresh: Freshness {
+                fetched_at: Some(now),
+                problem: None,
+            },
+        })
+    }
+
+    /// What a failed fetch means: a Page token Facebook refuses ends the Facebook connection
+    /// (not the account's own); anything else as [`Self::problem_for`] says.
+    async fn fetch_problem(
+        &self,
+        row: &IntegrationRow,
+        flavor: LoginFlavor,
+        e: &InstagramError,
+    ) -> Result<Problem, AppError> {
+        if flavor == LoginFlavor::Facebook && matches!(e.kind, ErrorKind::Reauth { .. }) {
+            self.tokens
+                .facebook_refused(row, e)
+                .await
+                .map_err(tokens::app_error)?;
+            return Ok(Problem::Reconnect {
+                reason: e.reason().to_owned(),
+            });
+        }
+        self.problem_for(row, e).await
     }
 
     pub(super) async fn fresh_entry<T: Cached>(

@@ -3,15 +3,17 @@
 //!
 //! Cache keys, per account: `profile`, `feed` (first page), `feed:p2.…` (its second page, from
 //! the same fetch), `feed:details` (those posts in full) and `feed:<cursor>`, `media:<id>` with
-//! `media:<id>:comments[:<cursor>]` and `media:<id>:insights`, `insights:<days>`, `quota`, and
-//! `webhooks` (the webhook fields the account is subscribed to). Expiring a key also expires
+//! `media:<id>:comments[:<cursor>]` and `media:<id>:insights`, `insights:<days>`, `quota`, `hashtag:<tag>:<top|recent>` (a hashtag's posts, fetched
+//! through the Facebook connection), and `webhooks` (the webhook fields the account is subscribed to). Expiring a key also expires
 //! everything under `key:`.
 
 pub mod access;
 pub mod cache;
 pub mod calendar;
 pub mod convert;
+pub mod discovery;
 pub mod first;
+pub mod hashtags;
 pub mod moderation;
 pub mod prepare;
 pub mod publish;
@@ -36,8 +38,8 @@ use crate::{
         db::{IntegrationRow, SnapshotRow, Store},
         instagram::InstagramClient,
         instagram::{
-            webhook::Event, AccountInsightsQuery, InstagramError, MetricType, Priority,
-            MEDIA_METRICS,
+            webhook::Event, AccountInsightsQuery, ErrorKind, InstagramError, LoginFlavor,
+            MetricType, Priority, MEDIA_METRICS,
         },
         metrics::Metrics,
         tokens::{self, Tokens},
@@ -400,16 +402,20 @@ impl Media {
                 row.last_error.clone().unwrap_or_default(),
             ));
         }
-        let token = self
-            .tokens
-            .open_token(row)
-            .await
-            .map_err(tokens::app_error)?;
+        let access = self.tokens.access(row).await.map_err(tokens::app_error)?;
+        let flavor = access.flavor;
         self.runtime.stats.fetches.fetch_add(1, Ordering::Relaxed);
-        match f(cache::Access::new(row.instagram_id.clone(), token)).await {
+        match f(cache::Access::of(row.instagram_id.clone(), access)).await {
             Ok(v) => Ok(v),
             Err(e) => {
                 self.runtime.stats.errors.fetch_add(1, Ordering::Relaxed);
+                if flavor == LoginFlavor::Facebook && matches!(e.kind, ErrorKind::Reauth { .. }) {
+                    self.tokens
+                        .facebook_refused(row, &e)
+                        .await
+                        .map_err(tokens::app_error)?;
+                    return Err(AppError::Reconnect(e.reason().to_owned()));
+                }
                 Err(match self.problem_for(row, &e).await? {
                     crate::model::Problem::Reconnect { reason } => AppError::Reconnect(reason),
                     crate::model::Problem::RateLimited { until } => AppError::RateLimited {

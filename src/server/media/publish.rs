@@ -155,9 +155,9 @@ impl Media {
                 "The person who asked for this post may no longer publish to this account, so it was not posted."
                     .to_owned(),
             ),
-            Some(row) if row.is_active() => match self.tokens.open_token(&row).await {
-                Ok(token) => {
-                    let access = Access::new(row.instagram_id.clone(), token);
+            Some(row) if row.is_active() => match self.tokens.access(&row).await {
+                Ok(opened) => {
+                    let access = Access::of(row.instagram_id.clone(), opened);
                     self.advance(&row, &access, &mut job, &owner).await?
                 }
                 Err(_) => Next::Failed(

@@ -4,8 +4,7 @@ use std::process::ExitCode;
 
 use super::{account, date};
 use crate::server::{
-    config::Config, db::IntegrationRow, instagram::UserToken, lifecycle, startup::offline_state,
-    state::AppState, tokens,
+    config::Config, db::IntegrationRow, lifecycle, startup::offline_state, state::AppState, tokens,
 };
 
 /// `instagram-connect integrations list`.
@@ -136,15 +135,12 @@ pub async fn integrations_show(config: Config, key: &str) -> anyhow::Result<()> 
 pub async fn ping(config: Config, key: &str) -> anyhow::Result<ExitCode> {
     let st = offline_state(config).await?;
     let r = find(&st, key).await?;
-    let token = st
+    let access = st
         .tokens
-        .open_token(&r)
+        .access(&r)
         .await
         .map_err(|e| anyhow::anyhow!("the token of {} cannot be used: {e:?}", account(&r)))?;
-    let report = st
-        .instagram
-        .ping(&UserToken::instagram(&r.instagram_id, &token))
-        .await;
+    let report = st.instagram.ping(&access.user(&r.instagram_id)).await;
     let pct = |p: Option<i64>| {
         p.map(|p| format!("{p} %"))
             .unwrap_or_else(|| "not reported".to_owned())

@@ -166,7 +166,7 @@ fn refresh() -> Value {
             "401": err("Not authenticated"),
             "403": err("Neither the owner nor an admin"),
             "404": err("Unknown integration"),
-            "409": err("Refresh not yet allowed (token younger than 24 h), or already running"),
+            "409": err("Refresh not yet allowed (token younger than 24 h), already running, or the integration is connected through Facebook Login only (`facebook_login_integration`: its Page token does not expire and is not handed out)"),
             "410": err("Token expired or revoked: reconnect"),
             "429": err("Rate limited; see Retry-After"),
             "502": err("Instagram failed"),

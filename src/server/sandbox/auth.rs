@@ -40,13 +40,36 @@ impl Auth {
         }
     }
 
-    /// Fails with error 10 unless `scope` was granted.
+    /// Whether this is a Facebook Login token (user or Page).
+    pub fn facebook(&self) -> bool {
+        self.info.fb.is_some()
+    }
+
+    /// Fails with error 10 unless `scope` was granted: an Instagram Login scope, or for a
+    /// Facebook Login token the Facebook permission that stands for it.
     pub fn require(&self, scope: &str) -> Result<(), ApiError> {
+        let scope = if self.facebook() {
+            facebook_permission(scope)
+        } else {
+            scope
+        };
         if self.info.scopes.iter().any(|s| s == scope) {
             Ok(())
         } else {
             Err(ApiError::permission(scope))
         }
+    }
+}
+
+/// The Facebook Login permission that allows what an Instagram Login scope allows.
+fn facebook_permission(scope: &str) -> &str {
+    match scope {
+        "instagram_business_basic" => "instagram_basic",
+        "instagram_business_manage_comments" => "instagram_manage_comments",
+        "instagram_business_manage_insights" => "instagram_manage_insights",
+        "instagram_business_content_publish" => "instagram_content_publish",
+        "instagram_business_manage_messages" => "instagram_manage_messages",
+        other => other,
     }
 }
 

@@ -64,9 +64,11 @@ pub fn issue_code(
     code
 }
 
-/// Issues a Facebook user or Page token for `grant`, valid until `expires_at`.
+/// Issues a Facebook user or Page token for `grant`, valid until `expires_at`. A Page
+/// token stands for its Page's linked Instagram account (`ig_id`, empty for a user token).
 pub fn issue_fb_token(
     w: &mut World,
+    ig_id: &str,
     grant: FbGrant,
     kind: TokenKind,
     scopes: Vec<String>,
@@ -82,7 +84,7 @@ pub fn issue_fb_token(
     w.tokens.insert(
         token.clone(),
         TokenInfo {
-            ig_id: String::new(),
+            ig_id: ig_id.to_owned(),
             kind,
             issued_at,
             expires_at,

@@ -116,8 +116,18 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         )
         .route("/fb/{version}/debug_token", get(facebook::debug_token))
         .route("/fb/{version}/me/accounts", get(facebook::my_pages))
-        .route("/fb/{version}/{id}", get(facebook::user_node))
-        .route("/fb/{version}/{id}/{edge}", get(facebook::hashtag_media))
+        .route(
+            "/fb/{version}/{id}",
+            get(facebook::node)
+                .post(facebook::node)
+                .delete(facebook::node),
+        )
+        .route(
+            "/fb/{version}/{id}/{edge}",
+            get(facebook::edge)
+                .post(facebook::edge)
+                .delete(facebook::edge),
+        )
         .route("/cdn/{kind}/{file}", get(cdn::serve))
         .merge(control::routes())
         .with_state(state)
@@ -328,7 +338,11 @@ impl Sandbox {
             .account_by_username(account)
             .map(|a| a.ig_id.clone())
             .unwrap_or_else(|| account.to_owned());
-        for info in w.tokens.values_mut().filter(|t| t.ig_id == ig_id) {
+        for info in w
+            .tokens
+            .values_mut()
+            .filter(|t| t.ig_id == ig_id && t.fb.is_none())
+        {
             info.revoked = Some(subcode);
         }
     }

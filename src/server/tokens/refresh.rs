@@ -88,6 +88,11 @@ impl Tokens {
             row,
         } = claim;
         let (id, now) = (*id, *now);
+        if row.token_ciphertext.is_none() {
+            // Connected through Facebook only: no Instagram token, nothing that expires.
+            self.store.integration_release(id, owner).await?;
+            return Err(RefreshError::FacebookOnly);
+        }
         let issued_at = row.issued_at.unwrap_or(0);
         let expires_at = row.expires_at.unwrap_or(0);
         if expires_at <= now {

@@ -283,6 +283,19 @@ async fn deauthorize(
             }
             None => {
                 st.store.method_delete_for_instagram(&instagram_id).await?;
+                // Facebook Login's callback names the Facebook person: their connections end.
+                for fb in st.store.facebook_by_person(&instagram_id).await? {
+                    if let Some(row) = st.store.integration_get(&fb.integration_id).await? {
+                        st.revocations
+                            .end_facebook(
+                                &row,
+                                crate::model::IntegrationStatus::Revoked,
+                                "The app was removed on Facebook; connect through Facebook again to use it.",
+                                "app_removed",
+                            )
+                            .await?;
+                    }
+                }
             }
         }
         Ok::<_, crate::server::db::StoreError>(())

@@ -4,6 +4,7 @@
 //! [`fragment`].
 
 pub mod admin;
+pub mod facebook;
 pub mod fragment;
 pub mod kept;
 pub mod media;

@@ -109,10 +109,15 @@ impl Rig {
             (_, "/") => Probe::get("/".into()),
             (_, "/connect") => Probe::get("/connect".into()),
             (_, "/auth/instagram/callback") => Probe::get("/auth/instagram/callback".into()),
+            (_, "/connect/facebook") => Probe::get("/connect/facebook".into()),
             (_, "/sign-in") => Probe::get("/sign-in".into()),
             (_, "/media") => Probe::get(format!("/media?account={a}")),
             (_, "/media/{account}/posts/{media}") => Probe::get(format!("/media/{a}/posts/{m}")),
             (_, "/media/{account}/insights") => Probe::get(format!("/media/{a}/insights")),
+            (_, "/media/{account}/hashtags") => Probe::get(format!("/media/{a}/hashtags?q=bread")),
+            (_, "/media/{account}/discover") => {
+                Probe::get(format!("/media/{a}/discover?username=sandbox.studio"))
+            }
             (_, "/media/{account}/publish") if entry.kind == Kind::Page => {
                 Probe::get(format!("/media/{a}/publish"))
             }
@@ -146,6 +151,8 @@ impl Rig {
             (_, "/api/account/viewer") => Probe::post(entry.path, &[]),
             (_, "/api/account/sign-out") => Probe::post(entry.path, &[]).destructive(),
             (_, "/api/account/methods") => Probe::post(entry.path, &[]),
+            (_, "/api/account/connections") => Probe::post(entry.path, &[]),
+            (_, "/api/connect/facebook") => Probe::post(entry.path, &[]),
             (_, "/api/account/remove-method") => {
                 Probe::post(entry.path, &[("id", &self.owner_method)])
                     .only_owner()
@@ -163,6 +170,14 @@ impl Rig {
             (_, "/api/media/gallery") => Probe::post(entry.path, &[("account", a)]),
             (_, "/api/media/post") => Probe::post(entry.path, &[("account", a), ("media", m)]),
             (_, "/api/media/insights") => Probe::post(entry.path, &[("account", a)]),
+            (_, "/api/media/discover") => Probe::post(
+                entry.path,
+                &[("account", a), ("username", "sandbox.studio")],
+            ),
+            (_, "/api/media/hashtags") => Probe::post(
+                entry.path,
+                &[("account", a), ("q", "bread"), ("recent", "false")],
+            ),
             (_, "/api/media/publishing") => Probe::post(entry.path, &[("account", a)]),
             (_, "/api/media/publish-job") => {
                 Probe::post(entry.path, &[("account", a), ("job", &self.job)])
@@ -239,6 +254,11 @@ impl Rig {
                 &[],
             )
             .fragment(),
+            (_, "/connect/facebook/start") => Probe::post(entry.path, &[]),
+            (_, "/auth/facebook/callback") => {
+                Probe::get("/auth/facebook/callback?code=c&state=s".into())
+            }
+            (_, "/connect/facebook/choose") => Probe::post(entry.path, &[("page", "1")]),
             (_, "/admin/batch") => Probe::get("/admin/batch".into()).fragment(),
             (_, "/admin/events") => Probe::get("/admin/events".into()),
             (_, "/auth/passkey/register/start") => Probe::json(entry.path, json!({})),

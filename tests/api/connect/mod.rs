@@ -1,6 +1,7 @@
 //! Connecting accounts through the app: OAuth state, the code exchange, sessions, and tokens
 //! at rest (SECURITY.md §1–3).
 
+mod facebook;
 mod flow;
 mod sessions;
 mod tokens;

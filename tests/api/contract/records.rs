@@ -264,6 +264,7 @@ pub(super) async fn oauth_states(store: &dyn Store) {
         pkce_verifier: None,
         created_at: NOW,
         expires_at: NOW + 900,
+        provider: instagram_connect::server::db::PROVIDER_FACEBOOK.into(),
     };
     store.oauth_state_insert(&state).await.unwrap();
     assert!(store

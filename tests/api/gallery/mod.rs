@@ -3,6 +3,8 @@
 
 mod budget;
 mod cache;
+mod facebook;
+mod hashtags;
 mod kept;
 mod post;
 mod publishing;

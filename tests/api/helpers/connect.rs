@@ -174,3 +174,81 @@ impl TestApp {
             .unwrap()
     }
 }
+
+/// The demo Facebook person of the sandbox.
+pub const FACEBOOK_PERSON: &str = "1200000000000001";
+
+impl TestApp {
+    /// Leaves for Facebook from `browser` (signed in): the dialog's address.
+    pub async fn facebook_start(&self, browser: &reqwest::Client) -> url::Url {
+        let res = browser
+            .post(self.url("/connect/facebook/start"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "{:?}", res.text().await);
+        url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap()
+    }
+
+    /// Presses Continue (or Cancel) on the sandbox's Facebook dialog with `pages` ticked:
+    /// the address Facebook sends the browser back to.
+    pub async fn facebook_decide(
+        &self,
+        dialog: &url::Url,
+        pages: &[&str],
+        decision: &str,
+    ) -> url::Url {
+        let q: HashMap<String, String> = dialog.query_pairs().into_owned().collect();
+        let mut form: Vec<(&str, &str)> = vec![
+            ("client_id", &q["client_id"]),
+            ("redirect_uri", &q["redirect_uri"]),
+            ("state", &q["state"]),
+            ("scope", &q["scope"]),
+            ("person", FACEBOOK_PERSON),
+            ("decision", decision),
+        ];
+        form.extend(pages.iter().map(|p| ("page", *p)));
+        let post = format!(
+            "{}{}",
+            self.sandbox.url().as_str().trim_end_matches('/'),
+            dialog.path()
+        );
+        let res = self.browser().post(post).form(&form).send().await.unwrap();
+        assert!(res.status().is_redirection(), "{}", res.status());
+        url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap()
+    }
+
+    /// Connects the Pages' accounts in the signed-in `browser`: the dialog with `pages`
+    /// ticked, the callback, then all of them chosen.
+    pub async fn connect_facebook(&self, browser: &reqwest::Client, pages: &[&str]) {
+        let dialog = self.facebook_start(browser).await;
+        let callback = self.facebook_decide(&dialog, pages, "continue").await;
+        assert_eq!(facebook_back(browser, &callback).await, "/connect/facebook");
+        let res = self.facebook_choose(browser, pages).await;
+        assert_eq!(res.headers()["location"], "/accounts");
+    }
+
+    /// Chooses the Pages waiting in `browser`'s session.
+    pub async fn facebook_choose(
+        &self,
+        browser: &reqwest::Client,
+        pages: &[&str],
+    ) -> reqwest::Response {
+        let form: Vec<(&str, &str)> = pages.iter().map(|p| ("page", *p)).collect();
+        browser
+            .post(self.url("/connect/facebook/choose"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// Follows Facebook's redirect back to the app: where the app sends the browser next.
+pub async fn facebook_back(browser: &reqwest::Client, to: &url::Url) -> String {
+    let res = browser.get(to.as_str()).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["referrer-policy"], "no-referrer");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    res.headers()["location"].to_str().unwrap().to_owned()
+}

@@ -17,6 +17,7 @@ mod people;
 pub mod receiver;
 mod wait;
 
+pub use connect::facebook_back;
 pub use database::{postgres_database, Raw};
 pub use logs::capture_logs;
 pub use wait::{eventually, eventually_blocking, eventually_explained, eventually_within};

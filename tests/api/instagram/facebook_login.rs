@@ -435,3 +435,63 @@ async fn the_dialog_sends_people_back_only_to_a_registered_address() {
         assert!(refused.text().await.unwrap().contains("URL Blocked"));
     }
 }
+
+#[tokio::test]
+async fn a_page_token_reads_the_account_on_the_facebook_host_with_the_same_client() {
+    let (sandbox, client) = meta().await;
+    let user = connect(&sandbox, &client, &[BAKERY_PAGE]).await;
+    let pages = client.facebook_pages(&user).await.unwrap();
+    let page_token = pages[0].access_token.clone().unwrap();
+    let t = UserToken::facebook(BAKERY_ID, &page_token);
+    sandbox.clear_requests();
+
+    // The profile: on graph.facebook.com its `id` is the Instagram user ID.
+    let profile = client.me(&t).await.unwrap();
+    assert_eq!(
+        (profile.user_id.as_str(), profile.username.as_str()),
+        (BAKERY_ID, "sandbox.bakery")
+    );
+    // The profile with its first posts, the next page by cursor and by link, a post, its
+    // comments.
+    let (_, first) = client.home(&t, 12, Priority::Interactive).await.unwrap();
+    assert_eq!(first.items.len(), 12);
+    let second = client
+        .media_page(&t, 12, first.after.as_deref(), Priority::Interactive)
+        .await
+        .unwrap();
+    assert_eq!(second.items.len(), 12);
+    assert_ne!(second.items[0].id, first.items[0].id);
+    let by_link = client
+        .media_next(
+            &t,
+            first.next_url.as_deref().unwrap(),
+            Priority::Interactive,
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_link.items[0].id, second.items[0].id);
+    let post = client.media(&t, &first.items[0].id).await.unwrap();
+    assert_eq!(post.id, first.items[0].id);
+    client.comments(&t, &post.id, None).await.unwrap();
+    let paths: Vec<String> = sandbox.requests().iter().map(|r| r.path.clone()).collect();
+    assert!(
+        !paths.is_empty() && paths.iter().all(|p| p.starts_with("/fb/")),
+        "every call went to graph.facebook.com: {paths:?}"
+    );
+
+    // Not the Instagram host, not another account, no account webhook subscription.
+    let wrong_host = UserToken::instagram(BAKERY_ID, &page_token);
+    let e = client.me(&wrong_host).await.unwrap_err();
+    assert_eq!(e.code, Some(190), "{e}");
+    let other = UserToken::facebook(STUDIO_ID, &page_token);
+    let e = client
+        .media_page(&other, 5, None, Priority::Interactive)
+        .await
+        .unwrap_err();
+    assert_eq!((e.code, e.subcode), (Some(100), Some(33)), "{e}");
+    let e = client
+        .subscribe_webhooks(&t, &["comments"])
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Unsupported);
+}

@@ -88,7 +88,11 @@ fn caller(
 }
 
 /// With "Require App Secret" on, a call with a Facebook token carries its `appsecret_proof`.
-fn check_proof(w: &super::world::World, p: &common::Params, token: &str) -> Result<(), ApiError> {
+pub(crate) fn check_proof(
+    w: &super::world::World,
+    p: &common::Params,
+    token: &str,
+) -> Result<(), ApiError> {
     if !w.settings.facebook_require_proof {
         return Ok(());
     }
@@ -114,6 +118,70 @@ fn acting_user(
         .ok_or_else(|| ApiError::param("(#100) The parameter user_id is required"))?;
     auth.acts_for(w, user)?;
     Ok(user.clone())
+}
+
+/// `/fb/{version}/{id}`: business discovery when the fields ask for it, else the Graph node
+/// (an account, media item, comment or container) as on `graph.instagram.com`, with a
+/// Facebook token.
+pub async fn node(
+    State(state): State<Arc<SandboxState>>,
+    Path((version, id)): Path<(String, String)>,
+    method: Method,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Response {
+    let discovery = method == Method::GET
+        && params(q.as_deref(), &Bytes::new())
+            .get("fields")
+            .is_some_and(|f| f.contains("business_discovery"));
+    if discovery {
+        return user_node(
+            State(state),
+            Path((version, id)),
+            method,
+            headers,
+            RawQuery(q),
+        )
+        .await;
+    }
+    let at = super::graph::Target {
+        version: Some(version),
+        id,
+        edge: None,
+        host: Host::Facebook,
+    };
+    super::graph::serve_at(state, at, method, &headers, q, &body).await
+}
+
+/// `/fb/{version}/{id}/{edge}`: a hashtag's posts, else the Graph edge as on
+/// `graph.instagram.com`, with a Facebook token.
+pub async fn edge(
+    State(state): State<Arc<SandboxState>>,
+    Path((version, id, edge)): Path<(String, String, String)>,
+    method: Method,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Response {
+    let hashtag = state.world().hashtags.values().any(|h| *h == id);
+    if hashtag {
+        return hashtag_media(
+            State(state),
+            Path((version, id, edge)),
+            method,
+            headers,
+            RawQuery(q),
+        )
+        .await;
+    }
+    let at = super::graph::Target {
+        version: Some(version),
+        id,
+        edge: Some(edge),
+        host: Host::Facebook,
+    };
+    super::graph::serve_at(state, at, method, &headers, q, &body).await
 }
 
 /// `GET /fb/{version}/ig_hashtag_search?user_id=…&q=…`.

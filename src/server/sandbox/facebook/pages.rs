@@ -103,8 +103,10 @@ fn page_json(
             "tasks" => json!(PAGE_TASKS),
             "access_token" => {
                 let kind = TokenKind::FacebookPage;
+                let linked = pg.instagram.clone().unwrap_or_default();
                 json!(issue_fb_token(
                     w,
+                    &linked,
                     grant.clone(),
                     kind,
                     scopes.to_vec(),

@@ -103,7 +103,15 @@ fn from_code(w: &mut World, p: &Params, now: i64) -> Result<Value, ApiError> {
         page: None,
     };
     let expires = now + FB_SHORT_TOKEN_TTL;
-    let token = issue_fb_token(w, grant, TokenKind::FacebookUser, c.scopes, now, expires);
+    let token = issue_fb_token(
+        w,
+        "",
+        grant,
+        TokenKind::FacebookUser,
+        c.scopes,
+        now,
+        expires,
+    );
     Ok(json!({ "access_token": token, "token_type": "bearer", "expires_in": FB_SHORT_TOKEN_TTL }))
 }
 
@@ -121,7 +129,7 @@ fn long_lived(w: &mut World, p: &Params, now: i64) -> Result<Value, ApiError> {
     };
     let scopes = auth.info.scopes.clone();
     let expires = now + LONG_TOKEN_TTL;
-    let token = issue_fb_token(w, grant, TokenKind::FacebookUser, scopes, now, expires);
+    let token = issue_fb_token(w, "", grant, TokenKind::FacebookUser, scopes, now, expires);
     Ok(if w.settings.facebook_omit_expires_in {
         json!({ "access_token": token, "token_type": "bearer" })
     } else {

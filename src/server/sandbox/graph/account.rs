@@ -8,7 +8,7 @@ use super::{
 };
 use crate::server::instagram::endpoints::SCOPE_BASIC;
 use crate::server::sandbox::{
-    auth::Auth,
+    auth::{Auth, Host},
     error::ApiError,
     render::{self, Field},
     state::APP_ID,
@@ -42,7 +42,7 @@ pub fn me(w: &World, r: &Req, auth: &Auth, now: i64) -> Result<Value, ApiError> 
 /// `GET /{ig-id}`: the profile, for the token's own account only.
 pub fn read(w: &World, r: &Req, auth: &Auth, now: i64) -> Result<Value, ApiError> {
     auth.require(SCOPE_BASIC)?;
-    let ig_id = own_account(auth, &r.id, &r.method)?;
+    let ig_id = own_account(w, auth, &r.id, &r.method)?;
     profile(w, r, auth, ig_id, now)
 }
 
@@ -53,12 +53,25 @@ fn profile(w: &World, r: &Req, auth: &Auth, ig_id: &str, now: i64) -> Result<Val
         .fields("id,username")?
         .into_iter()
         .partition(|f| f.name == "media");
+    if r.host == Host::Facebook {
+        // On graph.facebook.com the account's `id` is its Instagram user ID, and the Instagram
+        // Login fields do not exist.
+        if let Some(f) = fields
+            .iter()
+            .find(|f| matches!(f.name.as_str(), "user_id" | "account_type"))
+        {
+            return Err(render::unknown(&f.name, "IGUser"));
+        }
+    }
     let mut out = render::profile(
         &w.accounts[ig_id],
         &fields,
         &r.base,
         w.settings.links_until(now),
     )?;
+    if r.host == Host::Facebook {
+        out["id"] = json!(ig_id);
+    }
     if let Some(edge) = edges.into_iter().next() {
         let fields = match edge.sub {
             Some(sub) => sub,
@@ -73,7 +86,7 @@ fn profile(w: &World, r: &Req, auth: &Auth, ig_id: &str, now: i64) -> Result<Val
 /// `GET /{ig-id}/media`: a page of the account's media, newest first.
 pub fn media_list(w: &World, r: &Req, auth: &Auth, now: i64) -> Result<Value, ApiError> {
     auth.require(SCOPE_BASIC)?;
-    let ig_id = own_account(auth, &r.id, &r.method)?;
+    let ig_id = own_account(w, auth, &r.id, &r.method)?;
     let fields = r.fields("id")?;
     media_page(w, r, auth, ig_id, &fields, r.page()?, now)
 }
@@ -99,8 +112,8 @@ fn media_page(
     let version = r.version.clone().unwrap_or_default();
     let fields_param = fields_text(fields);
     Ok(render::page(data, start, all.len(), |after| {
-        let mut u =
-            url::Url::parse(&format!("{}/{version}/{ig_id}/media", r.base)).expect("a valid URL");
+        let mut u = url::Url::parse(&format!("{}/{version}/{ig_id}/media", r.graph_base()))
+            .expect("a valid URL");
         u.query_pairs_mut()
             .append_pair("access_token", &auth.token)
             .append_pair("fields", &fields_param)
@@ -118,7 +131,7 @@ pub fn subscribed_apps(
     verb: Subscription,
 ) -> Result<Value, ApiError> {
     let id = r.id.as_str();
-    let ig_id = own_account(auth, id, &r.method)?.to_owned();
+    let ig_id = own_account(w, auth, id, &r.method)?.to_owned();
     let account = w
         .accounts
         .get_mut(&ig_id)

@@ -57,7 +57,8 @@ pub fn list(w: &World, r: &Req, auth: &Auth) -> Result<Value, ApiError> {
     Ok(render::page(data, start, top.len(), |after| {
         format!(
             "{}/{version}/{media_id}/comments?access_token={}&limit={limit}&after={after}",
-            r.base, auth.token
+            r.graph_base(),
+            auth.token
         )
     }))
 }
@@ -105,7 +106,9 @@ pub fn add(w: &mut World, r: &Req, auth: &Auth, reply: bool, now: i64) -> Result
             "(#100) Comments are disabled for this media",
         ));
     }
-    let username = w.accounts[&auth.ig_id].username.clone();
+    // The account comments as itself: the media's owner (a Facebook token acts for it).
+    let from = m.owner.clone();
+    let username = w.accounts[&from].username.clone();
     let id = w.new_id("1785");
     w.comments.insert(
         id.clone(),
@@ -115,7 +118,7 @@ pub fn add(w: &mut World, r: &Req, auth: &Auth, reply: bool, now: i64) -> Result
             parent_id,
             text: message,
             username,
-            from_id: auth.ig_id.clone(),
+            from_id: from,
             timestamp: now,
             like_count: 0,
             hidden: false,
@@ -135,7 +138,8 @@ pub fn hide(w: &mut World, r: &Req, auth: &Auth) -> Result<Value, ApiError> {
     let hide = r
         .flag("hide")?
         .ok_or_else(|| ApiError::param("(#100) hide is required"))?;
-    if c.from_id == auth.ig_id && hide {
+    let owner = w.media.get(&c.media_id).map(|m| m.owner.clone());
+    if owner.as_deref() == Some(c.from_id.as_str()) && hide {
         return Err(ApiError::param(
             "(#100) The owner's own comments cannot be hidden",
         ));

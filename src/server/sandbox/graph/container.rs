@@ -64,7 +64,7 @@ impl Made {
 /// `POST /{ig-id}/media`: a container for an image, a video (reel, story) or a carousel.
 pub fn create_container(w: &mut World, r: &Req, auth: &Auth, now: i64) -> Result<Value, ApiError> {
     auth.require(SCOPE_PUBLISH)?;
-    let owner = own_account(auth, &r.id, &r.method)?.to_owned();
+    let owner = own_account(w, auth, &r.id, &r.method)?.to_owned();
     let image = url_param(r, "image_url")?;
     let video = url_param(r, "video_url")?;
     let media_type = r.params.get("media_type").cloned();

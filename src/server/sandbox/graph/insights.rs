@@ -85,7 +85,7 @@ struct Window<'a> {
 /// `GET /{ig-id}/insights`.
 pub fn account(w: &World, r: &Req, auth: &Auth, now: i64) -> Result<Value, ApiError> {
     auth.require(SCOPE_INSIGHTS)?;
-    let ig_id = own_account(auth, &r.id, &r.method)?.to_owned();
+    let ig_id = own_account(w, auth, &r.id, &r.method)?.to_owned();
     let names: Vec<&str> = ACCOUNT_METRICS.iter().map(|(n, _, _)| *n).collect();
     let metrics = metric_list(r, &names)?;
     let period = r.params.get("period").map(String::as_str).unwrap_or("day");

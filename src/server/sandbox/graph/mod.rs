@@ -14,6 +14,8 @@ mod op;
 mod publish;
 mod request;
 
+pub use self::request::Target;
+
 use std::sync::Arc;
 
 use axum::{
@@ -26,9 +28,9 @@ use serde_json::Value;
 
 use self::{
     op::{AccountOp, CommentOp, MediaOp, Op},
-    request::{Req, Target},
+    request::Req,
 };
-use super::{common, error::ApiError, state::SandboxState, world::World};
+use super::{auth::Host, common, error::ApiError, state::SandboxState, world::World};
 
 /// `GET /me` (without a version: Instagram answers with its default version).
 pub async fn me_unversioned(
@@ -42,6 +44,7 @@ pub async fn me_unversioned(
         version: None,
         id: "me".into(),
         edge: None,
+        host: Host::Instagram,
     };
     let op = Op::me(&method);
     serve(Req::new(state, method, target, &headers, q, &body), op).await
@@ -60,6 +63,7 @@ pub async fn me(
         version: Some(version),
         id: "me".into(),
         edge: None,
+        host: Host::Instagram,
     };
     let op = Op::me(&method);
     serve(Req::new(state, method, target, &headers, q, &body), op).await
@@ -74,13 +78,13 @@ pub async fn node(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> Response {
-    let op = Op::node(&state.world(), &id, &method);
-    let target = Target {
+    let at = Target {
         version: Some(version),
         id,
         edge: None,
+        host: Host::Instagram,
     };
-    serve(Req::new(state, method, target, &headers, q, &body), op).await
+    serve_at(state, at, method, &headers, q, &body).await
 }
 
 /// `/{version}/{id}/{edge}`.
@@ -92,13 +96,35 @@ pub async fn edge(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> Response {
-    let op = Op::edge(&state.world(), &id, &edge, &method);
-    let target = Target {
+    let at = Target {
         version: Some(version),
         id,
         edge: Some(edge),
+        host: Host::Instagram,
     };
-    serve(Req::new(state, method, target, &headers, q, &body), op).await
+    serve_at(state, at, method, &headers, q, &body).await
+}
+
+/// A node or edge on either host: the same operations, the host's tokens and links.
+pub async fn serve_at(
+    state: Arc<SandboxState>,
+    at: Target,
+    method: Method,
+    headers: &HeaderMap,
+    q: Option<String>,
+    body: &Bytes,
+) -> Response {
+    let op = match &at.edge {
+        Some(edge) => Op::edge(&state.world(), &at.id, edge, &method),
+        None => Op::node(&state.world(), &at.id, &method),
+    };
+    // An Instagram account's webhook subscription exists with Instagram Login only (with
+    // Facebook Login it belongs to the Page).
+    let op = match op {
+        Op::Account(AccountOp::SubscribedApps(_)) if at.host == Host::Facebook => Op::Unsupported,
+        op => op,
+    };
+    serve(Req::new(state, method, at, headers, q, body), op).await
 }
 
 /// Runs `op` as an emulated endpoint (faults, usage headers, the log). A new container's

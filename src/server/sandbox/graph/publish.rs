@@ -34,7 +34,7 @@ pub fn status(w: &World, r: &Req, auth: &Auth, now: i64) -> Result<Value, ApiErr
     let c = w
         .containers
         .get(&r.id)
-        .filter(|c| c.owner == auth.ig_id)
+        .filter(|c| own_account(w, auth, &c.owner, &r.method).is_ok())
         .ok_or_else(|| ApiError::no_object(&r.id, &r.method))?;
     let fields = r.fields("id,status_code")?;
     let (code, status) = container_state(c, now);
@@ -60,7 +60,7 @@ pub fn status(w: &World, r: &Req, auth: &Auth, now: i64) -> Result<Value, ApiErr
 /// `GET /{ig-id}/content_publishing_limit`: posts published in the last 24 hours.
 pub fn limit(w: &World, r: &Req, auth: &Auth, now: i64) -> Result<Value, ApiError> {
     auth.require(SCOPE_PUBLISH)?;
-    let ig_id = own_account(auth, &r.id, &r.method)?.to_owned();
+    let ig_id = own_account(w, auth, &r.id, &r.method)?.to_owned();
     let quota_total = w.settings.quota_total;
     let account = w
         .accounts
@@ -79,7 +79,7 @@ pub fn limit(w: &World, r: &Req, auth: &Auth, now: i64) -> Result<Value, ApiErro
 /// `POST /{ig-id}/media_publish`: publishes a finished container within the quota.
 pub fn publish(w: &mut World, r: &Req, auth: &Auth, now: i64) -> Result<Value, ApiError> {
     auth.require(SCOPE_PUBLISH)?;
-    let owner = own_account(auth, &r.id, &r.method)?.to_owned();
+    let owner = own_account(w, auth, &r.id, &r.method)?.to_owned();
     let cid = r
         .params
         .get("creation_id")

@@ -37,6 +37,8 @@ pub struct Req {
     pub params: Params,
     /// The base URL of links in the answer.
     pub base: String,
+    /// `graph.instagram.com`, or `graph.facebook.com` (served under `/fb`).
+    pub host: Host,
     /// A new container's media, downloaded before the world was locked.
     pub fetched: Option<Fetched>,
 }
@@ -49,6 +51,8 @@ pub struct Target {
     pub id: String,
     /// The edge, if any.
     pub edge: Option<String>,
+    /// The host it was sent to.
+    pub host: Host,
 }
 
 impl Req {
@@ -66,9 +70,13 @@ impl Req {
             Some(edge) => format!("{}/{edge}", target.id),
             None => target.id.clone(),
         };
+        let prefix = match target.host {
+            Host::Instagram => "",
+            Host::Facebook => "/fb",
+        };
         let path = match &target.version {
-            Some(version) => format!("/{version}/{rest}"),
-            None => format!("/{rest}"),
+            Some(version) => format!("{prefix}/{version}/{rest}"),
+            None => format!("{prefix}/{rest}"),
         };
         Self {
             params: params(q.as_deref(), body),
@@ -79,6 +87,7 @@ impl Req {
             id: target.id,
             rest,
             base,
+            host: target.host,
             fetched: None,
         }
     }
@@ -111,12 +120,16 @@ impl Req {
 
     /// Checks the request's `access_token`.
     pub fn auth(&self, w: &World, now: i64) -> Result<Auth, ApiError> {
-        authenticate(
+        let auth = authenticate(
             w,
             self.params.get("access_token").map(String::as_str),
-            Host::Instagram,
+            self.host,
             now,
-        )
+        )?;
+        if self.host == Host::Facebook {
+            crate::server::sandbox::facebook::check_proof(w, &self.params, &auth.token)?;
+        }
+        Ok(auth)
     }
 
     /// A boolean parameter (`true`/`1`, `false`/`0`).
@@ -158,14 +171,34 @@ impl Req {
         )
     }
 
+    /// The base of Graph links in the answer (with `/fb` on the Facebook host).
+    pub fn graph_base(&self) -> String {
+        match self.host {
+            Host::Instagram => self.base.clone(),
+            Host::Facebook => format!("{}/fb", self.base),
+        }
+    }
+
     /// The node ID or edge the sandbox does not serve: Instagram's 100/33.
     pub fn unsupported(&self) -> ApiError {
         ApiError::no_object(&self.rest, &self.method)
     }
 }
 
-/// The account a path segment names for this token: its own IG ID or `me`.
-pub fn own_account<'a>(auth: &'a Auth, id: &'a str, method: &Method) -> Result<&'a str, ApiError> {
+/// The account a path segment names for this token: an Instagram token's own IG ID or `me`;
+/// for a Facebook token, an account it acts for (there is no Instagram `me` there).
+pub fn own_account<'a>(
+    w: &World,
+    auth: &'a Auth,
+    id: &'a str,
+    method: &Method,
+) -> Result<&'a str, ApiError> {
+    if auth.facebook() {
+        return match auth.acts_for(w, id) {
+            Ok(()) if w.accounts.contains_key(id) => Ok(id),
+            _ => Err(ApiError::no_object(id, method)),
+        };
+    }
     if id == "me" || id == auth.ig_id {
         Ok(&auth.ig_id)
     } else {
@@ -181,7 +214,8 @@ pub fn own_media<'a>(
     method: &Method,
 ) -> Result<&'a MediaItem, ApiError> {
     match w.media.get(id) {
-        Some(m) if m.owner == auth.ig_id => Ok(m),
+        Some(m) if m.owner == auth.ig_id && !auth.facebook() => Ok(m),
+        Some(m) if auth.facebook() && auth.acts_for(w, &m.owner).is_ok() => Ok(m),
         _ => Err(ApiError::no_object(id, method)),
     }
 }
