@@ -91,7 +91,7 @@ fn found(f: DiscoveredAccount, here: &str) -> impl IntoView {
                         {format!("{} posts · {} followers · {} following", count(f.posts_count), count(f.followers), count(f.follows))}
                     </p>
                     {f.biography.clone().map(|b| view! { <p>{b}</p> })}
-                    {f.website.clone().map(|w| view! { <p><a href=w.clone() rel="noopener noreferrer nofollow" target="_blank">{w.clone()}</a></p> })}
+                    {f.website.clone().filter(|w| w.starts_with("https://") || w.starts_with("http://")).map(|w| view! { <p><a href=w.clone() rel="noopener noreferrer nofollow" target="_blank">{w.clone()}</a></p> })}
                 </div>
             </div>
         </section>

@@ -296,6 +296,7 @@ impl Connections {
             .oauth_state_consume(
                 &ids::sha256_hex(state.as_bytes()),
                 session_id,
+                provider,
                 self.clock.now(),
             )
             .await
@@ -304,8 +305,8 @@ impl Connections {
                 ConnectError::InstagramUnavailable
             })?;
         match consumed {
-            Some(row) if row.provider == provider => Ok(safe_return_to(row.return_to.as_deref())),
-            _ => Err(ConnectError::StateInvalid),
+            Some(row) => Ok(safe_return_to(row.return_to.as_deref())),
+            None => Err(ConnectError::StateInvalid),
         }
     }
 }

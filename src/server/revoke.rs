@@ -8,6 +8,10 @@
 //! 3. the account stops being anyone's way to sign in;
 //! 4. every session opened through it ends.
 //!
+//! Disconnecting also ends the account's Facebook Login connection; the other reasons end its
+//! Instagram Login only, and an account whose Facebook connection still works stays in use
+//! through it.
+//!
 //! A data deletion also deletes the account's row (with its memberships and jobs), the stored
 //! webhook deliveries that mention it, and the person it signed in when they have nothing
 //! else left.
@@ -116,15 +120,30 @@ impl Revocations {
                 now,
             )
             .await?;
-        // Its Facebook connection, if any, ends with it (both of its tokens erased).
-        self.store
-            .facebook_end(&row.id, why.status(), &why.message(), why.class(), now)
-            .await?;
+        // Disconnecting ends its Facebook connection too (both tokens erased); otherwise a
+        // working Facebook connection keeps the account in use (below).
+        let through_facebook = match why {
+            Why::Disconnected { .. } => {
+                self.store
+                    .facebook_end(&row.id, why.status(), &why.message(), why.class(), now)
+                    .await?;
+                false
+            }
+            _ => self
+                .store
+                .facebook_get(&row.id)
+                .await?
+                .is_some_and(|f| f.is_active()),
+        };
         let cached = self.purge(&row.id).await? + self.store.snapshots_delete_for(&row.id).await?;
         let methods = self
             .store
             .method_delete_for_instagram(&row.instagram_id)
             .await?;
+        if through_facebook {
+            // Its Instagram Login ended; its Facebook connection still works.
+            self.store.integration_reopen(&row.id, now).await?;
+        }
         tracing::info!(
             integration.id = %row.id,
             revocation = why.class(),

@@ -26,6 +26,9 @@ use crate::{
     },
 };
 
+/// The Page task that gives full control of a Page (and of its linked account).
+const MANAGE: &str = "MANAGE";
+
 /// How long the Pages wait to be chosen.
 pub const CHOICE_TTL_SECS: i64 = 15 * 60;
 
@@ -65,6 +68,8 @@ struct ChoiceWire {
 struct PageWire {
     id: String,
     name: String,
+    #[serde(default)]
+    tasks: Vec<String>,
     token: Option<String>,
     instagram_id: Option<String>,
     username: Option<String>,
@@ -251,9 +256,19 @@ impl Connections {
                 "Choose at least one of the Pages listed.".to_owned(),
             ));
         }
-        if let Some(p) = chosen.iter().find(|p| p.instagram_id.is_none()) {
+        if let Some(p) = chosen
+            .iter()
+            .find(|p| p.instagram_id.is_none() || p.token.is_none())
+        {
             return Err(AppError::BadRequest(format!(
                 "The Page {} has no Instagram professional account linked to it: link one in the Page's settings first.",
+                p.name
+            )));
+        }
+        // Whoever connects an account owns it: that takes full control of its Page.
+        if let Some(p) = chosen.iter().find(|p| !p.tasks.iter().any(|t| t == MANAGE)) {
+            return Err(AppError::NotAllowed(format!(
+                "Connecting the account of the Page {} takes full control of the Page (the Manage task on Facebook); your role on it does not have it.",
                 p.name
             )));
         }
@@ -346,6 +361,7 @@ fn page_wire(p: FacebookPage) -> PageWire {
     PageWire {
         id: p.id,
         name: p.name,
+        tasks: p.tasks,
         token: p.access_token.map(|t| t.expose_secret().to_owned()),
         instagram_id,
         username,

@@ -142,9 +142,9 @@ pub trait FacebookStore: Send + Sync {
     /// The row of the account `instagram_id`, creating it without an Instagram token when
     /// there is none; returns it as stored (another connection's row when one came first).
     async fn integration_ensure(&self, a: &BareAccount) -> Result<IntegrationRow, StoreError>;
-    /// Makes an account that had no working Instagram token usable again through its new
-    /// Facebook connection: active, with the old token's dates forgotten. Returns whether it
-    /// changed.
+    /// Makes an account whose Instagram Login ended usable again through its Facebook
+    /// connection: active, the dead Instagram token and its dates erased. Returns whether it
+    /// changed (an active account is left alone).
     async fn integration_reopen(&self, id: &str, now: i64) -> Result<bool, StoreError>;
     /// Sets what an account without an Instagram token allows: the Instagram scopes its
     /// Facebook permissions stand for. An account with an Instagram token keeps its own.
@@ -234,10 +234,11 @@ macro_rules! facebook_store {
 
                 async fn integration_reopen(&self, id: &str, now: i64) -> Result<bool, StoreError> {
                     let done = sqlx::query(
-                        "UPDATE integrations SET status = 'active', expires_at = NULL, \
-                            issued_at = NULL, last_error = NULL, last_error_class = NULL, next_attempt_at = NULL, \
+                        "UPDATE integrations SET status = 'active', token_ciphertext = NULL, \
+                            token_nonce = NULL, key_id = NULL, token_last4 = NULL, \
+                            expires_at = NULL, issued_at = NULL, last_error = NULL, last_error_class = NULL, next_attempt_at = NULL, \
                             failed_days = 0, version = version + 1, updated_at = $2 \
-                         WHERE id = $1 AND token_ciphertext IS NULL AND status <> 'active'",
+                         WHERE id = $1 AND status <> 'active'",
                     )
                     .bind(id)
                     .bind(now)

@@ -39,7 +39,7 @@ pub trait HashtagStore: Send + Sync {
         since: i64,
     ) -> Result<Vec<HashtagRow>, StoreError>;
     /// Takes one of the `limit` places of the week (searches after `since`) for `hashtag`,
-    /// in one statement, unless it was searched within the week.
+    /// under a lock of the account's Facebook row, unless it was searched within the week.
     async fn hashtag_take(
         &self,
         integration_id: &str,
@@ -94,6 +94,17 @@ macro_rules! hashtag_store {
                     limit: i64,
                     now: i64,
                 ) -> Result<HashtagPlace, StoreError> {
+                    let mut tx = self.pool.begin().await?;
+                    // The account's Facebook row is locked while the week is counted and the
+                    // place taken (a row lock on PostgreSQL, the write lock on SQLite): two
+                    // searches at once cannot both take the last place.
+                    sqlx::query(
+                        "UPDATE facebook_connections SET version = version \
+                         WHERE integration_id = $1",
+                    )
+                    .bind(integration_id)
+                    .execute(&mut *tx)
+                    .await?;
                     let known: Option<String> = sqlx::query_scalar(
                         "SELECT hashtag_id FROM hashtag_searches \
                          WHERE integration_id = $1 AND hashtag = $2 AND searched_at > $3 \
@@ -102,13 +113,12 @@ macro_rules! hashtag_store {
                     .bind(integration_id)
                     .bind(hashtag)
                     .bind(since)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&mut *tx)
                     .await?;
                     if let Some(id) = known {
+                        tx.commit().await?;
                         return Ok(HashtagPlace::Known(id));
                     }
-                    // The count and the insert are one statement: two searches at once cannot
-                    // both take the last place.
                     let taken = sqlx::query(
                         "INSERT INTO hashtag_searches (integration_id, hashtag, hashtag_id, \
                             searched_at) \
@@ -124,8 +134,9 @@ macro_rules! hashtag_store {
                     .bind(now)
                     .bind(since)
                     .bind(limit)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?;
+                    tx.commit().await?;
                     Ok(if taken.rows_affected() == 1 {
                         HashtagPlace::Taken
                     } else {

@@ -10,11 +10,13 @@ use super::{OAuthStateRow, StoreError};
 pub trait OAuthStateStore: Send + Sync {
     /// Stores a state.
     async fn oauth_state_insert(&self, row: &OAuthStateRow) -> Result<(), StoreError>;
-    /// Consumes a state of this session, atomically, if it has not expired.
+    /// Consumes a state of this session made for `provider`'s login, atomically, if it has
+    /// not expired.
     async fn oauth_state_consume(
         &self,
         state_hash: &str,
         session_id: &str,
+        provider: &str,
         now: i64,
     ) -> Result<Option<OAuthStateRow>, StoreError>;
     /// Deletes expired states.
@@ -53,6 +55,7 @@ macro_rules! oauth_state_store {
                     &self,
                     state_hash: &str,
                     session_id: &str,
+                    provider: &str,
                     now: i64,
                 ) -> Result<Option<OAuthStateRow>, StoreError> {
                     // OA-03: consumed atomically on first use, only by its session, only before
@@ -60,12 +63,14 @@ macro_rules! oauth_state_store {
                     Ok(sqlx::query_as(
                         "DELETE FROM oauth_states \
                          WHERE state_hash = $1 AND session_id = $2 AND expires_at > $3 \
+                           AND provider = $4 \
                          RETURNING state_hash, session_id, return_to, pkce_verifier, created_at, \
                             expires_at, provider",
                     )
                     .bind(state_hash)
                     .bind(session_id)
                     .bind(now)
+                    .bind(provider)
                     .fetch_optional(&self.pool)
                     .await?)
                 }

@@ -186,7 +186,7 @@ async fn choose(State(st): State<AppState>, session: Session, body: Bytes) -> Re
             .await
         }
         Err(AppError::Unauthorized) => StatusCode::UNAUTHORIZED.into_response(),
-        Err(e @ (AppError::BadRequest(_) | AppError::Conflict(_))) => {
+        Err(e @ (AppError::BadRequest(_) | AppError::Conflict(_) | AppError::NotAllowed(_))) => {
             back_with_notice(&session, false, e.to_string(), paths::CONNECT_FACEBOOK).await
         }
         Err(e) => text_error(&e),

@@ -50,6 +50,10 @@ fn secrets(st: &AppState) -> Vec<Vec<u8>> {
     if st.config.uses_sandbox() {
         all.push(crate::server::sandbox::META_APP_SECRET.as_bytes().to_vec());
     }
+    // Facebook Login's callbacks are signed with the Meta app's secret.
+    if let Some(fb) = st.config.instagram.facebook_credentials() {
+        all.push(fb.app_secret.expose_secret().as_bytes().to_vec());
+    }
     for s in &st.config.instagram.extra_webhook_secrets {
         all.push(s.expose_secret().as_bytes().to_vec());
     }

@@ -403,3 +403,37 @@ async fn refreshing_an_account_connected_only_through_facebook_is_refused_and_ch
         .unwrap()
         .is_active());
 }
+
+#[tokio::test]
+async fn an_account_whose_instagram_login_ends_keeps_working_through_facebook() {
+    use instagram_connect::server::revoke::Why;
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let bakery = app.connect_id(&browser, BAKERY_ID).await;
+    app.connect_facebook(&browser, &[BAKERY_PAGE]).await;
+    let row = app.store.integration_get(&bakery).await.unwrap().unwrap();
+
+    // The person removed the app on Instagram: its Instagram token goes, its Page token stays.
+    app.state
+        .revocations
+        .end(&row, Why::Deauthorized)
+        .await
+        .unwrap();
+    let after = app.store.integration_get(&bakery).await.unwrap().unwrap();
+    assert!(
+        after.is_active() && after.token_ciphertext.is_none(),
+        "{after:?}"
+    );
+    assert!(app
+        .store
+        .facebook_get(&bakery)
+        .await
+        .unwrap()
+        .unwrap()
+        .is_active());
+    let access = app.state.tokens.access(&after).await.unwrap();
+    assert_eq!(
+        access.flavor,
+        instagram_connect::server::instagram::LoginFlavor::Facebook
+    );
+}

@@ -255,8 +255,9 @@ pub(super) async fn job_leases(store: &dyn Store) {
     );
 }
 
-/// OAuth states are consumed once, by their own session.
+/// OAuth states are consumed once, by their own session, for their own login.
 pub(super) async fn oauth_states(store: &dyn Store) {
+    use instagram_connect::server::db::{PROVIDER_FACEBOOK as FB, PROVIDER_INSTAGRAM as IG};
     let state = OAuthStateRow {
         state_hash: "h".into(),
         session_id: "s9".into(),
@@ -268,16 +269,24 @@ pub(super) async fn oauth_states(store: &dyn Store) {
     };
     store.oauth_state_insert(&state).await.unwrap();
     assert!(store
-        .oauth_state_consume("h", "other", NOW)
+        .oauth_state_consume("h", "other", FB, NOW)
         .await
         .unwrap()
         .is_none());
+    assert!(
+        store
+            .oauth_state_consume("h", "s9", IG, NOW)
+            .await
+            .unwrap()
+            .is_none(),
+        "another login's state is refused, and not used up"
+    );
     assert_eq!(
-        store.oauth_state_consume("h", "s9", NOW).await.unwrap(),
+        store.oauth_state_consume("h", "s9", FB, NOW).await.unwrap(),
         Some(state)
     );
     assert!(store
-        .oauth_state_consume("h", "s9", NOW)
+        .oauth_state_consume("h", "s9", FB, NOW)
         .await
         .unwrap()
         .is_none());

@@ -172,7 +172,8 @@ pub async fn revoke(State(state): S, Json(r): Json<Revoke>) -> Response {
     let mut w = state.world();
     let mut n = 0;
     for (t, info) in w.tokens.iter_mut() {
-        if r.token.as_deref() == Some(t.as_str()) || ig_id.as_deref() == Some(info.ig_id.as_str()) {
+        let of_account = info.fb.is_none() && ig_id.as_deref() == Some(info.ig_id.as_str());
+        if r.token.as_deref() == Some(t.as_str()) || of_account {
             info.revoked = Some(r.subcode);
             n += 1;
         }
