@@ -11,29 +11,13 @@ use secrecy::ExposeSecret;
 use serde_json::Value;
 
 use super::STUDIO_ID;
-use crate::helpers::TestApp;
+use crate::helpers::{facebook_back, TestApp};
 
 const BAKERY_PAGE: &str = "104500000000001";
 const STUDIO_PAGE: &str = "104500000000002";
 const SHOP_PAGE: &str = "104500000000003";
 const CAFE_PAGE: &str = "104500000000099";
 const PERSON: &str = "1200000000000001";
-
-async fn start(app: &TestApp, browser: &reqwest::Client) -> url::Url {
-    app.facebook_start(browser).await
-}
-
-async fn decide(app: &TestApp, dialog: &url::Url, pages: &[&str], decision: &str) -> url::Url {
-    app.facebook_decide(dialog, pages, decision).await
-}
-
-async fn back(browser: &reqwest::Client, to: &url::Url) -> String {
-    crate::helpers::facebook_back(browser, to).await
-}
-
-async fn choose(app: &TestApp, browser: &reqwest::Client, pages: &[&str]) -> reqwest::Response {
-    app.facebook_choose(browser, pages).await
-}
 
 async fn view(app: &TestApp, browser: &reqwest::Client) -> Value {
     let res = app.call_form(browser, "/api/connect/facebook", &[]).await;
@@ -84,18 +68,17 @@ async fn two_of_three_accounts_chosen_one_already_connected_through_instagram() 
     let bakery = app.connect_id(&browser, BAKERY_ID).await;
     let bakery_before = app.store.integration_get(&bakery).await.unwrap().unwrap();
 
-    let dialog = start(&app, &browser).await;
+    let dialog = app.facebook_start(&browser).await;
     let q: HashMap<String, String> = dialog.query_pairs().into_owned().collect();
     assert_eq!(q["redirect_uri"], app.url("/auth/facebook/callback"));
     assert!(q["scope"].contains("instagram_basic") && q["scope"].contains("pages_show_list"));
-    let callback = decide(
-        &app,
-        &dialog,
-        &[BAKERY_PAGE, STUDIO_PAGE, SHOP_PAGE],
-        "continue",
-    )
-    .await;
-    assert_eq!(back(&browser, &callback).await, "/connect/facebook");
+    let callback = app
+        .facebook_decide(&dialog, &[BAKERY_PAGE, STUDIO_PAGE, SHOP_PAGE], "continue")
+        .await;
+    assert_eq!(
+        facebook_back(&browser, &callback).await,
+        "/connect/facebook"
+    );
 
     // The Pages wait to be chosen: each with its account; the bakery is already here.
     let v = view(&app, &browser).await;
@@ -116,7 +99,9 @@ async fn two_of_three_accounts_chosen_one_already_connected_through_instagram() 
     assert_eq!(html.matches("data-testid=\"page-option\"").count(), 3);
     assert!(html.contains("data-testid=\"already-here\""));
 
-    let res = choose(&app, &browser, &[BAKERY_PAGE, STUDIO_PAGE]).await;
+    let res = app
+        .facebook_choose(&browser, &[BAKERY_PAGE, STUDIO_PAGE])
+        .await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/accounts");
 
@@ -180,7 +165,7 @@ async fn the_accounts_page_lists_both_connections_and_a_used_choice_changes_noth
     assert!(html.contains("Connected through Facebook: @sandbox.bakery, @sandbox.studio."));
 
     // The choice is used up: choosing again changes nothing.
-    let again = choose(&app, &browser, &[SHOP_PAGE]).await;
+    let again = app.facebook_choose(&browser, &[SHOP_PAGE]).await;
     assert_eq!(again.headers()["location"], "/connect/facebook");
     assert_eq!(app.store.integrations_all().await.unwrap().len(), 2);
 }
@@ -190,9 +175,11 @@ async fn a_page_without_a_linked_account_or_none_chosen_is_refused_and_nothing_i
     let app = TestApp::spawn().await;
     let browser = app.browser();
     app.connect_id(&browser, BAKERY_ID).await;
-    let dialog = start(&app, &browser).await;
-    let callback = decide(&app, &dialog, &[STUDIO_PAGE, CAFE_PAGE], "continue").await;
-    back(&browser, &callback).await;
+    let dialog = app.facebook_start(&browser).await;
+    let callback = app
+        .facebook_decide(&dialog, &[STUDIO_PAGE, CAFE_PAGE], "continue")
+        .await;
+    facebook_back(&browser, &callback).await;
     let v = view(&app, &browser).await;
     let cafe = v["pages"]
         .as_array()
@@ -204,13 +191,13 @@ async fn a_page_without_a_linked_account_or_none_chosen_is_refused_and_nothing_i
     assert!(cafe["instagram"].is_null());
 
     for pages in [&[CAFE_PAGE][..], &[][..], &["999"][..]] {
-        let res = choose(&app, &browser, pages).await;
+        let res = app.facebook_choose(&browser, pages).await;
         assert_eq!(res.headers()["location"], "/connect/facebook", "{pages:?}");
     }
     assert_eq!(app.store.integrations_all().await.unwrap().len(), 1);
     // The Pages still wait: the person may choose again.
     assert!(view(&app, &browser).await["pages"].is_array());
-    let res = choose(&app, &browser, &[STUDIO_PAGE]).await;
+    let res = app.facebook_choose(&browser, &[STUDIO_PAGE]).await;
     assert_eq!(res.headers()["location"], "/accounts");
     assert_eq!(app.store.integrations_all().await.unwrap().len(), 2);
 }
@@ -242,7 +229,7 @@ async fn signed_out_people_are_refused_it_is_not_a_way_to_sign_in() {
         html.contains("data-testid=\"facebook-sign-in-first\""),
         "{html}"
     );
-    let res = choose(&app, &stranger, &[STUDIO_PAGE]).await;
+    let res = app.facebook_choose(&stranger, &[STUDIO_PAGE]).await;
     assert_eq!(res.status(), 401);
     assert!(app.store.integrations_all().await.unwrap().is_empty());
 }
@@ -254,10 +241,10 @@ async fn cancel_a_replayed_or_foreign_state_are_refused() {
     app.connect_id(&browser, BAKERY_ID).await;
 
     // Cancel on Facebook: back to the page, with why; nothing is called.
-    let dialog = start(&app, &browser).await;
-    let cancelled = decide(&app, &dialog, &[], "cancel").await;
+    let dialog = app.facebook_start(&browser).await;
+    let cancelled = app.facebook_decide(&dialog, &[], "cancel").await;
     assert_eq!(
-        back(&browser, &cancelled).await,
+        facebook_back(&browser, &cancelled).await,
         "/connect/facebook?failed=cancelled"
     );
     // Cancel without a state: the same neutral answer.
@@ -272,11 +259,16 @@ async fn cancel_a_replayed_or_foreign_state_are_refused() {
     );
 
     // A state used once cannot be used again; a state started for Instagram Login is refused.
-    let dialog = start(&app, &browser).await;
-    let callback = decide(&app, &dialog, &[STUDIO_PAGE], "continue").await;
-    assert_eq!(back(&browser, &callback).await, "/connect/facebook");
+    let dialog = app.facebook_start(&browser).await;
+    let callback = app
+        .facebook_decide(&dialog, &[STUDIO_PAGE], "continue")
+        .await;
     assert_eq!(
-        back(&browser, &callback).await,
+        facebook_back(&browser, &callback).await,
+        "/connect/facebook"
+    );
+    assert_eq!(
+        facebook_back(&browser, &callback).await,
         "/connect/facebook?failed=state_invalid"
     );
     let instagram = app.start_connect(&browser).await;
@@ -295,12 +287,14 @@ async fn cancel_a_replayed_or_foreign_state_are_refused() {
     );
 
     // Another browser cannot use this browser's state.
-    let dialog = start(&app, &browser).await;
-    let callback = decide(&app, &dialog, &[STUDIO_PAGE], "continue").await;
+    let dialog = app.facebook_start(&browser).await;
+    let callback = app
+        .facebook_decide(&dialog, &[STUDIO_PAGE], "continue")
+        .await;
     let other = app.browser();
     app.connect_id(&other, STUDIO_ID).await;
     assert_eq!(
-        back(&other, &callback).await,
+        facebook_back(&other, &callback).await,
         "/connect/facebook?failed=state_invalid"
     );
     assert!(app
@@ -323,10 +317,15 @@ async fn ending_an_account_erases_its_facebook_tokens() {
     let app = TestApp::spawn().await;
     let browser = app.browser();
     let bakery = app.connect_id(&browser, BAKERY_ID).await;
-    let dialog = start(&app, &browser).await;
-    let callback = decide(&app, &dialog, &[BAKERY_PAGE], "continue").await;
-    back(&browser, &callback).await;
-    assert_eq!(choose(&app, &browser, &[BAKERY_PAGE]).await.status(), 303);
+    let dialog = app.facebook_start(&browser).await;
+    let callback = app
+        .facebook_decide(&dialog, &[BAKERY_PAGE], "continue")
+        .await;
+    facebook_back(&browser, &callback).await;
+    assert_eq!(
+        app.facebook_choose(&browser, &[BAKERY_PAGE]).await.status(),
+        303
+    );
 
     // Its key is in use until the connection ends.
     let key = app.state.keyring.current_id().to_owned();
